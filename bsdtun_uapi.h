@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * bsdtun: the BSD tun(4) character-device API on Linux.
+ *
+ * Names and numbers follow FreeBSD's and DragonFly's <net/if_tun.h>, encoded
+ * with Linux's _IOC() so that BSD sources compile unchanged against this
+ * header (installed as <net/if_tun.h>) and talk to /dev/bsdtunN.
+ *
+ * Address families in the TUNSIFHEAD header and interface flags in
+ * TUNSIFMODE are the Linux values (AF_INET 2, AF_INET6 10, IFF_*), since
+ * a ported program gets those from the Linux C library.
+ */
+#ifndef _BSDTUN_UAPI_H
+#define _BSDTUN_UAPI_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#include <linux/if.h>
+#else
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
+#endif
+
+/* Largest packet a write() accepts, not counting the TUNSIFHEAD header. */
+#define TUNMRU		16384
+
+/* Default MTU of a new interface, as on BSD. */
+#define TUNMTU		1500
+
+/* if_types.h value reported by TUNGIFINFO for a new unit. */
+#ifndef IFT_PPP
+#define IFT_PPP		0x17
+#endif
+
+/* Interface information, set and read with TUNSIFINFO/TUNGIFINFO. */
+struct tuninfo {
+	int		baudrate;	/* link speed, bits per second */
+	unsigned short	mtu;		/* maximum transmission unit */
+	unsigned char	type;		/* ethernet, tokenring, etc. (IFT_*) */
+	unsigned char	dummy;		/* place holder */
+};
+
+#define TUNSDEBUG	_IOW('t', 90, int)
+#define TUNGDEBUG	_IOR('t', 89, int)
+#define TUNSIFINFO	_IOW('t', 91, struct tuninfo)
+#define TUNGIFINFO	_IOR('t', 92, struct tuninfo)
+#define TUNSLMODE	_IOW('t', 93, int)
+#define TUNSIFMODE	_IOW('t', 94, int)
+#define TUNSIFPID	_IO('t', 95)
+#define TUNSIFHEAD	_IOW('t', 96, int)
+#define TUNGIFHEAD	_IOR('t', 97, int)
+#define TUNSTRANSIENT	_IOW('t', 98, int)
+#define TUNGTRANSIENT	_IOR('t', 98, int)
+
+/*
+ * FreeBSD and DragonFly give TUNGIFNAME different numbers; both are
+ * accepted.  TUNGIFNAME is FreeBSD's, the name most software uses.
+ */
+#define TUNGIFNAME		_IOR('t', 93, struct ifreq)
+#define BSDTUN_TUNGIFNAME_DFLY	_IOR('t', 98, struct ifreq)
+
+#endif /* _BSDTUN_UAPI_H */

@@ -1,0 +1,166 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fetch a Debian kernel (image, headers, kbuild) into the cache through a
+# private, download-only apt configuration.  The machine's own /etc/apt is
+# never modified: only its mirror addresses are read, so the archive this
+# machine is allowed to reach is the one used.
+#
+# usage: fetch-kernel.sh SUITE            -> prints the kernel directory
+#        fetch-kernel.sh --source         -> prints the linux-source directory
+# SUITE: bullseye, bookworm, bookworm-backports, sid
+set -euo pipefail
+
+CACHE=${BSDTUN_CACHE:-$HOME/.cache/bsdtun}
+APTDIR=$CACHE/apt
+mkdir -p "$APTDIR"/state/lists/partial "$APTDIR"/cache/archives/partial
+
+bsdtun_mirror() {
+	# First "URIs:" (deb822) or "deb" line that names the main archive.
+	local m
+	m=$(grep -hoE '^(URIs:[[:space:]]*|deb[[:space:]]+(\[[^]]*\][[:space:]]+)?)[a-z]+://[^[:space:]]+' \
+		/etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+		/etc/apt/sources.list.d/*.sources 2>/dev/null |
+		grep -v -- '-security' | grep -oE '[a-z]+://[^[:space:]]+' | head -n1)
+	echo "${m%/}"
+}
+
+bsdtun_apt() {
+	apt-get -q -o Dir::Etc::SourceList="$APTDIR/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::Etc::Preferences=/dev/null \
+		-o Dir::Etc::PreferencesParts=/dev/null \
+		-o Dir::State="$APTDIR/state" \
+		-o Dir::State::status="$APTDIR/state/status" \
+		-o Dir::Cache="$APTDIR/cache" \
+		-o APT::Sandbox::User=root \
+		-o Acquire::Check-Valid-Until=false \
+		-o APT::Get::AllowUnauthenticated=false "$@"
+}
+
+bsdtun_apt_cache() {
+	apt-cache -o Dir::Etc::SourceList="$APTDIR/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State="$APTDIR/state" \
+		-o Dir::State::status="$APTDIR/state/status" \
+		-o Dir::Cache="$APTDIR/cache" "$@"
+}
+
+bsdtun_apt_setup() {
+	local mirror sec stamp
+	mirror=$(bsdtun_mirror)
+	sec=${mirror%/debian}/debian-security
+	[ -n "$mirror" ] || { echo "fetch-kernel: no Debian mirror in /etc/apt" >&2; exit 1; }
+	cat > "$APTDIR/sources.list.new" <<EOT
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bullseye main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sec bullseye-security main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sec bookworm-security main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm-backports main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror sid main
+EOT
+	touch "$APTDIR/state/status"
+	stamp=$APTDIR/updated
+	# Refresh the indexes at most once a day: a second run stays offline.
+	if ! cmp -s "$APTDIR/sources.list.new" "$APTDIR/sources.list" ||
+	   [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+		mv "$APTDIR/sources.list.new" "$APTDIR/sources.list"
+		bsdtun_apt update >&2
+		touch "$stamp"
+	fi
+	rm -f "$APTDIR/sources.list.new"
+}
+
+# Newest version of PKG available from SUITE.
+bsdtun_pkg_version() {
+	local pkg=$1 suite=$2
+	bsdtun_apt_cache madison "$pkg" | awk -F'|' -v s="$suite" '
+		{ gsub(/ /, "", $2); if ($3 ~ ("/" s "[ /]") || $3 ~ (" " s "/")) print $2 }' |
+		sort -V | tail -n1
+}
+
+# The linux-image-<abi>-amd64 package a suite's meta-package points at.
+bsdtun_resolve_abi() {
+	local suite=$1 meta=linux-image-amd64 v
+	case $suite in
+	bullseye) suites="bullseye-security bullseye" ;;
+	bookworm) suites="bookworm-security bookworm" ;;
+	*) suites=$suite ;;
+	esac
+	for s in $suites; do
+		v=$(bsdtun_pkg_version "$meta" "$s")
+		[ -n "$v" ] || continue
+		bsdtun_apt_cache show "$meta=$v" 2>/dev/null |
+			sed -n 's/^Depends: .*\(linux-image-[0-9][^ ,]*-amd64\)\b.*/\1/p' |
+			head -n1 | sed 's/^linux-image-//; s/-amd64$//'
+		return 0
+	done
+	return 1
+}
+
+bsdtun_download_extract() {
+	local dest=$1; shift
+	local dl=$CACHE/debs
+	mkdir -p "$dl" "$dest"
+	(cd "$dl" && bsdtun_apt download "$@" >&2)
+	for p in "$@"; do
+		local name=${p%%=*} ver=${p#*=}
+		ver=${ver//:/%3a}
+		dpkg-deb -x "$dl/${name}_${ver}"_*.deb "$dest"
+	done
+}
+
+bsdtun_apt_setup
+
+if [ "${1:-}" = --source ]; then
+	ver=$(bsdtun_pkg_version linux-source-6.1 bookworm-security)
+	[ -n "$ver" ] || ver=$(bsdtun_pkg_version linux-source-6.1 bookworm)
+	dir=$CACHE/source/linux-source-6.1_$ver
+	if [ ! -e "$dir/.done" ]; then
+		rm -rf "$dir"
+		bsdtun_download_extract "$dir/deb" "linux-source-6.1=$ver"
+		tarball=$(ls "$dir"/deb/usr/src/linux-source-6.1.tar.*)
+		mkdir -p "$dir/tree"
+		tar -xf "$tarball" -C "$dir/tree" --strip-components=1 \
+			--wildcards 'linux-source-6.1/scripts/checkpatch.pl' \
+			'linux-source-6.1/scripts/spelling.txt' \
+			'linux-source-6.1/scripts/const_structs.checkpatch' \
+			'linux-source-6.1/tools/testing/selftests/kselftest_harness.h' \
+			'linux-source-6.1/tools/testing/selftests/kselftest.h' \
+			'linux-source-6.1/tools/testing/selftests/lib.mk' \
+			'linux-source-6.1/tools/testing/selftests/run_kselftest.sh' \
+			'linux-source-6.1/tools/testing/selftests/kselftest/*' \
+			'linux-source-6.1/.clang-format'
+		# Keep the tarball for the debug kernel; drop the unpacked .deb.
+		mv "$tarball" "$dir/"
+		rm -rf "$dir/deb"
+		touch "$dir/.done"
+	fi
+	echo "$dir"
+	exit 0
+fi
+
+suite=${1:?usage: fetch-kernel.sh SUITE}
+abi=$(bsdtun_resolve_abi "$suite") || { echo "fetch-kernel: cannot resolve kernel for $suite" >&2; exit 1; }
+[ -n "$abi" ] || { echo "fetch-kernel: cannot resolve kernel for $suite" >&2; exit 1; }
+dir=$CACHE/kernels/$abi
+if [ ! -e "$dir/.done" ]; then
+	rm -rf "$dir"
+	img=linux-image-$abi-amd64-unsigned
+	pkgs=()
+	for p in "$img" "linux-headers-$abi-amd64" "linux-headers-$abi-common"; do
+		v=$(bsdtun_pkg_version "$p" "$suite")
+		[ -z "$v" ] && case $suite in
+			bullseye|bookworm) v=$(bsdtun_pkg_version "$p" "$suite-security") ;;
+		esac
+		[ -n "$v" ] || { echo "fetch-kernel: $p not in $suite" >&2; exit 1; }
+		pkgs+=("$p=$v")
+	done
+	mm=$(echo "$abi" | cut -d. -f1,2)
+	kv=${pkgs[1]#*=}
+	pkgs+=("linux-kbuild-$mm=$kv")
+	bsdtun_download_extract "$dir" "${pkgs[@]}"
+	echo "$abi" > "$dir/abi"
+	touch "$dir/.done"
+fi
+echo "$dir"
