@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make                 build bsdtun.ko against KDIR (default: running kernel)
+# make check           build, then boot Debian kernels under QEMU and run
+#                      every selftest there, plus checkpatch and sparse
+# make shell           boot the test VM with bsdtun loaded, interactive
+# make install         modules_install + depmod (honours INSTALL_MOD_PATH)
+#
+# Debian's split header packages keep the generated files in a separate
+# "-amd64" tree: build with KDIR=<...-common> KOBJ=<...-amd64>.
+
+KERNELRELEASE ?=
+ifneq ($(KERNELRELEASE),)
+include $(src)/Kbuild
+else
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KOBJ ?=
+PWD := $(shell pwd)
+KMAKE = $(MAKE) -C $(KDIR) $(if $(KOBJ),O=$(KOBJ)) M=$(PWD)
+
+all: modules
+
+modules:
+	+$(KMAKE) modules
+
+clean:
+	+$(KMAKE) clean
+	$(MAKE) -C selftests clean
+
+install: modules
+	+$(KMAKE) modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
+		$$(cat $(if $(KOBJ),$(KOBJ),$(KDIR))/include/config/kernel.release)
+
+# The QEMU test runner does its own set-up (packages, kernels, caches).
+# KERNELS, TESTS and BSDTUN_NEGATIVE are passed on through the environment.
+export KERNELS TESTS BSDTUN_NEGATIVE
+
+check:
+	tests/qemu/run.sh check
+
+shell:
+	tests/qemu/run.sh shell
+
+.PHONY: all modules clean install check shell
+endif

@@ -1,0 +1,105 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the bsdtun test VM.  Loads bsdtun, runs each selftest program
+# with a freshly loaded module and reports on the second serial port
+# (/dev/ttyS1), which carries nothing but results:
+#
+#   BSDTUN-BEGIN <program>        TAP output of the program follows
+#   BSDTUN-END <program> <rc>
+#   BSDTUN-CHECK ok|not ok <what> a check made by this script
+#   BSDTUN-DONE                   the run completed
+#
+# The kernel console (ttyS0) is scanned by the host for kernel reports.
+# Finally the guest writes to QEMU's isa-debug-exit port, so the host tells
+# a completed run from a panic or hang.
+
+export PATH=/sbin:/bin
+export BSDTUN_KO=/bsdtun/bsdtun.ko
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm /tmp /run
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /dev/shm
+mkdir -p /run/netns /var/run
+mount --make-rshared / 2>/dev/null
+hostname bsdtun-vm
+ip link set lo up
+
+while read -r m; do
+	insmod "/modules/$m" || echo "init: insmod $m failed"
+done < /modules/order
+
+R=/dev/ttyS1
+mode=shell
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	bsdtun.mode=*) mode=${arg#bsdtun.mode=} ;;
+	esac
+done
+
+bsdtun_exit() {
+	# QEMU exits with (value << 1) | 1: 0x10 gives 33, "run completed".
+	printf '\020' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+	poweroff -f
+}
+
+bsdtun_check() {
+	if [ "$1" = 0 ]; then
+		echo "BSDTUN-CHECK ok $2" > $R
+	else
+		echo "BSDTUN-CHECK not ok $2" > $R
+	fi
+}
+
+bsdtun_loaded() {
+	grep -q '^bsdtun ' /proc/modules
+}
+
+# KVM probe: reaching /init is all that is asked.
+[ "$mode" = probe ] && bsdtun_exit
+
+if ! insmod $BSDTUN_KO; then
+	bsdtun_check 1 "insmod bsdtun.ko"
+	echo BSDTUN-DONE > $R
+	bsdtun_exit
+fi
+
+if [ "$mode" = shell ]; then
+	echo "bsdtun test VM: bsdtun loaded; selftests in /bsdtun/selftests; exit to power off"
+	setsid cttyhack sh -l
+	poweroff -f
+fi
+
+bsdtun_check 0 "insmod bsdtun.ko"
+cd /bsdtun/selftests || exit 1
+for t in $(cat /bsdtun/tests.list); do
+	# Every program starts from a freshly loaded module with defaults.
+	if ! bsdtun_loaded; then
+		insmod $BSDTUN_KO
+		bsdtun_check $? "reload bsdtun.ko before $t"
+	fi
+	echo "BSDTUN-BEGIN $t" > $R
+	timeout -s KILL 900 "./$t" > $R 2>&1 < /dev/null
+	rc=$?
+	echo "BSDTUN-END $t $rc" > $R
+	ip -all netns delete 2>/dev/null
+	if bsdtun_loaded; then
+		rmmod bsdtun
+		bsdtun_check $? "rmmod bsdtun after $t"
+	fi
+done
+
+if bsdtun_loaded; then
+	rmmod bsdtun
+	bsdtun_check $? "rmmod bsdtun at the end"
+fi
+left=$(ls -d /dev/bsdtun* /sys/class/bsdtun/* 2>/dev/null)
+[ -z "$left" ]
+bsdtun_check $? "no bsdtun node or device left after unload"
+echo BSDTUN-DONE > $R
+bsdtun_exit

@@ -1,0 +1,379 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The bsdtun test runner.  Does its own set-up, then for each kernel:
+# builds bsdtun.ko (W=1, sparse) and the selftests, packs an initramfs,
+# boots the real Debian kernel under QEMU, runs the selftests there and
+# scans the kernel log.  Ends with one line "N passed, N failed".
+#
+#   run.sh check   the whole check (make check)
+#   run.sh shell   boot the VM with bsdtun loaded, interactive (make shell)
+#
+# Environment:
+#   KERNELS          Debian suites to test (default: bookworm)
+#   TESTS            selftest programs to run (default: all, in order)
+#   BSDTUN_NEGATIVE  failtest: add a selftest that fails on purpose;
+#                    warn: build a module that WARNs at load.
+#                    Either must make the check fail (the runner's own test).
+#   BSDTUN_CACHE     cache directory (default ~/.cache/bsdtun)
+#   BSDTUN_TIMEOUT   seconds a VM may run (default 1500)
+#   BSDTUN_ACCEL     tcg or kvm (default: kvm only if a probe boot works)
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+QDIR=$TOP/tests/qemu
+CACHE=${BSDTUN_CACHE:-$HOME/.cache/bsdtun}
+export BSDTUN_CACHE=$CACHE
+MODE=${1:-check}
+KERNELS=${KERNELS:-bookworm}
+NEGATIVE=${BSDTUN_NEGATIVE:-}
+TIMEOUT=${BSDTUN_TIMEOUT:-1500}
+JOBS=$(nproc)
+
+PASS=0
+FAIL=0
+SKIP=0
+
+bsdtun_log() { echo "=== $*"; }
+
+# A check the runner makes itself (build, style, kernel log...).
+bsdtun_result() {
+	local ok=$1; shift
+	if [ "$ok" = 0 ]; then
+		echo "ok - $*"
+		PASS=$((PASS + 1))
+	else
+		echo "not ok - $*"
+		FAIL=$((FAIL + 1))
+	fi
+}
+
+bsdtun_summary() {
+	if [ $SKIP -gt 0 ]; then
+		echo "$PASS passed, $FAIL failed, $SKIP skipped"
+	else
+		echo "$PASS passed, $FAIL failed"
+	fi
+}
+
+bsdtun_die() {
+	echo "run.sh: $*" >&2
+	FAIL=$((FAIL + 1))
+	bsdtun_summary
+	exit 1
+}
+
+bsdtun_install_deps() {
+	local need=() p
+	for p in qemu-system-x86 busybox-static iproute2 ethtool sparse dwarves \
+		 kmod cpio gzip xz-utils zstd gcc make libc6-dev gcc-multilib \
+		 perl libelf-dev rsync; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || need+=("$p")
+	done
+	[ ${#need[@]} -eq 0 ] && return 0
+	bsdtun_log "installing ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -q update >/dev/null || true
+	apt-get -q install -y --no-install-recommends "${need[@]}" >/dev/null ||
+		bsdtun_die "cannot install ${need[*]}"
+}
+
+# Userspace pieces of the initramfs that do not depend on the kernel.
+bsdtun_base_root() {
+	local root=$1 b lib
+	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,etc,modules,bsdtun/selftests}
+	cp /bin/busybox "$root/bin/busybox"
+	for b in $(/bin/busybox --list); do
+		case $b in
+		ip|ethtool|busybox) continue ;;
+		esac
+		ln -sf busybox "$root/bin/$b"
+	done
+	# busybox's ip has no netns: the real iproute2 goes first in PATH.
+	for b in /usr/sbin/ip /usr/sbin/ethtool; do
+		cp "$b" "$root/sbin/"
+		for lib in $(ldd "$b" | grep -oE '/[^ ]+'); do
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+	done
+	ln -sf /sbin/ip "$root/bin/ip"
+	echo 'root:x:0:0:root:/:/bin/sh' > "$root/etc/passwd"
+	echo 'nobody:x:65534:65534:nobody:/:/bin/false' >> "$root/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+	cp "$QDIR/init.sh" "$root/init"
+	chmod 755 "$root/init"
+}
+
+# Kernel modules the tests need (veth, tun) with their dependencies,
+# decompressed so busybox insmod loads them whatever the kernel packs.
+bsdtun_kernel_modules() {
+	local kdir=$1 kver=$2 root=$3 base m f out
+	base=$kdir
+	[ -d "$kdir/lib/modules/$kver" ] || base=$kdir/usr
+	# The image package leaves modules.dep to its postinst: make it here.
+	[ -s "$base/lib/modules/$kver/modules.dep" ] || depmod -b "$base" "$kver"
+	: > "$root/modules/order"
+	for m in veth tun; do
+		modprobe -d "$base" -S "$kver" --show-depends "$m" 2>/dev/null |
+			awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++' | while read -r f; do
+		out=$(basename "$f"); out=${out%.xz}; out=${out%.zst}; out=${out%.gz}
+		case $f in
+		*.xz) xz -dc "$f" > "$root/modules/$out" ;;
+		*.zst) zstd -qdc "$f" > "$root/modules/$out" ;;
+		*.gz) gzip -dc "$f" > "$root/modules/$out" ;;
+		*) cp "$f" "$root/modules/$out" ;;
+		esac
+		echo "$out" >> "$root/modules/order"
+	done
+}
+
+# Build bsdtun.ko for one kernel in a copy of the tree (outside the work
+# tree, so builds for several kernels do not collide).  Any compiler or
+# sparse warning fails the check.
+bsdtun_build_module() {
+	local kdir=$1 abi=$2 bdir=$3 common amd64 log extra=()
+	common=$(ls -d "$kdir"/usr/src/linux-headers-*-common | head -n1)
+	amd64=$(ls -d "$kdir"/usr/src/linux-headers-*-amd64 | head -n1)
+	rm -rf "$bdir"
+	mkdir -p "$bdir"
+	rsync -a --exclude .git --exclude selftests --exclude tests "$TOP/" "$bdir/"
+	[ "$NEGATIVE" = warn ] && extra+=(BSDTUN_WARN_ON_LOAD=1)
+	log=$bdir/build.log
+	make -C "$bdir" KDIR="$common" KOBJ="$amd64" W=1 C=2 \
+		CHECK="sparse -Wno-unknown-attribute" "${extra[@]}" \
+		-j"$JOBS" > "$log" 2>&1
+	local rc=$?
+	if [ $rc -ne 0 ] || [ ! -f "$bdir/bsdtun.ko" ]; then
+		cat "$log"
+		bsdtun_result 1 "[$abi] module builds"
+		return 1
+	fi
+	bsdtun_result 0 "[$abi] module builds"
+	# Warnings from the module's own files (not the kernel's headers
+	# included by them, which are the distribution's business).
+	if grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error):' "$log" |
+	   grep -vE '/usr/src/linux-headers' | grep -q .; then
+		grep -E '(warning|error):' "$log"
+		bsdtun_result 1 "[$abi] W=1 and sparse (C=2) warning-free"
+	else
+		bsdtun_result 0 "[$abi] W=1 and sparse (C=2) warning-free"
+	fi
+}
+
+bsdtun_checkpatch() {
+	local src=$1 f out bad=0
+	local cp=$src/tree/scripts/checkpatch.pl
+	for f in $(cd "$TOP" && git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null ||
+		   (cd "$TOP" && find . -name '*.[ch]' -not -path './.git/*')); do
+		out=$(cd "$TOP" && perl "$cp" --strict --no-tree --quiet \
+			-f "$f" 2>&1)
+		if [ -n "$out" ]; then
+			echo "$out"
+			bad=1
+		fi
+	done
+	bsdtun_result $bad "checkpatch.pl --strict --no-tree on every .c/.h"
+}
+
+# A tiny boot, to learn whether KVM works on this machine.
+bsdtun_probe_accel() {
+	local kernel=$1 initrd=$2 stamp
+	if [ -n "${BSDTUN_ACCEL:-}" ]; then
+		echo "$BSDTUN_ACCEL"
+		return
+	fi
+	if [ ! -w /dev/kvm ]; then
+		echo tcg
+		return
+	fi
+	stamp=$CACHE/accel-$(uname -r)-$(grep -m1 'model name' /proc/cpuinfo | md5sum | cut -c1-8)
+	if [ ! -f "$stamp" ]; then
+		if timeout 60 qemu-system-x86_64 -accel kvm -cpu host -m 512M \
+			-nodefaults -no-reboot -display none -monitor none -nic none \
+			-kernel "$kernel" -initrd "$initrd" \
+			-append "console=ttyS0 panic=-1 bsdtun.mode=probe" \
+			-serial null -serial null \
+			-device isa-debug-exit,iobase=0xf4,iosize=0x04 >/dev/null 2>&1
+		   [ $? -eq 33 ]; then
+			echo kvm > "$stamp"
+		else
+			echo tcg > "$stamp"
+		fi
+	fi
+	cat "$stamp"
+}
+
+# Run QEMU for at most $TIMEOUT seconds.
+bsdtun_qemu() {
+	local accel=$1 kernel=$2 initrd=$3 append=$4; shift 4
+	local cpu=max
+	[ "$accel" = kvm ] && cpu=host
+	timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
+		-m 1G -smp 2 -nodefaults -no-reboot -display none -monitor none -nic none \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@"
+}
+
+# Parse the guest's result port into TAP counts.
+bsdtun_parse_results() {
+	local abi=$1 res=$2 line prog rc seen_not_ok=0 done=0
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"BSDTUN-BEGIN "*)
+			prog=${line#BSDTUN-BEGIN }
+			seen_not_ok=0
+			echo "# [$abi] $prog"
+			;;
+		"BSDTUN-END "*)
+			rc=${line##* }
+			# A program that crashed or timed out without saying
+			# "not ok" still fails; 4 is kselftest's "skip".
+			if [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ $seen_not_ok = 0 ]; then
+				bsdtun_result 1 "[$abi] $prog exited with status $rc"
+			fi
+			;;
+		"BSDTUN-CHECK ok "*)
+			bsdtun_result 0 "[$abi] ${line#BSDTUN-CHECK ok }" ;;
+		"BSDTUN-CHECK not ok "*)
+			bsdtun_result 1 "[$abi] ${line#BSDTUN-CHECK not ok }" ;;
+		BSDTUN-DONE)
+			done=1 ;;
+		"ok "*"# SKIP"*|"ok "*"# skip"*)
+			echo "$line"
+			SKIP=$((SKIP + 1)) ;;
+		"ok "*)
+			echo "$line"
+			PASS=$((PASS + 1)) ;;
+		"not ok "*)
+			echo "$line"
+			seen_not_ok=1
+			FAIL=$((FAIL + 1)) ;;
+		*)
+			echo "$line" ;;
+		esac
+	done < "$res"
+	return $((1 - done))
+}
+
+bsdtun_scan_console() {
+	local abi=$1 con=$2 hits
+	# Case-sensitive on purpose: the command line says "oops=panic".
+	hits=$(grep -nE 'BUG:|WARNING:|Oops|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|KASAN:|UBSAN:|kmemleak:.*unreferenced|Kernel panic' "$con" |
+	       grep -v 'Kernel command line' | head -n 60)
+	if [ -n "$hits" ]; then
+		echo "$hits"
+		bsdtun_result 1 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN reports (see $con)"
+	else
+		bsdtun_result 0 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN reports"
+	fi
+}
+
+bsdtun_run_kernel() {
+	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res
+	bsdtun_log "kernel: Debian $suite"
+	kdir=$("$QDIR/fetch-kernel.sh" "$suite") || {
+		bsdtun_result 1 "[$suite] fetch the Debian kernel"; return; }
+	abi=$(cat "$kdir/abi")
+	kver=$(ls "$kdir/boot" | sed -n 's/^vmlinuz-//p' | head -n1)
+	kernel=$kdir/boot/vmlinuz-$kver
+	bdir=$CACHE/build/$abi
+	bsdtun_log "[$abi] building bsdtun.ko against $kver"
+	bsdtun_build_module "$kdir" "$abi" "$bdir/module" || return
+
+	root=$bdir/root
+	rm -rf "$root"
+	cp -a "$CACHE/build/base-root" "$root"
+	bsdtun_kernel_modules "$kdir" "$kver" "$root"
+	cp "$bdir/module/bsdtun.ko" "$root/bsdtun/"
+	cp -a "$CACHE/build/selftests/." "$root/bsdtun/selftests/"
+	printf '%s\n' $TEST_LIST > "$root/bsdtun/tests.list"
+	initrd=$bdir/initrd.gz
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
+	accel=$(bsdtun_probe_accel "$kernel" "$initrd")
+
+	if [ "$MODE" = shell ]; then
+		TIMEOUT=86400
+		bsdtun_qemu "$accel" "$kernel" "$initrd" \
+			"console=ttyS0 panic=-1 bsdtun.mode=shell" \
+			-serial mon:stdio -serial null
+		exit 0
+	fi
+
+	con=$bdir/console.log
+	res=$bdir/result.log
+	rm -f "$con" "$res"
+	bsdtun_log "[$abi] booting under QEMU ($accel), running: $TEST_LIST"
+	bsdtun_qemu "$accel" "$kernel" "$initrd" \
+		"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check" \
+		-serial "file:$con" -serial "file:$res"
+	rc=$?
+	if ! bsdtun_parse_results "$abi" "$res"; then
+		tail -n 40 "$con"
+		case $rc in
+		124) why="timed out after ${TIMEOUT}s" ;;
+		33) why="stopped before the end of the run" ;;
+		*) why="panicked or stopped (QEMU status $rc)" ;;
+		esac
+		bsdtun_result 1 "[$abi] guest completed the run: it $why"
+	else
+		[ $rc -eq 33 ]
+		bsdtun_result $? "[$abi] guest completed the run and reported through isa-debug-exit"
+	fi
+	bsdtun_scan_console "$abi" "$con"
+}
+
+main() {
+	local src suite t
+	bsdtun_install_deps
+	mkdir -p "$CACHE/build"
+	src=$("$QDIR/fetch-kernel.sh" --source) ||
+		bsdtun_die "cannot fetch linux-source (checkpatch, kselftest_harness.h)"
+	export KSFT_DIR=$src/tree/tools/testing/selftests
+
+	# Userspace: initramfs base and selftests, built once for all kernels.
+	rm -rf "$CACHE/build/base-root" "$CACHE/build/selftests" "$CACHE/build/selftests-obj"
+	bsdtun_base_root "$CACHE/build/base-root"
+	mkdir -p "$CACHE/build/selftests" "$CACHE/build/selftests-obj"
+	if ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" \
+		OUTPUT="$CACHE/build/selftests-obj" -j"$JOBS" all >"$CACHE/build/selftests.log" 2>&1 ||
+	   ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" \
+		OUTPUT="$CACHE/build/selftests-obj" \
+		INSTALL_PATH="$CACHE/build/selftests" install >>"$CACHE/build/selftests.log" 2>&1; then
+		cat "$CACHE/build/selftests.log"
+		bsdtun_result 1 "selftests build"
+	else
+		bsdtun_result 0 "selftests build"
+	fi
+	TEST_LIST=${TESTS:-$(make -s -C "$TOP/selftests" print-tests)}
+	if [ "$NEGATIVE" = failtest ]; then
+		gcc -O2 -static -I"$KSFT_DIR" -o "$CACHE/build/selftests/bsdtun_fail" \
+			"$QDIR/negative/bsdtun_fail.c" ||
+			bsdtun_die "cannot build the negative selftest"
+		TEST_LIST=bsdtun_fail
+	fi
+	[ "$NEGATIVE" = warn ] && TEST_LIST=${TESTS:-$(echo "$TEST_LIST" | head -n1)}
+
+	case $NEGATIVE in
+	failtest) bsdtun_log "negative check: a selftest fails on purpose; this run must fail" ;;
+	warn) bsdtun_log "negative check: bsdtun.ko WARNs at load; this run must fail" ;;
+	'') ;;
+	*) bsdtun_die "BSDTUN_NEGATIVE must be failtest or warn" ;;
+	esac
+
+	if [ "$MODE" = check ] && [ -z "$NEGATIVE" ]; then
+		bsdtun_checkpatch "$src"
+	fi
+
+	for suite in $KERNELS; do
+		bsdtun_run_kernel "$suite"
+	done
+
+	bsdtun_summary
+	[ $FAIL -eq 0 ]
+}
+
+main
