@@ -8,6 +8,9 @@
 #
 # usage: fetch-kernel.sh SUITE            -> prints the kernel directory
 #        fetch-kernel.sh --source         -> prints the linux-source directory
+#        fetch-kernel.sh --buildroot SUITE -> prints a build root (chroot) with
+#                          the compiler and headers of SUITE's kernel, for
+#                          kernels this machine's tools cannot build for
 # SUITE: bullseye, bookworm, bookworm-backports, sid
 set -euo pipefail
 
@@ -79,9 +82,9 @@ bsdtun_pkg_version() {
 		sort -V | tail -n1
 }
 
-# The linux-image-<abi>-amd64 package a suite's meta-package points at.
+# "<abi> <version>" of the kernel a suite's meta-package points at.
 bsdtun_resolve_abi() {
-	local suite=$1 meta=linux-image-amd64 v
+	local suite=$1 meta=linux-image-amd64 v s suites
 	case $suite in
 	bullseye) suites="bullseye-security bullseye" ;;
 	bookworm) suites="bookworm-security bookworm" ;;
@@ -91,11 +94,28 @@ bsdtun_resolve_abi() {
 		v=$(bsdtun_pkg_version "$meta" "$s")
 		[ -n "$v" ] || continue
 		bsdtun_apt_cache show "$meta=$v" 2>/dev/null |
-			sed -n 's/^Depends: .*\(linux-image-[0-9][^ ,]*-amd64\)\b.*/\1/p' |
-			head -n1 | sed 's/^linux-image-//; s/-amd64$//'
+			sed -n 's/^Depends: .*linux-image-\([0-9][^ ,]*\)-amd64 (= \([^)]*\)).*/\1 \2/p' |
+			head -n1
 		return 0
 	done
 	return 1
+}
+
+# Packages of one kernel: the image (one package before 6.17, split into
+# binary and modules after), the headers and the kbuild tools they need.
+bsdtun_kernel_packages() {
+	local abi=$1 ver=$2 kbuild
+	if bsdtun_apt_cache show "linux-image-$abi-amd64-unsigned=$ver" >/dev/null 2>&1; then
+		echo "linux-image-$abi-amd64-unsigned=$ver"
+	else
+		echo "linux-binary-unsigned-$abi-amd64=$ver"
+		echo "linux-modules-$abi-amd64=$ver"
+	fi
+	echo "linux-headers-$abi-amd64=$ver"
+	echo "linux-headers-$abi-common=$ver"
+	kbuild=$(bsdtun_apt_cache show "linux-headers-$abi-amd64=$ver" 2>/dev/null |
+		 grep -m1 '^Depends:' | grep -oE 'linux-kbuild-[^ ,]+' | head -n1)
+	echo "$kbuild=$ver"
 }
 
 bsdtun_download_extract() {
@@ -140,27 +160,48 @@ if [ "${1:-}" = --source ]; then
 	exit 0
 fi
 
+if [ "${1:-}" = --buildroot ]; then
+	suite=${2:?usage: fetch-kernel.sh --buildroot SUITE}
+	read -r abi ver < <(bsdtun_resolve_abi "$suite") || true
+	[ -n "${abi:-}" ] || { echo "fetch-kernel: cannot resolve kernel for $suite" >&2; exit 1; }
+	cc=$(bsdtun_apt_cache show "linux-headers-$abi-amd64=$ver" 2>/dev/null |
+	     grep -m1 '^Depends:' | grep -oE 'gcc-[0-9]+' | head -n1)
+	dir=$CACHE/buildroot/$suite-$abi
+	if [ ! -e "$dir/.done" ]; then
+		rm -rf "$dir"
+		mkdir -p "$(dirname "$dir")"
+		mirror=$(bsdtun_mirror)
+		mmdebstrap --variant=apt --skip=cleanup/apt \
+			--aptopt='Acquire::Check-Valid-Until "false"' \
+			--include="make,${cc:-gcc},libc6-dev,sparse,kmod,dwarves,dkms,linux-headers-$abi-amd64" \
+			"$suite" "$dir" \
+			"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >&2
+		mkdir -p "$dir/build"
+		touch "$dir/.done"
+	fi
+	echo "$dir"
+	exit 0
+fi
+
 suite=${1:?usage: fetch-kernel.sh SUITE}
-abi=$(bsdtun_resolve_abi "$suite") || { echo "fetch-kernel: cannot resolve kernel for $suite" >&2; exit 1; }
-[ -n "$abi" ] || { echo "fetch-kernel: cannot resolve kernel for $suite" >&2; exit 1; }
+read -r abi ver < <(bsdtun_resolve_abi "$suite") || true
+[ -n "${abi:-}" ] || { echo "fetch-kernel: cannot resolve kernel for $suite" >&2; exit 1; }
 dir=$CACHE/kernels/$abi
 if [ ! -e "$dir/.done" ]; then
 	rm -rf "$dir"
-	img=linux-image-$abi-amd64-unsigned
-	pkgs=()
-	for p in "$img" "linux-headers-$abi-amd64" "linux-headers-$abi-common"; do
-		v=$(bsdtun_pkg_version "$p" "$suite")
-		[ -z "$v" ] && case $suite in
-			bullseye|bookworm) v=$(bsdtun_pkg_version "$p" "$suite-security") ;;
-		esac
-		[ -n "$v" ] || { echo "fetch-kernel: $p not in $suite" >&2; exit 1; }
-		pkgs+=("$p=$v")
-	done
-	mm=$(echo "$abi" | cut -d. -f1,2)
-	kv=${pkgs[1]#*=}
-	pkgs+=("linux-kbuild-$mm=$kv")
+	mapfile -t pkgs < <(bsdtun_kernel_packages "$abi" "$ver")
 	bsdtun_download_extract "$dir" "${pkgs[@]}"
+	# Newer kernels keep vmlinuz and modules under /usr/lib only.
+	if [ ! -d "$dir/boot" ]; then
+		mkdir -p "$dir/boot"
+		for k in "$dir"/usr/lib/modules/*/vmlinuz*; do
+			kv=$(basename "$(dirname "$k")")
+			ln -sf "$k" "$dir/boot/vmlinuz-$kv"
+		done
+	fi
+	[ -e "$dir/lib" ] || ln -s usr/lib "$dir/lib"
 	echo "$abi" > "$dir/abi"
+	echo "$suite" > "$dir/suite"
 	touch "$dir/.done"
 fi
 echo "$dir"

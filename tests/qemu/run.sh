@@ -10,7 +10,8 @@
 #   run.sh shell   boot the VM with bsdtun loaded, interactive (make shell)
 #
 # Environment:
-#   KERNELS          Debian suites to test (default: bookworm)
+#   KERNELS          Debian suites to test (default: bullseye bookworm
+#                    bookworm-backports sid: 5.10, 6.1, 6.12, the newest)
 #   TESTS            selftest programs to run (default: all, in order)
 #   BSDTUN_NEGATIVE  failtest: add a selftest that fails on purpose;
 #                    warn: build a module that WARNs at load.
@@ -25,7 +26,7 @@ QDIR=$TOP/tests/qemu
 CACHE=${BSDTUN_CACHE:-$HOME/.cache/bsdtun}
 export BSDTUN_CACHE=$CACHE
 MODE=${1:-check}
-KERNELS=${KERNELS:-bookworm}
+KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid}
 NEGATIVE=${BSDTUN_NEGATIVE:-}
 TIMEOUT=${BSDTUN_TIMEOUT:-1500}
 JOBS=$(nproc)
@@ -113,7 +114,8 @@ bsdtun_kernel_modules() {
 	base=$kdir
 	[ -d "$kdir/lib/modules/$kver" ] || base=$kdir/usr
 	# The image package leaves modules.dep to its postinst: make it here.
-	[ -s "$base/lib/modules/$kver/modules.dep" ] || depmod -b "$base" "$kver"
+	[ -s "$base/lib/modules/$kver/modules.dep" ] ||
+		depmod -b "$base" "$kver" 2>/dev/null
 	: > "$root/modules/order"
 	for m in veth tun; do
 		modprobe -d "$base" -S "$kver" --show-depends "$m" 2>/dev/null |
@@ -134,24 +136,53 @@ bsdtun_kernel_modules() {
 # tree, so builds for several kernels do not collide).  Any compiler or
 # sparse warning fails the check.
 bsdtun_build_module() {
-	local kdir=$1 abi=$2 bdir=$3 common amd64 log extra=()
+	local kdir=$1 abi=$2 bdir=$3 suite common amd64 log want cc broot rc
+	local args=(W=1 C=2 "CHECK=sparse -Wno-unknown-attribute")
+	suite=$(cat "$kdir/suite" 2>/dev/null || echo "$abi")
 	common=$(ls -d "$kdir"/usr/src/linux-headers-*-common | head -n1)
 	amd64=$(ls -d "$kdir"/usr/src/linux-headers-*-amd64 | head -n1)
 	rm -rf "$bdir"
 	mkdir -p "$bdir"
 	rsync -a --exclude .git --exclude selftests --exclude tests "$TOP/" "$bdir/"
-	[ "$NEGATIVE" = warn ] && extra+=(BSDTUN_WARN_ON_LOAD=1)
+	[ "$NEGATIVE" = warn ] && args+=(BSDTUN_WARN_ON_LOAD=1)
 	log=$bdir/build.log
-	make -C "$bdir" KDIR="$common" KOBJ="$amd64" W=1 C=2 \
-		CHECK="sparse -Wno-unknown-attribute" "${extra[@]}" \
-		-j"$JOBS" > "$log" 2>&1
-	local rc=$?
+
+	# The compiler the kernel was built with.  An older gcc missing here
+	# is replaced by this machine's (modules built so load fine); a newer
+	# one, with kbuild tools linked against a newer C library, needs a
+	# build root of the kernel's own Debian release.
+	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$amd64/.config")
+	want=${want#x86_64-linux-gnu-}
+	if command -v "$want" >/dev/null; then
+		cc=$want
+	elif [ "${want#gcc-}" -lt "$(gcc -dumpversion)" ] 2>/dev/null; then
+		cc=gcc
+	else
+		cc=
+	fi
+	if [ -n "$cc" ]; then
+		make -C "$bdir" KDIR="$common" KOBJ="$amd64" CC="$cc" \
+			"${args[@]}" -j"$JOBS" > "$log" 2>&1
+		rc=$?
+	else
+		bsdtun_log "[$abi] $want is not on this machine: building in a $suite build root"
+		broot=$("$QDIR/fetch-kernel.sh" --buildroot "$suite") || {
+			bsdtun_result 1 "[$abi] make a $suite build root"; return 1; }
+		unshare -m sh -c '
+			mount --bind "$1" "$2/build" && mount -t proc proc "$2/proc" &&
+			chroot "$2" make -C /build KDIR="$3" CC="$4" "CHECK=$5" W=1 C=2 $6 -j"$7"
+		' _ "$bdir" "$broot" "/usr/src/linux-headers-$abi-amd64" "$want" \
+			"sparse -Wno-unknown-attribute" \
+			"$([ "$NEGATIVE" = warn ] && echo BSDTUN_WARN_ON_LOAD=1)" "$JOBS" \
+			> "$log" 2>&1
+		rc=$?
+	fi
 	if [ $rc -ne 0 ] || [ ! -f "$bdir/bsdtun.ko" ]; then
 		cat "$log"
 		bsdtun_result 1 "[$abi] module builds"
 		return 1
 	fi
-	bsdtun_result 0 "[$abi] module builds"
+	bsdtun_result 0 "[$abi] module builds (${cc:-$want in build root})"
 	# Warnings from the module's own files (not the kernel's headers
 	# included by them, which are the distribution's business).
 	if grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error):' "$log" |
