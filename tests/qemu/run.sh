@@ -26,6 +26,10 @@ QDIR=$TOP/tests/qemu
 CACHE=${BSDTUN_CACHE:-$HOME/.cache/bsdtun}
 export BSDTUN_CACHE=$CACHE
 MODE=${1:-check}
+if [ "$MODE" = shell ]; then
+	KERNELS=${KERNELS:-bookworm}
+	KERNELS=${KERNELS%% *}
+fi
 KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid}
 NEGATIVE=${BSDTUN_NEGATIVE:-}
 TIMEOUT=${BSDTUN_TIMEOUT:-1500}
