@@ -9,10 +9,9 @@
 # Debian's split header packages keep the generated files in a separate
 # "-amd64" tree: build with KDIR=<...-common> KOBJ=<...-amd64>.
 
-KERNELRELEASE ?=
-ifneq ($(KERNELRELEASE),)
-include $(src)/Kbuild
-else
+# Kbuild reads the Kbuild file, never this one: this Makefile is only the
+# user's entry point (so KERNELRELEASE set by DKMS on the command line is
+# harmless here).
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KOBJ ?=
@@ -44,4 +43,3 @@ shell:
 	tests/qemu/run.sh shell
 
 .PHONY: all modules clean install check shell
-endif

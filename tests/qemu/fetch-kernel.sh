@@ -173,7 +173,7 @@ if [ "${1:-}" = --buildroot ]; then
 		mirror=$(bsdtun_mirror)
 		mmdebstrap --variant=apt --skip=cleanup/apt \
 			--aptopt='Acquire::Check-Valid-Until "false"' \
-			--include="make,${cc:-gcc},libc6-dev,sparse,kmod,dwarves,dkms,linux-headers-$abi-amd64" \
+			--include="make,${cc:-gcc},libc6-dev,sparse,kmod,dwarves,dkms,openssl,linux-headers-$abi-amd64" \
 			"$suite" "$dir" \
 			"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >&2
 		mkdir -p "$dir/build"

@@ -63,8 +63,12 @@ bsdtun_loaded() {
 # KVM probe: reaching /init is all that is asked.
 [ "$mode" = probe ] && bsdtun_exit
 
-if ! insmod $BSDTUN_KO; then
-	bsdtun_check 1 "insmod bsdtun.ko"
+# A DKMS-installed module is loaded the way a user loads it.
+load="insmod $BSDTUN_KO"
+[ -e /bsdtun/modprobe ] && load="modprobe bsdtun"
+
+if ! $load; then
+	bsdtun_check 1 "$load"
 	echo BSDTUN-DONE > $R
 	bsdtun_exit
 fi
@@ -75,13 +79,13 @@ if [ "$mode" = shell ]; then
 	poweroff -f
 fi
 
-bsdtun_check 0 "insmod bsdtun.ko"
+bsdtun_check 0 "$load"
 cd /bsdtun/selftests || exit 1
 for t in $(cat /bsdtun/tests.list); do
 	# Every program starts from a freshly loaded module with defaults.
 	if ! bsdtun_loaded; then
-		insmod $BSDTUN_KO
-		bsdtun_check $? "reload bsdtun.ko before $t"
+		$load
+		bsdtun_check $? "$load before $t"
 	fi
 	echo "BSDTUN-BEGIN $t" > $R
 	timeout -s KILL 900 "./$t" > $R 2>&1 < /dev/null

@@ -30,8 +30,10 @@ if [ "$MODE" = shell ]; then
 	KERNELS=${KERNELS:-bookworm}
 	KERNELS=${KERNELS%% *}
 fi
-KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid}
 NEGATIVE=${BSDTUN_NEGATIVE:-}
+# A negative check needs one boot only.
+[ -n "$NEGATIVE" ] && KERNELS=${KERNELS:-bookworm}
+KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid}
 TIMEOUT=${BSDTUN_TIMEOUT:-1500}
 JOBS=$(nproc)
 
@@ -180,6 +182,7 @@ bsdtun_build_module() {
 			"$([ "$NEGATIVE" = warn ] && echo BSDTUN_WARN_ON_LOAD=1)" "$JOBS" \
 			> "$log" 2>&1
 		rc=$?
+		[ $rc -eq 0 ] && bsdtun_dkms "$abi" "$broot" "$bdir"
 	fi
 	if [ $rc -ne 0 ] || [ ! -f "$bdir/bsdtun.ko" ]; then
 		cat "$log"
@@ -196,6 +199,36 @@ bsdtun_build_module() {
 	else
 		bsdtun_result 0 "[$abi] W=1 and sparse (C=2) warning-free"
 	fi
+}
+
+# In a build root, the real DKMS path a user takes: dkms add, build and
+# install.  The kernel then boots with that module, loaded by modprobe
+# from the installed tree.
+bsdtun_dkms() {
+	local abi=$1 broot=$2 bdir=$3 ver src log=$3/dkms.log ko
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$TOP/dkms.conf")
+	src=$broot/usr/src/bsdtun-$ver
+	rm -rf "$src"
+	mkdir -p "$src"
+	rsync -a --exclude .git --exclude tests "$TOP/" "$src/"
+	[ "$NEGATIVE" = warn ] &&
+		sed -i 's/^MAKE\[0\]="make /&BSDTUN_WARN_ON_LOAD=1 /' "$src/dkms.conf"
+	rm -rf "$broot/usr/lib/modules/$abi-amd64/updates"
+	unshare -m sh -c '
+		mount -t proc proc "$1/proc" && chroot "$1" sh -c "
+		dkms remove bsdtun/$2 --all >/dev/null 2>&1
+		dkms add bsdtun/$2 && dkms build bsdtun/$2 -k $3 &&
+		dkms install bsdtun/$2 -k $3"
+	' _ "$broot" "$ver" "$abi-amd64" > "$log" 2>&1
+	ko=$(find "$broot/usr/lib/modules/$abi-amd64/updates" -name 'bsdtun.ko*' 2>/dev/null | head -n1)
+	if [ -z "$ko" ]; then
+		cat "$log"
+		bsdtun_result 1 "[$abi] dkms add, build and install"
+		return
+	fi
+	bsdtun_result 0 "[$abi] dkms add, build and install ($(basename "$ko"))"
+	mkdir -p "$bdir/dkms"
+	cp "$ko" "$bdir/dkms/"
 }
 
 bsdtun_checkpatch() {
@@ -323,7 +356,22 @@ bsdtun_run_kernel() {
 	rm -rf "$root"
 	cp -a "$CACHE/build/base-root" "$root"
 	bsdtun_kernel_modules "$kdir" "$kver" "$root"
-	cp "$bdir/module/bsdtun.ko" "$root/bsdtun/"
+	if [ -d "$bdir/module/dkms" ]; then
+		# The module DKMS installed, where DKMS put it, for modprobe.
+		local upd=$root/lib/modules/$kver/updates/dkms ko
+		mkdir -p "$upd"
+		ko=$(ls "$bdir"/module/dkms/bsdtun.ko*)
+		case $ko in
+		*.xz) xz -dc "$ko" > "$upd/bsdtun.ko" ;;
+		*.zst) zstd -qdc "$ko" > "$upd/bsdtun.ko" ;;
+		*) cp "$ko" "$upd/bsdtun.ko" ;;
+		esac
+		depmod -b "$root" "$kver" 2>/dev/null
+		ln -s "/lib/modules/$kver/updates/dkms/bsdtun.ko" "$root/bsdtun/bsdtun.ko"
+		touch "$root/bsdtun/modprobe"
+	else
+		cp "$bdir/module/bsdtun.ko" "$root/bsdtun/"
+	fi
 	cp -a "$CACHE/build/selftests/." "$root/bsdtun/selftests/"
 	printf '%s\n' $TEST_LIST > "$root/bsdtun/tests.list"
 	initrd=$bdir/initrd.gz
