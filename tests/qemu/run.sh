@@ -74,7 +74,7 @@ bsdtun_install_deps() {
 	local need=() p
 	for p in qemu-system-x86 busybox-static iproute2 ethtool sparse dwarves \
 		 kmod cpio gzip xz-utils zstd gcc make libc6-dev gcc-multilib \
-		 perl libelf-dev rsync; do
+		 perl libelf-dev rsync mandoc mmdebstrap; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || need+=("$p")
 	done
@@ -449,6 +449,8 @@ main() {
 
 	if [ "$MODE" = check ] && [ -z "$NEGATIVE" ]; then
 		bsdtun_checkpatch "$src"
+		mandoc -Tlint -W warning "$TOP/man/bsdtun.4"
+		bsdtun_result $? "man page bsdtun.4 lint-clean (mandoc -Tlint)"
 	fi
 
 	for suite in $KERNELS; do
