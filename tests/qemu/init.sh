@@ -105,5 +105,17 @@ fi
 left=$(ls -d /dev/bsdtun* /sys/class/bsdtun/* 2>/dev/null)
 [ -z "$left" ]
 bsdtun_check $? "no bsdtun node or device left after unload"
+
+# Debug kernel: after the unload, anything bsdtun allocated and lost is
+# reported by kmemleak (the host also scans the console for the report).
+if [ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null &&
+   [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	leaks=$(cat /sys/kernel/debug/kmemleak)
+	[ -n "$leaks" ] && echo "kmemleak: $leaks" > /dev/console
+	[ -z "$leaks" ]
+	bsdtun_check $? "kmemleak finds no leak after the run"
+fi
 echo BSDTUN-DONE > $R
 bsdtun_exit

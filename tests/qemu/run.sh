@@ -11,7 +11,8 @@
 #
 # Environment:
 #   KERNELS          Debian suites to test (default: bullseye bookworm
-#                    bookworm-backports sid: 5.10, 6.1, 6.12, the newest)
+#                    bookworm-backports sid debug: 5.10, 6.1, 6.12, the
+#                    newest, and a KASAN/lockdep/kmemleak build of 6.1)
 #   TESTS            selftest programs to run (default: all, in order)
 #   BSDTUN_NEGATIVE  failtest: add a selftest that fails on purpose;
 #                    warn: build a module that WARNs at load.
@@ -33,7 +34,7 @@ fi
 NEGATIVE=${BSDTUN_NEGATIVE:-}
 # A negative check needs one boot only.
 [ -n "$NEGATIVE" ] && KERNELS=${KERNELS:-bookworm}
-KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid}
+KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid debug}
 TIMEOUT=${BSDTUN_TIMEOUT:-1500}
 JOBS=$(nproc)
 
@@ -119,6 +120,9 @@ bsdtun_kernel_modules() {
 	local kdir=$1 kver=$2 root=$3 base m f out
 	base=$kdir
 	[ -d "$kdir/lib/modules/$kver" ] || base=$kdir/usr
+	: > "$root/modules/order"
+	# The debug kernel has what the tests need built in.
+	[ -d "$base/lib/modules/$kver" ] || return 0
 	# The image package leaves modules.dep to its postinst: make it here.
 	[ -s "$base/lib/modules/$kver/modules.dep" ] ||
 		depmod -b "$base" "$kver" 2>/dev/null
@@ -144,14 +148,20 @@ bsdtun_kernel_modules() {
 bsdtun_build_module() {
 	local kdir=$1 abi=$2 bdir=$3 suite common amd64 log want cc broot rc
 	local args=(W=1 C=2 "CHECK=sparse -Wno-unknown-attribute")
-	suite=$(cat "$kdir/suite" 2>/dev/null || echo "$abi")
-	common=$(ls -d "$kdir"/usr/src/linux-headers-*-common | head -n1)
-	amd64=$(ls -d "$kdir"/usr/src/linux-headers-*-amd64 | head -n1)
 	rm -rf "$bdir"
 	mkdir -p "$bdir"
 	rsync -a --exclude .git --exclude selftests --exclude tests "$TOP/" "$bdir/"
 	[ "$NEGATIVE" = warn ] && args+=(BSDTUN_WARN_ON_LOAD=1)
 	log=$bdir/build.log
+	if [ -f "$kdir/arch/x86/boot/bzImage" ]; then
+		# A kernel built here (the debug kernel): its tree is KDIR.
+		common=$kdir
+		amd64=$kdir
+	else
+		suite=$(cat "$kdir/suite" 2>/dev/null || echo "$abi")
+		common=$(ls -d "$kdir"/usr/src/linux-headers-*-common | head -n1)
+		amd64=$(ls -d "$kdir"/usr/src/linux-headers-*-amd64 | head -n1)
+	fi
 
 	# The compiler the kernel was built with.  An older gcc missing here
 	# is replaced by this machine's (modules built so load fine); a newer
@@ -342,12 +352,21 @@ bsdtun_scan_console() {
 
 bsdtun_run_kernel() {
 	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res
-	bsdtun_log "kernel: Debian $suite"
-	kdir=$("$QDIR/fetch-kernel.sh" "$suite") || {
-		bsdtun_result 1 "[$suite] fetch the Debian kernel"; return; }
-	abi=$(cat "$kdir/abi")
-	kver=$(ls "$kdir/boot" | sed -n 's/^vmlinuz-//p' | head -n1)
-	kernel=$kdir/boot/vmlinuz-$kver
+	if [ "$suite" = debug ]; then
+		bsdtun_log "kernel: debug kernel from Debian's linux-source-6.1 (KASAN, lockdep, kmemleak, UBSAN)"
+		kdir=$("$QDIR/debug-kernel.sh") || {
+			bsdtun_result 1 "[debug] build the debug kernel"; return; }
+		kver=$(cat "$kdir/include/config/kernel.release")
+		abi=debug-$kver
+		kernel=$kdir/arch/x86/boot/bzImage
+	else
+		bsdtun_log "kernel: Debian $suite"
+		kdir=$("$QDIR/fetch-kernel.sh" "$suite") || {
+			bsdtun_result 1 "[$suite] fetch the Debian kernel"; return; }
+		abi=$(cat "$kdir/abi")
+		kver=$(ls "$kdir/boot" | sed -n 's/^vmlinuz-//p' | head -n1)
+		kernel=$kdir/boot/vmlinuz-$kver
+	fi
 	bdir=$CACHE/build/$abi
 	bsdtun_log "[$abi] building bsdtun.ko against $kver"
 	bsdtun_build_module "$kdir" "$abi" "$bdir/module" || return
