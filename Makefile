@@ -4,7 +4,9 @@
 # make check           build, then boot Debian kernels under QEMU and run
 #                      every selftest there, plus checkpatch and sparse
 # make shell           boot the test VM with bsdtun loaded, interactive
-# make install         modules_install + depmod (honours INSTALL_MOD_PATH)
+# make install         modules_install + depmod (honours INSTALL_MOD_PATH),
+#                      man page, udev rule (honour DESTDIR)
+# make install-headers <net/if_tun.h>, bsdtun_uapi.h and bsdtun.pc
 #
 # Debian's split header packages keep the generated files in a separate
 # "-amd64" tree: build with KDIR=<...-common> KOBJ=<...-amd64>.
@@ -27,10 +29,26 @@ clean:
 	+$(KMAKE) clean
 	$(MAKE) -C selftests clean
 
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+MANDIR ?= $(PREFIX)/share/man
+UDEVDIR ?= /lib/udev/rules.d
+
 install: modules
 	+$(KMAKE) modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
 		$$(cat $(if $(KOBJ),$(KOBJ),$(KDIR))/include/config/kernel.release)
+	install -D -m 644 man/bsdtun.4 $(DESTDIR)$(MANDIR)/man4/bsdtun.4
+	install -D -m 644 udev/60-bsdtun.rules $(DESTDIR)$(UDEVDIR)/60-bsdtun.rules
+
+# BSD sources then build with: cc $$(pkg-config --cflags bsdtun) ...
+install-headers:
+	install -D -m 644 bsdtun_uapi.h $(DESTDIR)$(PREFIX)/include/bsdtun/bsdtun_uapi.h
+	install -D -m 644 include/net/if_tun.h $(DESTDIR)$(PREFIX)/include/bsdtun/net/if_tun.h
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' bsdtun.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/bsdtun.pc
 
 # The QEMU test runner does its own set-up (packages, kernels, caches).
 # KERNELS, TESTS and BSDTUN_NEGATIVE are passed on through the environment.
@@ -42,4 +60,4 @@ check:
 shell:
 	tests/qemu/run.sh shell
 
-.PHONY: all modules clean install check shell
+.PHONY: all modules clean install install-headers check shell

@@ -75,7 +75,7 @@ bsdtun_install_deps() {
 	local need=() p
 	for p in qemu-system-x86 busybox-static iproute2 ethtool sparse dwarves \
 		 kmod cpio gzip xz-utils zstd gcc make libc6-dev gcc-multilib \
-		 perl libelf-dev rsync mandoc mmdebstrap; do
+		 perl libelf-dev rsync mandoc mmdebstrap pkg-config; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || need+=("$p")
 	done
@@ -239,6 +239,24 @@ bsdtun_dkms() {
 	bsdtun_result 0 "[$abi] dkms add, build and install ($(basename "$ko"))"
 	mkdir -p "$bdir/dkms"
 	cp "$ko" "$bdir/dkms/"
+}
+
+# make install-headers, then the README's example built with pkg-config,
+# 64- and 32-bit: BSD tun code must build unchanged against the headers.
+bsdtun_check_headers() {
+	local d=$CACHE/build/headers rc=0
+	rm -rf "$d"
+	mkdir -p "$d"
+	make -s -C "$TOP" install-headers DESTDIR="$d" PREFIX=/usr >/dev/null || rc=1
+	sed -n '/<!-- example:begin -->/,/<!-- example:end -->/p' "$TOP/README.md" |
+		sed '1,2d;$d' | sed '$d' > "$d/example.c"
+	for m in -m64 -m32; do
+		gcc $m -Wall -Wextra -Werror \
+			$(PKG_CONFIG_PATH=$d/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d \
+			  pkg-config --cflags bsdtun) \
+			-o "$d/example$m" "$d/example.c" || rc=1
+	done
+	bsdtun_result $rc "make install-headers; README example builds with pkg-config (64/32-bit)"
 }
 
 bsdtun_checkpatch() {
@@ -468,6 +486,7 @@ main() {
 
 	if [ "$MODE" = check ] && [ -z "$NEGATIVE" ]; then
 		bsdtun_checkpatch "$src"
+		bsdtun_check_headers
 		mandoc -Tlint -W warning "$TOP/man/bsdtun.4"
 		bsdtun_result $? "man page bsdtun.4 lint-clean (mandoc -Tlint)"
 	fi
