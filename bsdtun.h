@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bsdtun internals shared by the module, network and character-device
+ * parts.
+ *
+ * Objects:
+ *  - struct bsdtun_unit: one BSD tun unit, numbered, with its character
+ *    node.  It exists from module load (preallocated units), from a clone
+ *    open or from "ip link add", until "ip link del", the death of its
+ *    network namespace, the close of a transient unit, or rmmod.
+ *  - its net_device, created on first open (or by "ip link add") in the
+ *    opener's namespace; netdev_priv() is a struct bsdtun_priv pointing
+ *    back at the unit.
+ *  - struct bsdtun_file: file->private_data of an open node.
+ *
+ * Lifetime: a unit is reference counted.  The registry holds one
+ * reference while the unit is registered, the net_device one until it is
+ * freed, and each open file one.  Destroying a unit marks it dead, so a
+ * file that still refers to it is detached and answers -EHOSTDOWN.
+ *
+ * Locking order: rtnl_lock, then bsdtun_lock.  bsdtun_lock (a mutex)
+ * guards the registry and each unit's slow-path state: dev, file,
+ * transient, dead.  The packet paths do not take it: they read unit->dev
+ * under RCU and the queue under its own spinlock.
+ */
+#ifndef _BSDTUN_H
+#define _BSDTUN_H
+
+#include <linux/device.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/wait.h>
+
+#include "bsdtun_uapi.h"
+
+#define BSDTUN_DRV_NAME		"bsdtun"
+#define BSDTUN_MIN_MTU		72
+
+struct bsdtun_file;
+
+struct bsdtun_unit {
+	struct kref ref;
+	int num;
+	struct device *node;
+
+	/*
+	 * The unit's interface.  Written under rtnl_lock and bsdtun_lock;
+	 * the packet paths read it under rcu_read_lock().
+	 */
+	struct net_device __rcu *dev;
+
+	/* The open file, or NULL; under bsdtun_lock. */
+	struct bsdtun_file *file;
+	/* Set once when the unit is destroyed; under bsdtun_lock. */
+	bool dead;
+	bool transient;
+
+	/* Modes, read locklessly by the packet paths. */
+	bool ifhead;
+	bool lmode;
+	pid_t pid;
+	int baudrate;
+	u8 type;
+
+	/* Packets from ndo_start_xmit, waiting for read(). */
+	struct sk_buff_head queue;
+	wait_queue_head_t wq;
+	struct fasync_struct *fasync;
+};
+
+struct bsdtun_file {
+	struct bsdtun_unit *unit;	/* holds a reference */
+};
+
+struct bsdtun_pcpu_stats {
+	u64_stats_t rx_packets;
+	u64_stats_t rx_bytes;
+	u64_stats_t tx_packets;
+	u64_stats_t tx_bytes;
+	struct u64_stats_sync syncp;
+};
+
+struct bsdtun_priv {
+	struct bsdtun_unit *unit;	/* holds a reference */
+	struct bsdtun_pcpu_stats __percpu *stats;
+	atomic_long_t rx_dropped;
+	atomic_long_t tx_dropped;
+};
+
+extern struct mutex bsdtun_lock;
+extern int bsdtun_debug;
+extern char *bsdtun_prefix;
+extern unsigned int bsdtun_max_units;
+extern struct rtnl_link_ops bsdtun_link_ops;
+
+#define bsdtun_dbg(dev, fmt, ...)					\
+	do {								\
+		if (READ_ONCE(bsdtun_debug))				\
+			netdev_printk(KERN_DEBUG, dev, fmt, ##__VA_ARGS__); \
+	} while (0)
+
+/* bsdtun_main.c: the unit registry. */
+struct bsdtun_unit *bsdtun_unit_create(int num);
+struct bsdtun_unit *bsdtun_unit_get(int num);
+void bsdtun_unit_put(struct bsdtun_unit *unit);
+void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head);
+int bsdtun_unit_num_from_name(const char *name);
+
+/* bsdtun_netdev.c */
+struct net_device *bsdtun_netdev_create(struct bsdtun_unit *unit,
+					struct net *net);
+int bsdtun_netdev_init(void);
+void bsdtun_netdev_exit(void);
+void bsdtun_count_rx(struct net_device *dev, unsigned int len);
+void bsdtun_count_rx_dropped(struct net_device *dev);
+
+/* bsdtun_chardev.c */
+int bsdtun_node_add(struct bsdtun_unit *unit);
+void bsdtun_node_del(struct bsdtun_unit *unit);
+int bsdtun_chardev_init(void);
+void bsdtun_chardev_exit(void);
+
+#endif /* _BSDTUN_H */

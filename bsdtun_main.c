@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bsdtun: the BSD tun(4) character-device API for Linux.
+ *
+ * Module parameters, the unit registry, module init and exit.
+ */
+#include <linux/ctype.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/rtnetlink.h>
+
+#include "bsdtun.h"
+
+static unsigned int bsdtun_units = 4;
+module_param_named(units, bsdtun_units, uint, 0444);
+MODULE_PARM_DESC(units, "Unit nodes made at load (default 4)");
+
+char *bsdtun_prefix = "bsdtun";
+module_param_named(prefix, bsdtun_prefix, charp, 0444);
+MODULE_PARM_DESC(prefix, "Base name of nodes and interfaces (default bsdtun)");
+
+unsigned int bsdtun_max_units = 1024;
+module_param_named(max_units, bsdtun_max_units, uint, 0444);
+MODULE_PARM_DESC(max_units, "Highest number of units (default 1024)");
+
+int bsdtun_debug;
+module_param_named(debug, bsdtun_debug, int, 0644);
+MODULE_PARM_DESC(debug, "Log driver events when not zero (TUNSDEBUG)");
+
+/* The registry and the units' slow-path state (see bsdtun.h). */
+DEFINE_MUTEX(bsdtun_lock);
+
+/* Unit number -> struct bsdtun_unit; under bsdtun_lock. */
+static DEFINE_IDR(bsdtun_idr);
+
+static void bsdtun_unit_release(struct kref *ref)
+{
+	struct bsdtun_unit *unit = container_of(ref, struct bsdtun_unit, ref);
+
+	skb_queue_purge(&unit->queue);
+	kfree(unit);
+}
+
+void bsdtun_unit_put(struct bsdtun_unit *unit)
+{
+	kref_put(&unit->ref, bsdtun_unit_release);
+}
+
+/*
+ * Register a unit with its node: number @num, or the lowest free one when
+ * @num is negative.  Called with bsdtun_lock held.
+ */
+struct bsdtun_unit *bsdtun_unit_create(int num)
+{
+	struct bsdtun_unit *unit;
+	int err, id;
+
+	lockdep_assert_held(&bsdtun_lock);
+	if (num >= (int)bsdtun_max_units)
+		return ERR_PTR(-EINVAL);
+
+	unit = kzalloc(sizeof(*unit), GFP_KERNEL);
+	if (!unit)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&unit->ref);
+	skb_queue_head_init(&unit->queue);
+	init_waitqueue_head(&unit->wq);
+	unit->type = IFT_PPP;
+
+	if (num < 0)
+		id = idr_alloc(&bsdtun_idr, unit, 0, bsdtun_max_units, GFP_KERNEL);
+	else
+		id = idr_alloc(&bsdtun_idr, unit, num, num + 1, GFP_KERNEL);
+	if (id < 0) {
+		/* A taken number is "exists"; no number left is "no space". */
+		err = (id == -ENOSPC && num >= 0) ? -EEXIST : id;
+		goto err_free;
+	}
+	unit->num = id;
+
+	err = bsdtun_node_add(unit);
+	if (err)
+		goto err_idr;
+	return unit;
+
+err_idr:
+	idr_remove(&bsdtun_idr, id);
+err_free:
+	kfree(unit);
+	return ERR_PTR(err);
+}
+
+/* A reference to live unit @num, or NULL. */
+struct bsdtun_unit *bsdtun_unit_get(int num)
+{
+	struct bsdtun_unit *unit;
+
+	lockdep_assert_held(&bsdtun_lock);
+	unit = idr_find(&bsdtun_idr, num);
+	if (!unit || unit->dead)
+		return NULL;
+	kref_get(&unit->ref);
+	return unit;
+}
+
+/*
+ * Destroy a unit: its node, its interface (queued on @head when given, as
+ * rtnl_link_ops->dellink does) and the registry's reference.  An open file
+ * is detached: it keeps its reference but finds the unit dead.  Called
+ * with rtnl_lock and bsdtun_lock held.
+ */
+void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head)
+{
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	lockdep_assert_held(&bsdtun_lock);
+	if (unit->dead)
+		return;
+	WRITE_ONCE(unit->dead, true);
+	idr_remove(&bsdtun_idr, unit->num);
+	bsdtun_node_del(unit);
+
+	dev = rtnl_dereference(unit->dev);
+	if (dev) {
+		bsdtun_dbg(dev, "destroyed\n");
+		RCU_INIT_POINTER(unit->dev, NULL);
+		unregister_netdevice_queue(dev, head);
+	}
+	skb_queue_purge(&unit->queue);
+	/* Blocked readers and pollers see the unit gone. */
+	wake_up_interruptible_poll(&unit->wq, EPOLLERR | EPOLLHUP);
+	bsdtun_unit_put(unit);
+}
+
+/* The unit number in an interface name "<prefix><N>", or -1. */
+int bsdtun_unit_num_from_name(const char *name)
+{
+	size_t len = strlen(bsdtun_prefix);
+	const char *p = name + len;
+	unsigned int num;
+
+	if (strncmp(name, bsdtun_prefix, len) || !*p)
+		return -1;
+	/* "bsdtun07" is not unit 7: a name has one spelling per unit. */
+	if (p[0] == '0' && p[1])
+		return -1;
+	if (kstrtouint(p, 10, &num) || num > INT_MAX)
+		return -1;
+	return num;
+}
+
+static void bsdtun_destroy_all(void)
+{
+	struct bsdtun_unit *unit;
+	int id;
+
+	rtnl_lock();
+	mutex_lock(&bsdtun_lock);
+	idr_for_each_entry(&bsdtun_idr, unit, id)
+		bsdtun_unit_destroy(unit, NULL);
+	mutex_unlock(&bsdtun_lock);
+	rtnl_unlock();
+}
+
+/* Node and interface names are "<prefix><unit>": they must fit. */
+static bool bsdtun_prefix_valid(void)
+{
+	size_t len = strlen(bsdtun_prefix), i;
+
+	if (!len || len + 4 >= IFNAMSIZ)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(bsdtun_prefix[i]) && bsdtun_prefix[i] != '_' &&
+		    bsdtun_prefix[i] != '-')
+			return false;
+	return true;
+}
+
+static int __init bsdtun_init(void)
+{
+	struct bsdtun_unit *unit;
+	unsigned int i;
+	int err;
+
+	if (!bsdtun_prefix_valid()) {
+		pr_err("bsdtun: prefix \"%s\" is not a valid interface name base\n",
+		       bsdtun_prefix);
+		return -EINVAL;
+	}
+	if (!bsdtun_max_units || bsdtun_max_units > MINORMASK + 1 ||
+	    bsdtun_units > bsdtun_max_units) {
+		pr_err("bsdtun: need 0 < units <= max_units <= %u\n", MINORMASK + 1);
+		return -EINVAL;
+	}
+
+	err = bsdtun_chardev_init();
+	if (err)
+		return err;
+	err = bsdtun_netdev_init();
+	if (err)
+		goto err_chardev;
+
+	/* DragonFly makes its first units at boot: so do we, nodes only. */
+	for (i = 0; i < bsdtun_units; i++) {
+		mutex_lock(&bsdtun_lock);
+		unit = bsdtun_unit_create(i);
+		mutex_unlock(&bsdtun_lock);
+		if (IS_ERR(unit)) {
+			err = PTR_ERR(unit);
+			goto err_units;
+		}
+	}
+
+#ifdef BSDTUN_WARN_ON_LOAD
+	/* The test runner's negative check: this warning must fail it. */
+	WARN_ON(1);
+#endif
+	return 0;
+
+err_units:
+	bsdtun_netdev_exit();
+	bsdtun_destroy_all();
+err_chardev:
+	bsdtun_chardev_exit();
+	return err;
+}
+
+static void __exit bsdtun_exit(void)
+{
+	/* Deletes every interface, and with it its unit (dellink). */
+	bsdtun_netdev_exit();
+	/* Units that never had an interface. */
+	bsdtun_destroy_all();
+	bsdtun_chardev_exit();
+	idr_destroy(&bsdtun_idr);
+}
+
+module_init(bsdtun_init);
+module_exit(bsdtun_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("bsdtun developers");
+MODULE_DESCRIPTION("BSD tun(4) character-device API for Linux");
+MODULE_VERSION("0.1.0");
+MODULE_ALIAS_RTNL_LINK(BSDTUN_DRV_NAME);

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bsdtun: the network interface of a unit.
+ *
+ * Transmit queues each packet on the unit for read(); write() hands
+ * packets to the stack through bsdtun_count_rx() and the core.
+ */
+#include <linux/ethtool.h>
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/rtnetlink.h>
+
+#include "bsdtun.h"
+
+static const struct device_type bsdtun_devtype = {
+	.name = BSDTUN_DRV_NAME,
+};
+
+static bool bsdtun_family_ok(const struct bsdtun_unit *unit, __be16 proto)
+{
+	if (proto == htons(ETH_P_IP))
+		return true;
+	/* Without a header the reader could not tell IPv6 from IPv4. */
+	return proto == htons(ETH_P_IPV6) &&
+	       (READ_ONCE(unit->ifhead) || READ_ONCE(unit->lmode));
+}
+
+static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+	struct bsdtun_unit *unit = priv->unit;
+	struct bsdtun_pcpu_stats *stats;
+	unsigned int limit = max_t(unsigned int, READ_ONCE(dev->tx_queue_len), 1);
+	unsigned int len = skb->len;
+
+	if (!READ_ONCE(unit->file) || !bsdtun_family_ok(unit, skb->protocol))
+		goto drop;
+
+	/* The packet leaves the stack here: drop what ties it to it. */
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb_queue_tail(&unit->queue, skb);
+
+	/*
+	 * Backpressure: at txqueuelen packets stop the queue, so the qdisc
+	 * holds (or drops, and counts) what comes next; read() wakes it.
+	 * Check again after stopping, in case read() drained the queue in
+	 * between and saw the queue running.
+	 */
+	if (skb_queue_len(&unit->queue) >= limit) {
+		netif_stop_queue(dev);
+		/* Order the stop before the re-read; pairs with read()'s dequeue. */
+		smp_mb__after_atomic();
+		if (skb_queue_len(&unit->queue) < limit)
+			netif_wake_queue(dev);
+	}
+
+	stats = this_cpu_ptr(priv->stats);
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->tx_packets);
+	u64_stats_add(&stats->tx_bytes, len);
+	u64_stats_update_end(&stats->syncp);
+
+	wake_up_interruptible_poll(&unit->wq, EPOLLIN | EPOLLRDNORM);
+	kill_fasync(&unit->fasync, SIGIO, POLL_IN);
+	return NETDEV_TX_OK;
+
+drop:
+	atomic_long_inc(&priv->tx_dropped);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+void bsdtun_count_rx(struct net_device *dev, unsigned int len)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+	struct bsdtun_pcpu_stats *stats;
+
+	stats = get_cpu_ptr(priv->stats);
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->rx_packets);
+	u64_stats_add(&stats->rx_bytes, len);
+	u64_stats_update_end(&stats->syncp);
+	put_cpu_ptr(priv->stats);
+}
+
+void bsdtun_count_rx_dropped(struct net_device *dev)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+
+	atomic_long_inc(&priv->rx_dropped);
+}
+
+static void bsdtun_get_stats64(struct net_device *dev,
+			       struct rtnl_link_stats64 *tot)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct bsdtun_pcpu_stats *s = per_cpu_ptr(priv->stats, cpu);
+		u64 rxp, rxb, txp, txb;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			rxp = u64_stats_read(&s->rx_packets);
+			rxb = u64_stats_read(&s->rx_bytes);
+			txp = u64_stats_read(&s->tx_packets);
+			txb = u64_stats_read(&s->tx_bytes);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		tot->rx_packets += rxp;
+		tot->rx_bytes += rxb;
+		tot->tx_packets += txp;
+		tot->tx_bytes += txb;
+	}
+	tot->rx_dropped += atomic_long_read(&priv->rx_dropped);
+	tot->tx_dropped += atomic_long_read(&priv->tx_dropped);
+}
+
+static const struct net_device_ops bsdtun_netdev_ops = {
+	.ndo_start_xmit		= bsdtun_xmit,
+	.ndo_get_stats64	= bsdtun_get_stats64,
+};
+
+static void bsdtun_get_drvinfo(struct net_device *dev,
+			       struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, BSDTUN_DRV_NAME, sizeof(info->driver));
+	strscpy(info->version, "0.1.0", sizeof(info->version));
+	strscpy(info->bus_info, BSDTUN_DRV_NAME, sizeof(info->bus_info));
+}
+
+static const struct ethtool_ops bsdtun_ethtool_ops = {
+	.get_drvinfo	= bsdtun_get_drvinfo,
+	.get_link	= ethtool_op_get_link,
+};
+
+/* sysfs: /sys/class/net/<name>/bsdtun/{unit,pid,ifhead,lmode,transient} */
+static struct bsdtun_unit *bsdtun_attr_unit(struct device *d)
+{
+	struct bsdtun_priv *priv = netdev_priv(to_net_dev(d));
+
+	return priv->unit;
+}
+
+static ssize_t bsdtun_unit_show(struct device *d, struct device_attribute *a,
+				char *buf)
+{
+	return sysfs_emit(buf, "%d\n", bsdtun_attr_unit(d)->num);
+}
+
+static ssize_t bsdtun_pid_show(struct device *d, struct device_attribute *a,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(bsdtun_attr_unit(d)->pid));
+}
+
+static ssize_t bsdtun_ifhead_show(struct device *d, struct device_attribute *a,
+				  char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(bsdtun_attr_unit(d)->ifhead));
+}
+
+static ssize_t bsdtun_lmode_show(struct device *d, struct device_attribute *a,
+				 char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(bsdtun_attr_unit(d)->lmode));
+}
+
+static ssize_t bsdtun_transient_show(struct device *d,
+				     struct device_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(bsdtun_attr_unit(d)->transient));
+}
+
+static struct device_attribute bsdtun_attr_num =
+	__ATTR(unit, 0444, bsdtun_unit_show, NULL);
+static struct device_attribute bsdtun_attr_pid =
+	__ATTR(pid, 0444, bsdtun_pid_show, NULL);
+static struct device_attribute bsdtun_attr_ifhead =
+	__ATTR(ifhead, 0444, bsdtun_ifhead_show, NULL);
+static struct device_attribute bsdtun_attr_lmode =
+	__ATTR(lmode, 0444, bsdtun_lmode_show, NULL);
+static struct device_attribute bsdtun_attr_transient =
+	__ATTR(transient, 0444, bsdtun_transient_show, NULL);
+
+static struct attribute *bsdtun_attrs[] = {
+	&bsdtun_attr_num.attr,
+	&bsdtun_attr_pid.attr,
+	&bsdtun_attr_ifhead.attr,
+	&bsdtun_attr_lmode.attr,
+	&bsdtun_attr_transient.attr,
+	NULL,
+};
+
+static const struct attribute_group bsdtun_attr_group = {
+	.name = BSDTUN_DRV_NAME,
+	.attrs = bsdtun_attrs,
+};
+
+/*
+ * Free what bsdtun_netdev_register() attached.  The core calls this as
+ * the destructor once the interface is gone; register failures call it
+ * too, so it may run twice.
+ */
+static void bsdtun_priv_release(struct net_device *dev)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+
+	free_percpu(priv->stats);
+	priv->stats = NULL;
+	if (priv->unit)
+		bsdtun_unit_put(priv->unit);
+	priv->unit = NULL;
+}
+
+static void bsdtun_setup(struct net_device *dev)
+{
+	dev->netdev_ops = &bsdtun_netdev_ops;
+	dev->ethtool_ops = &bsdtun_ethtool_ops;
+	dev->rtnl_link_ops = &bsdtun_link_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = bsdtun_priv_release;
+	dev->sysfs_groups[0] = &bsdtun_attr_group;
+	SET_NETDEV_DEVTYPE(dev, &bsdtun_devtype);
+
+	/* A BSD tun interface: layer 3, point to point, no link header. */
+	dev->type = ARPHRD_NONE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
+	dev->mtu = TUNMTU;
+	dev->min_mtu = BSDTUN_MIN_MTU;
+	dev->max_mtu = TUNMRU;
+	dev->tx_queue_len = 500;
+}
+
+/*
+ * Attach @unit to @dev and register it.  Called with rtnl_lock and
+ * bsdtun_lock held; on failure @dev is still the caller's to free.
+ */
+static int bsdtun_netdev_register(struct net_device *dev,
+				  struct bsdtun_unit *unit)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+	int err;
+
+	priv->stats = netdev_alloc_pcpu_stats(struct bsdtun_pcpu_stats);
+	if (!priv->stats)
+		return -ENOMEM;
+	kref_get(&unit->ref);
+	priv->unit = unit;
+	netif_carrier_off(dev);
+
+	err = register_netdevice(dev);
+	if (err) {
+		bsdtun_priv_release(dev);
+		return err;
+	}
+	rcu_assign_pointer(unit->dev, dev);
+	bsdtun_dbg(dev, "created as unit %d\n", unit->num);
+	return 0;
+}
+
+/* A unit's first open: its interface, in namespace @net. */
+struct net_device *bsdtun_netdev_create(struct bsdtun_unit *unit,
+					struct net *net)
+{
+	char name[IFNAMSIZ];
+	struct net_device *dev;
+	int err;
+
+	snprintf(name, sizeof(name), "%s%d", bsdtun_prefix, unit->num);
+	dev = alloc_netdev(sizeof(struct bsdtun_priv), name, NET_NAME_ENUM,
+			   bsdtun_setup);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	dev_net_set(dev, net);
+	err = bsdtun_netdev_register(dev, unit);
+	if (err) {
+		free_netdev(dev);
+		return ERR_PTR(err);
+	}
+	return dev;
+}
+
+/* ip link add NAME type bsdtun */
+int bsdtun_newlink(struct net_device *dev, struct netlink_ext_ack *extack)
+{
+	struct bsdtun_unit *unit;
+	int num, err;
+
+	mutex_lock(&bsdtun_lock);
+	num = bsdtun_unit_num_from_name(dev->name);
+	unit = bsdtun_unit_create(num);
+	if (IS_ERR(unit)) {
+		err = PTR_ERR(unit);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG(extack, "bsdtun unit exists");
+		goto out;
+	}
+	/* Without a name the kernel offers "bsdtun%d": name it by unit. */
+	if (strchr(dev->name, '%'))
+		snprintf(dev->name, IFNAMSIZ, "%s%d", bsdtun_prefix, unit->num);
+	err = bsdtun_netdev_register(dev, unit);
+	if (err)
+		bsdtun_unit_destroy(unit, NULL);
+out:
+	mutex_unlock(&bsdtun_lock);
+	return err;
+}
+
+/* ip link del, namespace death and module unload. */
+static void bsdtun_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+
+	mutex_lock(&bsdtun_lock);
+	if (priv->unit && rtnl_dereference(priv->unit->dev) == dev)
+		bsdtun_unit_destroy(priv->unit, head);
+	else
+		unregister_netdevice_queue(dev, head);
+	mutex_unlock(&bsdtun_lock);
+}
+
+struct rtnl_link_ops bsdtun_link_ops __read_mostly = {
+	.kind		= BSDTUN_DRV_NAME,
+	.priv_size	= sizeof(struct bsdtun_priv),
+	.setup		= bsdtun_setup,
+	.newlink	= bsdtun_newlink_op,
+	.dellink	= bsdtun_dellink,
+};
+
+int bsdtun_netdev_init(void)
+{
+	return rtnl_link_register(&bsdtun_link_ops);
+}
+
+void bsdtun_netdev_exit(void)
+{
+	rtnl_link_unregister(&bsdtun_link_ops);
+}

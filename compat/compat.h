@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel-version difference bsdtun meets, in one place.  Kbuild
+ * force-includes this file, so the driver sources test the capability
+ * macros below and never a version number.
+ *
+ * Kbuild probes the kernel's headers for the BSDTUN_HAVE_* macros, since
+ * distributions backport interfaces, and refuses kernels older than 5.10
+ * from their major and minor numbers (Debian's 5.10 sublevel is above 255
+ * and overflows LINUX_VERSION_CODE's last byte).
+ */
+#ifndef _BSDTUN_COMPAT_H
+#define _BSDTUN_COMPAT_H
+
+/* 6.2: class->devnode() takes a const struct device. */
+#ifdef BSDTUN_HAVE_CONST_DEVNODE
+#define BSDTUN_DEVNODE_CONST const
+#else
+#define BSDTUN_DEVNODE_CONST
+#endif
+
+/* 6.12: file->f_owner became a pointer, NULL until an owner is set. */
+#ifdef BSDTUN_HAVE_FOWN_POINTER
+#define bsdtun_file_fown(file) ((file)->f_owner)
+#else
+#define bsdtun_file_fown(file) (&(file)->f_owner)
+#endif
+
+/*
+ * 6.15: rtnl_link_ops->newlink() takes its arguments in a struct
+ * rtnl_newlink_params; before, the source namespace and attribute tables
+ * came one by one.  The driver's newlink needs only the device and the
+ * extack: bsdtun_newlink_op() adapts the running kernel's signature.
+ */
+struct net;
+struct net_device;
+struct netlink_ext_ack;
+struct nlattr;
+struct rtnl_newlink_params;
+
+int bsdtun_newlink(struct net_device *dev, struct netlink_ext_ack *extack);
+
+#ifdef BSDTUN_HAVE_NEWLINK_PARAMS
+static inline int bsdtun_newlink_op(struct net_device *dev,
+				    struct rtnl_newlink_params *params,
+				    struct netlink_ext_ack *extack)
+{
+	return bsdtun_newlink(dev, extack);
+}
+#else
+static inline int bsdtun_newlink_op(struct net *src_net,
+				    struct net_device *dev,
+				    struct nlattr *tb[], struct nlattr *data[],
+				    struct netlink_ext_ack *extack)
+{
+	return bsdtun_newlink(dev, extack);
+}
+#endif
+
+#endif /* _BSDTUN_COMPAT_H */
