@@ -591,8 +591,14 @@ static const struct file_operations bsdtun_fops = {
 	.fasync		= bsdtun_fasync,
 };
 
+/*
+ * The cloning node.  Its device is always named "bsdtun" and only its
+ * node follows the prefix: with prefix=tun, /dev/tun must not collide
+ * with Linux's tun, whose misc device is named "tun" (node /dev/net/tun).
+ */
 static struct miscdevice bsdtun_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= BSDTUN_DRV_NAME,
 	.fops	= &bsdtun_fops,
 	.mode	= 0600,
 };
@@ -613,7 +619,7 @@ int bsdtun_chardev_init(void)
 	err = class_register(&bsdtun_class);
 	if (err)
 		goto err_cdev;
-	bsdtun_misc.name = bsdtun_prefix;
+	bsdtun_misc.nodename = bsdtun_prefix;
 	err = misc_register(&bsdtun_misc);
 	if (err)
 		goto err_class;

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A 32-bit process on the 64-bit kernel (built with -m32): TUNGIFNAME
+ * (whose number differs in 32 bits: struct ifreq is smaller), TUNSIFHEAD
+ * and TUNGIFHEAD, TUNGIFINFO, FIONREAD, and a packet written and read.
+ */
+#include "kselftest_harness.h"
+#include "bsdtun_lib.h"
+
+#define NET	46
+
+TEST(compat32_ioctls_and_packets)
+{
+	char name[IFNAMSIZ];
+	struct tuninfo ti;
+	struct ifreq ifr;
+	uint8_t pkt[128], buf[256];
+	int fd, on = 1, val = -1, s;
+	uint32_t af;
+	size_t len;
+
+	ASSERT_EQ(4, sizeof(long));
+	ASSERT_EQ(0, bsdtun_reload(NULL));
+	fd = bsdtun_clone(name);
+	ASSERT_LE(0, fd);
+	EXPECT_STREQ("bsdtun4", name);
+	memset(&ifr, 0, sizeof(ifr));
+	ASSERT_EQ(0, ioctl(fd, BSDTUN_TUNGIFNAME_DFLY, &ifr));
+	EXPECT_STREQ("bsdtun4", ifr.ifr_name);
+	ASSERT_EQ(0, ioctl(fd, TUNSIFHEAD, &on));
+	ASSERT_EQ(0, ioctl(fd, TUNGIFHEAD, &val));
+	EXPECT_EQ(1, val);
+	ASSERT_EQ(0, ioctl(fd, TUNGIFINFO, &ti));
+	EXPECT_EQ(1500, ti.mtu);
+	EXPECT_EQ(IFT_PPP, ti.type);
+	ASSERT_EQ(0, bsdtun_up(name, NET));
+
+	ASSERT_EQ(4, bsdtun_send4(NET, "abcd", 4));
+	ASSERT_EQ(0, ioctl(fd, FIONREAD, &val));
+	EXPECT_EQ(4 + 32, val);
+	ASSERT_EQ(36, read(fd, buf, sizeof(buf)));
+	memcpy(&af, buf, 4);
+	EXPECT_EQ(htonl(AF_INET), af);
+
+	s = bsdtun_udp_sock(AF_INET, 5020);
+	ASSERT_LE(0, s);
+	af = htonl(AF_INET);
+	memcpy(pkt, &af, 4);
+	len = 4 + bsdtun_udp4(pkt + 4, NET, 5020, "x32", 3);
+	ASSERT_EQ((ssize_t)len, write(fd, pkt, len));
+	ASSERT_EQ(3, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "x32", 3));
+	close(s);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The interface, Linux side: type, flags, MTU range, txqueuelen, carrier
+ * while open, what close does (queue purged, down, carrier off, IPv6
+ * addresses gone; IPv4 addresses are kept, see the README), kind and
+ * driver as ip and ethtool show them, AF_PACKET capture of both
+ * directions, and moving an open unit to another namespace.
+ */
+#include <net/ethernet.h>
+#include <net/if_arp.h>
+#include <netpacket/packet.h>
+
+#include "kselftest_harness.h"
+#include "bsdtun_lib.h"
+
+#define NET	45
+
+FIXTURE(ifc) {
+	int fd;
+	char name[IFNAMSIZ];
+};
+
+FIXTURE_SETUP(ifc)
+{
+	ASSERT_EQ(0, bsdtun_reload(NULL));
+	self->fd = bsdtun_clone(self->name);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(ifc)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	bsdtun_sh(BSDTUN_IP " netns del bi 2>/dev/null");
+}
+
+TEST_F(ifc, type_flags_mtu_txqueuelen)
+{
+	long long flags = bsdtun_flags(self->name);
+
+	EXPECT_EQ(ARPHRD_NONE, bsdtun_read_num("/sys/class/net/%s/type", self->name));
+	EXPECT_TRUE(flags & IFF_POINTOPOINT);
+	EXPECT_TRUE(flags & IFF_MULTICAST);
+	EXPECT_TRUE(flags & IFF_NOARP);
+	EXPECT_FALSE(flags & IFF_BROADCAST);
+	EXPECT_EQ(1500, bsdtun_read_num("/sys/class/net/%s/mtu", self->name));
+	EXPECT_EQ(500, bsdtun_read_num("/sys/class/net/%s/tx_queue_len", self->name));
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link set %s mtu 71 2>/dev/null", self->name));
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link set %s mtu 16385 2>/dev/null", self->name));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s mtu 72", self->name));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s mtu 16384", self->name));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " -d link show %s | grep -q 'minmtu 72 maxmtu 16384'",
+			       self->name));
+}
+
+TEST_F(ifc, carrier_follows_open)
+{
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s up", self->name));
+	EXPECT_EQ(1, bsdtun_read_num("/sys/class/net/%s/carrier", self->name));
+	/* The operational state follows the carrier asynchronously (linkwatch). */
+	EXPECT_TRUE(bsdtun_operstate(self->name, "up"));
+	close(self->fd);
+	self->fd = -1;
+	/* Close took it down; up again without a reader: no carrier. */
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s up", self->name));
+	EXPECT_EQ(0, bsdtun_read_num("/sys/class/net/%s/carrier", self->name));
+	EXPECT_TRUE(bsdtun_operstate(self->name, "down"));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link show %s | grep -q NO-CARRIER", self->name));
+}
+
+TEST_F(ifc, close_purges_queue_downs_and_drops_ipv6)
+{
+	int n = -1;
+
+	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	ASSERT_EQ(5, bsdtun_send4(NET, "stale", 5));
+	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
+	ASSERT_LT(0, n);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_FALSE(bsdtun_flags(self->name) & IFF_UP);
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " -6 addr show dev %s | grep -q fd00", self->name));
+	/* IPv4 addresses stay (documented): check what is done, and that. */
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " -4 addr show dev %s | grep -q 10.%d.0.1",
+			       self->name, NET));
+	self->fd = open("/dev/bsdtun4", O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
+	EXPECT_EQ(0, n);
+}
+
+TEST_F(ifc, kind_driver_and_sysfs)
+{
+	int on = 1;
+
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " -d link show %s | grep -qw bsdtun", self->name));
+	EXPECT_EQ(0, bsdtun_sh("/sbin/ethtool -i %s | grep -qx 'driver: bsdtun'", self->name));
+	EXPECT_EQ(0, bsdtun_sh("grep -qx DEVTYPE=bsdtun /sys/class/net/%s/uevent", self->name));
+	EXPECT_EQ(4, bsdtun_read_num("/sys/class/net/%s/bsdtun/unit", self->name));
+	EXPECT_EQ(getpid(), bsdtun_read_num("/sys/class/net/%s/bsdtun/pid", self->name));
+	EXPECT_EQ(0, bsdtun_read_num("/sys/class/net/%s/bsdtun/ifhead", self->name));
+	EXPECT_EQ(0, bsdtun_read_num("/sys/class/net/%s/bsdtun/lmode", self->name));
+	EXPECT_EQ(0, bsdtun_read_num("/sys/class/net/%s/bsdtun/transient", self->name));
+	ASSERT_EQ(0, ioctl(self->fd, TUNSIFHEAD, &on));
+	EXPECT_EQ(1, bsdtun_read_num("/sys/class/net/%s/bsdtun/ifhead", self->name));
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, bsdtun_read_num("/sys/class/net/%s/bsdtun/pid", self->name));
+}
+
+TEST_F(ifc, packet_capture_sees_both_directions)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ALL) };
+	struct timeval tv = { .tv_sec = 5 };
+	uint8_t pkt[128], buf[2048];
+	socklen_t sl = sizeof(sll);
+	int cap, in = 0, out = 0, i;
+	size_t len;
+
+	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	cap = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+	ASSERT_LE(0, cap);
+	sll.sll_ifindex = if_nametoindex(self->name);
+	ASSERT_EQ(0, bind(cap, (struct sockaddr *)&sll, sizeof(sll)));
+	setsockopt(cap, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	ASSERT_EQ(3, bsdtun_send4(NET, "out", 3));
+	len = bsdtun_udp4(pkt, NET, 5009, "in", 2);
+	ASSERT_EQ((ssize_t)len, write(self->fd, pkt, len));
+	for (i = 0; i < 10 && !(in && out); i++) {
+		ssize_t n = recvfrom(cap, buf, sizeof(buf), 0,
+				     (struct sockaddr *)&sll, &sl);
+
+		if (n < 0)
+			break;
+		if (sll.sll_pkttype == PACKET_OUTGOING && n == 31)
+			out = 1;
+		if (sll.sll_pkttype == PACKET_HOST && n == 30)
+			in = 1;
+	}
+	EXPECT_TRUE(out);
+	EXPECT_TRUE(in);
+	close(cap);
+}
+
+TEST_F(ifc, move_to_namespace_keeps_file_working)
+{
+	uint8_t pkt[128];
+	size_t len = bsdtun_udp4(pkt, NET, 5010, "moved", 5);
+	struct timespec ts = { .tv_sec = 10 };
+	sigset_t set;
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns add bi"));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s netns bi", self->name));
+	EXPECT_NE(0, access("/sys/class/net/bsdtun4", F_OK));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bi addr add 10.%d.0.1 peer 10.%d.0.2 dev %s && "
+			       BSDTUN_IP " -n bi link set %s up",
+			       NET, NET, self->name, self->name));
+	/* The child says "listening" with SIGUSR2: block it before forking. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int ns = open("/run/netns/bi", O_RDONLY), s;
+		char got[8];
+
+		if (ns < 0 || setns(ns, CLONE_NEWNET))
+			_exit(1);
+		s = bsdtun_udp_sock(AF_INET, 5010);
+		if (s < 0)
+			_exit(2);
+		kill(getppid(), SIGUSR2);
+		_exit(recv(s, got, sizeof(got), 0) == 5 && !memcmp(got, "moved", 5) ? 0 : 4);
+	}
+	ASSERT_EQ(SIGUSR2, sigtimedwait(&set, NULL, &ts));
+	ASSERT_EQ((ssize_t)len, write(self->fd, pkt, len));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+}
+
+TEST_HARNESS_MAIN

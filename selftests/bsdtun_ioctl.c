@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BSD ioctls: TUNSIFINFO/TUNGIFINFO, TUNSIFMODE, TUNSDEBUG/TUNGDEBUG,
+ * TUNSIFPID, FIONREAD, FIOASYNC with FIOSETOWN/FIOGETOWN, TIOCSPGRP/
+ * TIOCGPGRP and F_SETOWN/O_ASYNC, poll/select/epoll readiness, ENOTTY for
+ * unknown requests and EFAULT for bad pointers.
+ */
+#include <sys/epoll.h>
+#include <sys/select.h>
+
+#include "kselftest_harness.h"
+#include "bsdtun_lib.h"
+
+#define NET	44
+
+FIXTURE(ioc) {
+	int fd;
+	char name[IFNAMSIZ];
+};
+
+FIXTURE_SETUP(ioc)
+{
+	ASSERT_EQ(0, bsdtun_reload(NULL));
+	self->fd = bsdtun_clone(self->name);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(ioc)
+{
+	close(self->fd);
+}
+
+TEST_F(ioc, tuninfo_defaults_and_set)
+{
+	struct tuninfo ti;
+
+	memset(&ti, 0xff, sizeof(ti));
+	ASSERT_EQ(0, ioctl(self->fd, TUNGIFINFO, &ti));
+	EXPECT_EQ(1500, ti.mtu);
+	EXPECT_EQ(IFT_PPP, ti.type);
+	EXPECT_EQ(0, ti.baudrate);
+
+	ti.mtu = 1280;
+	ti.type = 0x06;
+	ti.baudrate = 9600;
+	ASSERT_EQ(0, ioctl(self->fd, TUNSIFINFO, &ti));
+	EXPECT_EQ(1280, bsdtun_read_num("/sys/class/net/%s/mtu", self->name));
+	memset(&ti, 0, sizeof(ti));
+	ASSERT_EQ(0, ioctl(self->fd, TUNGIFINFO, &ti));
+	EXPECT_EQ(1280, ti.mtu);
+	EXPECT_EQ(0x06, ti.type);
+	EXPECT_EQ(9600, ti.baudrate);
+}
+
+TEST_F(ioc, tuninfo_mtu_range)
+{
+	struct tuninfo ti;
+
+	ASSERT_EQ(0, ioctl(self->fd, TUNGIFINFO, &ti));
+	ti.mtu = 71;
+	EXPECT_EQ(-1, ioctl(self->fd, TUNSIFINFO, &ti));
+	EXPECT_EQ(EINVAL, errno);
+	ti.mtu = TUNMRU + 1;
+	EXPECT_EQ(-1, ioctl(self->fd, TUNSIFINFO, &ti));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(1500, bsdtun_read_num("/sys/class/net/%s/mtu", self->name));
+	ti.mtu = 72;
+	EXPECT_EQ(0, ioctl(self->fd, TUNSIFINFO, &ti));
+	EXPECT_EQ(72, bsdtun_read_num("/sys/class/net/%s/mtu", self->name));
+	ti.mtu = TUNMRU;
+	EXPECT_EQ(0, ioctl(self->fd, TUNSIFINFO, &ti));
+	EXPECT_EQ(TUNMRU, bsdtun_read_num("/sys/class/net/%s/mtu", self->name));
+}
+
+TEST_F(ioc, sifmode_sets_link_flags)
+{
+	int mode = IFF_BROADCAST;
+	long long flags;
+
+	ASSERT_EQ(0, ioctl(self->fd, TUNSIFMODE, &mode));
+	flags = bsdtun_flags(self->name);
+	EXPECT_TRUE(flags & IFF_BROADCAST);
+	EXPECT_FALSE(flags & IFF_POINTOPOINT);
+	mode = IFF_POINTOPOINT | IFF_MULTICAST;
+	ASSERT_EQ(0, ioctl(self->fd, TUNSIFMODE, &mode));
+	flags = bsdtun_flags(self->name);
+	EXPECT_FALSE(flags & IFF_BROADCAST);
+	EXPECT_TRUE(flags & IFF_POINTOPOINT);
+	EXPECT_TRUE(flags & IFF_MULTICAST);
+}
+
+TEST_F(ioc, sifmode_rejects_bad_values_and_busy)
+{
+	int mode = IFF_UP;
+
+	EXPECT_EQ(-1, ioctl(self->fd, TUNSIFMODE, &mode));
+	EXPECT_EQ(EINVAL, errno);
+	mode = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, TUNSIFMODE, &mode));
+	EXPECT_EQ(EINVAL, errno);
+	mode = IFF_BROADCAST | IFF_POINTOPOINT;
+	EXPECT_EQ(-1, ioctl(self->fd, TUNSIFMODE, &mode));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s up", self->name));
+	mode = IFF_BROADCAST;
+	EXPECT_EQ(-1, ioctl(self->fd, TUNSIFMODE, &mode));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_TRUE(bsdtun_flags(self->name) & IFF_POINTOPOINT);
+}
+
+TEST_F(ioc, debug_level_round_trip)
+{
+	int val = 3, got = -1;
+
+	ASSERT_EQ(0, ioctl(self->fd, TUNSDEBUG, &val));
+	ASSERT_EQ(0, ioctl(self->fd, TUNGDEBUG, &got));
+	EXPECT_EQ(3, got);
+	EXPECT_EQ(3, bsdtun_read_num("/sys/module/bsdtun/parameters/debug"));
+	val = 0;
+	ASSERT_EQ(0, ioctl(self->fd, TUNSDEBUG, &val));
+	ASSERT_EQ(0, ioctl(self->fd, TUNGDEBUG, &got));
+	EXPECT_EQ(0, got);
+}
+
+TEST_F(ioc, sifpid_records_caller)
+{
+	pid_t pid;
+	int st;
+
+	EXPECT_EQ(getpid(), bsdtun_read_num("/sys/class/net/%s/bsdtun/pid", self->name));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(ioctl(self->fd, TUNSIFPID) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(pid, bsdtun_read_num("/sys/class/net/%s/bsdtun/pid", self->name));
+}
+
+TEST_F(ioc, fionread_next_packet_size)
+{
+	int n = -1, on = 1;
+
+	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
+	EXPECT_EQ(0, n);
+	ASSERT_EQ(10, bsdtun_send4(NET, "0123456789", 10));
+	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
+	EXPECT_EQ(38, n);
+	ASSERT_EQ(0, ioctl(self->fd, TUNSIFHEAD, &on));
+	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
+	EXPECT_EQ(42, n);
+}
+
+/* Wait for SIGIO (blocked), bounded: 1 when it came. */
+static int bsdtun_got_sigio(void)
+{
+	struct timespec ts = { .tv_sec = 5 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGIO);
+	return sigtimedwait(&set, NULL, &ts) == SIGIO;
+}
+
+static void bsdtun_block_sigio(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGIO);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+TEST_F(ioc, fioasync_sends_sigio_to_owner)
+{
+	int on = 1, owner = 0;
+	struct timespec zero = { 0 };
+	sigset_t set;
+
+	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	bsdtun_block_sigio();
+	owner = getpid();
+	ASSERT_EQ(0, ioctl(self->fd, FIOSETOWN, &owner));
+	owner = 0;
+	ASSERT_EQ(0, ioctl(self->fd, FIOGETOWN, &owner));
+	EXPECT_EQ(getpid(), owner);
+	/* Not asked for yet: no signal. */
+	ASSERT_EQ(1, bsdtun_send4(NET, "a", 1));
+	sigemptyset(&set);
+	sigaddset(&set, SIGIO);
+	EXPECT_EQ(-1, sigtimedwait(&set, NULL, &zero));
+	ASSERT_EQ(0, ioctl(self->fd, FIOASYNC, &on));
+	ASSERT_EQ(1, bsdtun_send4(NET, "b", 1));
+	EXPECT_TRUE(bsdtun_got_sigio());
+}
+
+TEST_F(ioc, fcntl_setown_and_o_async)
+{
+	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	bsdtun_block_sigio();
+	ASSERT_EQ(0, fcntl(self->fd, F_SETOWN, getpid()));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, fcntl(self->fd, F_GETFL) | O_ASYNC));
+	ASSERT_EQ(1, bsdtun_send4(NET, "c", 1));
+	EXPECT_TRUE(bsdtun_got_sigio());
+}
+
+TEST_F(ioc, tiocspgrp_sets_process_group_owner)
+{
+	int pgrp = getpgrp(), got = 0;
+
+	ASSERT_EQ(0, ioctl(self->fd, TIOCSPGRP, &pgrp));
+	ASSERT_EQ(0, ioctl(self->fd, TIOCGPGRP, &got));
+	EXPECT_EQ(pgrp, got);
+	ASSERT_EQ(0, ioctl(self->fd, FIOGETOWN, &got));
+	EXPECT_EQ(-pgrp, got);
+	/* A negative FIOSETOWN is a process group too. */
+	got = -pgrp;
+	ASSERT_EQ(0, ioctl(self->fd, FIOSETOWN, &got));
+	ASSERT_EQ(0, ioctl(self->fd, TIOCGPGRP, &got));
+	EXPECT_EQ(pgrp, got);
+}
+
+TEST_F(ioc, poll_select_epoll_readiness)
+{
+	struct pollfd p = { .fd = self->fd, .events = POLLIN | POLLOUT };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT }, out;
+	struct timeval tv = { 0 };
+	fd_set rd, wr;
+	int ep;
+
+	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	ASSERT_EQ(1, poll(&p, 1, 0));
+	EXPECT_EQ(POLLOUT, p.revents);
+	FD_ZERO(&rd);
+	FD_ZERO(&wr);
+	FD_SET(self->fd, &rd);
+	FD_SET(self->fd, &wr);
+	ASSERT_EQ(1, select(self->fd + 1, &rd, &wr, NULL, &tv));
+	EXPECT_FALSE(FD_ISSET(self->fd, &rd));
+	EXPECT_TRUE(FD_ISSET(self->fd, &wr));
+
+	ep = epoll_create1(0);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
+	ASSERT_EQ(1, epoll_wait(ep, &out, 1, 0));
+	EXPECT_EQ(EPOLLOUT, out.events);
+
+	ASSERT_EQ(1, bsdtun_send4(NET, "r", 1));
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	EXPECT_EQ(POLLIN | POLLOUT, p.revents);
+	ASSERT_EQ(1, epoll_wait(ep, &out, 1, 5000));
+	EXPECT_EQ(EPOLLIN | EPOLLOUT, out.events);
+	close(ep);
+}
+
+TEST_F(ioc, unknown_ioctl_is_enotty)
+{
+	int v = 0;
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IOW('t', 120, int), &v));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, 0x1234, &v));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_F(ioc, bad_pointers_are_efault)
+{
+	void *bad = (void *)1;
+
+	EXPECT_EQ(-1, ioctl(self->fd, TUNGIFINFO, bad));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, TUNSIFINFO, bad));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, TUNGIFNAME, bad));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, FIONREAD, bad));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, TUNSIFHEAD, bad));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, TUNGDEBUG, bad));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_HARNESS_MAIN

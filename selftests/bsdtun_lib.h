@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the bsdtun selftests: module reloads, shell commands,
+ * sysfs reads, units brought up with addresses, and IPv4/IPv6 UDP packets
+ * built by hand for write().
+ *
+ * The tests run as root in the QEMU guest of tests/qemu/, where iproute2's
+ * ip is /sbin/ip (busybox's applet lacks netns) and $BSDTUN_KO names the
+ * module for reloads with parameters.
+ */
+#ifndef _BSDTUN_LIB_H
+#define _BSDTUN_LIB_H
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <net/if_tun.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BSDTUN_IP	"/sbin/ip"
+
+/* Run a shell command; its exit status (-1 when it did not run). */
+static inline int bsdtun_sh(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline int bsdtun_sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static inline const char *bsdtun_ko(void)
+{
+	const char *ko = getenv("BSDTUN_KO");
+
+	return ko ? ko : "/bsdtun/bsdtun.ko";
+}
+
+static inline int bsdtun_loaded(void)
+{
+	return access("/sys/module/bsdtun", F_OK) == 0;
+}
+
+/* Unload (when loaded) and load with @params: a clean module state. */
+static inline int bsdtun_reload(const char *params)
+{
+	if (bsdtun_loaded() && bsdtun_sh("rmmod bsdtun"))
+		return -1;
+	return bsdtun_sh("insmod %s %s", bsdtun_ko(), params ? params : "");
+}
+
+/* A number from a file such as a sysfs attribute; -1 on failure. */
+static inline long long bsdtun_read_num(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline long long bsdtun_read_num(const char *fmt, ...)
+{
+	char path[512], buf[64];
+	va_list ap;
+	ssize_t n;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtoll(buf, NULL, 0);
+}
+
+static inline long long bsdtun_stat(const char *ifname, const char *what)
+{
+	return bsdtun_read_num("/sys/class/net/%s/statistics/%s", ifname, what);
+}
+
+static inline long long bsdtun_flags(const char *ifname)
+{
+	return bsdtun_read_num("/sys/class/net/%s/flags", ifname);
+}
+
+static inline int bsdtun_ifname(int fd, char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, TUNGIFNAME, &ifr) < 0)
+		return -1;
+	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	return 0;
+}
+
+/* Open the cloning node: a new unit; its interface name in @name. */
+static inline int bsdtun_clone(char *name)
+{
+	int fd = open("/dev/bsdtun", O_RDWR);
+
+	if (fd >= 0 && bsdtun_ifname(fd, name) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Wait (bounded) for the interface's operstate to become @want. */
+static inline int bsdtun_operstate(const char *ifname, const char *want)
+{
+	for (int i = 0; i < 500; i++) {
+		if (!bsdtun_sh("grep -qx %s /sys/class/net/%s/operstate", want, ifname))
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/*
+ * 10.<net>.0.1 here, 10.<net>.0.2 the peer; fd00:<net in hex>::1/2 likewise.
+ * IPv6 configures an interface once it is operationally up, which the
+ * kernel's linkwatch makes it shortly after "up": wait for that first, or
+ * the peer address gets no route.
+ */
+static inline int bsdtun_up(const char *ifname, int net)
+{
+	if (bsdtun_sh(BSDTUN_IP " link set %s up", ifname) ||
+	    !bsdtun_operstate(ifname, "up"))
+		return -1;
+	return bsdtun_sh(BSDTUN_IP " addr add 10.%d.0.1 peer 10.%d.0.2 dev %s && "
+			 BSDTUN_IP " -6 addr add fd00:%x::1 peer fd00:%x::2 dev %s nodad",
+			 net, net, ifname, net, net, ifname);
+}
+
+static inline uint32_t bsdtun_v4(int net, int host)
+{
+	return htonl(0x0a000000 | (net & 0xff) << 16 | host);
+}
+
+static inline void bsdtun_v6(struct in6_addr *a, int net, int host)
+{
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[0] = 0xfd;
+	a->s6_addr[2] = net >> 8;
+	a->s6_addr[3] = net & 0xff;
+	a->s6_addr[15] = host;
+}
+
+static inline uint32_t bsdtun_sum(const void *p, size_t len, uint32_t sum)
+{
+	const uint8_t *b = p;
+
+	for (; len > 1; len -= 2, b += 2)
+		sum += b[0] << 8 | b[1];
+	if (len)
+		sum += b[0] << 8;
+	return sum;
+}
+
+static inline uint16_t bsdtun_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+/* IPv4/UDP from 10.<net>.0.2:9 to 10.<net>.0.1:@port; returns length. */
+static inline size_t bsdtun_udp4(uint8_t *buf, int net, uint16_t port,
+				 const void *data, size_t len)
+{
+	struct iphdr *ip = (struct iphdr *)buf;
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	uint32_t sum;
+
+	memset(buf, 0, sizeof(*ip) + sizeof(*udp));
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(sizeof(*ip) + sizeof(*udp) + len);
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = bsdtun_v4(net, 2);
+	ip->daddr = bsdtun_v4(net, 1);
+	ip->check = bsdtun_fold(bsdtun_sum(ip, sizeof(*ip), 0));
+	udp->source = htons(9);
+	udp->dest = htons(port);
+	udp->len = htons(sizeof(*udp) + len);
+	memcpy(udp + 1, data, len);
+	sum = bsdtun_sum(&ip->saddr, 8, IPPROTO_UDP + sizeof(*udp) + len);
+	udp->check = bsdtun_fold(bsdtun_sum(udp, sizeof(*udp) + len, sum));
+	return sizeof(*ip) + sizeof(*udp) + len;
+}
+
+/* IPv6/UDP from fd00:<net>::2 to fd00:<net>::1 port @port. */
+static inline size_t bsdtun_udp6(uint8_t *buf, int net, uint16_t port,
+				 const void *data, size_t len)
+{
+	struct ip6_hdr *ip6 = (struct ip6_hdr *)buf;
+	struct udphdr *udp = (struct udphdr *)(ip6 + 1);
+	uint32_t sum;
+
+	memset(buf, 0, sizeof(*ip6) + sizeof(*udp));
+	ip6->ip6_flow = htonl(6 << 28);
+	ip6->ip6_plen = htons(sizeof(*udp) + len);
+	ip6->ip6_nxt = IPPROTO_UDP;
+	ip6->ip6_hlim = 64;
+	bsdtun_v6(&ip6->ip6_src, net, 2);
+	bsdtun_v6(&ip6->ip6_dst, net, 1);
+	udp->source = htons(9);
+	udp->dest = htons(port);
+	udp->len = htons(sizeof(*udp) + len);
+	memcpy(udp + 1, data, len);
+	sum = bsdtun_sum(&ip6->ip6_src, 32, IPPROTO_UDP + sizeof(*udp) + len);
+	udp->check = bsdtun_fold(bsdtun_sum(udp, sizeof(*udp) + len, sum));
+	return sizeof(*ip6) + sizeof(*udp) + len;
+}
+
+/* A UDP socket bound to @port on any address, with a receive timeout. */
+static inline int bsdtun_udp_sock(int family, uint16_t port)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+				     .sin6_port = htons(port) };
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(port) };
+	int s = socket(family, SOCK_DGRAM, 0);
+
+	if (s < 0)
+		return -1;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (family == AF_INET6 ? bind(s, (struct sockaddr *)&sin6, sizeof(sin6)) :
+				 bind(s, (struct sockaddr *)&sin, sizeof(sin))) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* Send @len bytes of UDP from the stack to the peer 10.<net>.0.2. */
+static inline int bsdtun_send4(int net, const void *data, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(4242),
+				  .sin_addr.s_addr = bsdtun_v4(net, 2) };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), r;
+
+	if (s < 0)
+		return -1;
+	r = sendto(s, data, len, 0, (struct sockaddr *)&to, sizeof(to));
+	close(s);
+	return r;
+}
+
+static inline int bsdtun_send6(int net, const void *data, size_t len)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(4242) };
+	int s = socket(AF_INET6, SOCK_DGRAM, 0), r;
+
+	if (s < 0)
+		return -1;
+	bsdtun_v6(&to.sin6_addr, net, 2);
+	r = sendto(s, data, len, 0, (struct sockaddr *)&to, sizeof(to));
+	close(s);
+	return r;
+}
+
+/* Wait (bounded) until @fd is readable; 1 when it is. */
+static inline int bsdtun_readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+/* Wait (bounded, polling /proc) until task @tid sleeps; 1 when it does. */
+static inline int bsdtun_wait_sleeping(pid_t pid, pid_t tid)
+{
+	char path[64], buf[256], *p;
+	int i, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	for (i = 0; i < 5000; i++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return 0;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return 1;
+		}
+		usleep(1000);
+	}
+	return 0;
+}
+
+#endif /* _BSDTUN_LIB_H */
