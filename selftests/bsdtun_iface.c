@@ -72,7 +72,7 @@ TEST_F(ifc, close_purges_queue_downs_and_drops_ipv6)
 {
 	int n = -1;
 
-	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	ASSERT_EQ(0, bsdtun_up6(self->name, NET));
 	ASSERT_EQ(5, bsdtun_send4(NET, "stale", 5));
 	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
 	ASSERT_LT(0, n);

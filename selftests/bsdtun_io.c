@@ -59,6 +59,7 @@ TEST_F(io, ipv6_dropped_without_header)
 	uint8_t buf[2048];
 	long long dropped = bsdtun_stat(self->name, "tx_dropped");
 
+	ASSERT_EQ(0, bsdtun_up6(self->name, NET));
 	bsdtun_nonblock(self->fd);
 	ASSERT_EQ(5, bsdtun_send6(NET, "hello", 5));
 	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
@@ -72,14 +73,15 @@ TEST_F(io, ifhead_prepends_family)
 	uint32_t af;
 	int on = 1;
 
+	ASSERT_EQ(0, bsdtun_up6(self->name, NET));
 	ASSERT_EQ(0, ioctl(self->fd, TUNSIFHEAD, &on));
 	ASSERT_EQ(5, bsdtun_send4(NET, "hello", 5));
-	ASSERT_EQ(4 + 20 + 8 + 5, read(self->fd, buf, sizeof(buf)));
+	ASSERT_EQ(4 + 20 + 8 + 5, bsdtun_read_skip(self->fd, buf, sizeof(buf), 4));
 	memcpy(&af, buf, 4);
 	EXPECT_EQ(htonl(AF_INET), af);
 	EXPECT_EQ(0x45, buf[4]);
 	ASSERT_EQ(6, bsdtun_send6(NET, "hello6", 6));
-	ASSERT_EQ(4 + 40 + 8 + 6, read(self->fd, buf, sizeof(buf)));
+	ASSERT_EQ(4 + 40 + 8 + 6, bsdtun_read_skip(self->fd, buf, sizeof(buf), 4));
 	memcpy(&af, buf, 4);
 	EXPECT_EQ(htonl(AF_INET6), af);
 	EXPECT_EQ(10, ntohl(af));
@@ -94,6 +96,7 @@ TEST_F(io, lmode_prepends_destination)
 	struct in6_addr peer;
 	int on = 1, val = -1;
 
+	ASSERT_EQ(0, bsdtun_up6(self->name, NET));
 	ASSERT_EQ(0, ioctl(self->fd, TUNSIFHEAD, &on));
 	ASSERT_EQ(0, ioctl(self->fd, TUNSLMODE, &on));
 	/* TUNSLMODE clears TUNSIFHEAD. */
@@ -101,13 +104,13 @@ TEST_F(io, lmode_prepends_destination)
 	EXPECT_EQ(0, val);
 	EXPECT_EQ(1, bsdtun_read_num("/sys/class/net/%s/bsdtun/lmode", self->name));
 	ASSERT_EQ(5, bsdtun_send4(NET, "hello", 5));
-	ASSERT_EQ(sizeof(sin) + 33, read(self->fd, buf, sizeof(buf)));
+	ASSERT_EQ(sizeof(sin) + 33, bsdtun_read_skip(self->fd, buf, sizeof(buf), sizeof(sin)));
 	memcpy(&sin, buf, sizeof(sin));
 	EXPECT_EQ(AF_INET, sin.sin_family);
 	EXPECT_EQ(bsdtun_v4(NET, 2), sin.sin_addr.s_addr);
 	EXPECT_EQ(0x45, buf[sizeof(sin)]);
 	ASSERT_EQ(5, bsdtun_send6(NET, "hello", 5));
-	ASSERT_EQ(sizeof(sin6) + 53, read(self->fd, buf, sizeof(buf)));
+	ASSERT_EQ(sizeof(sin6) + 53, bsdtun_read_skip(self->fd, buf, sizeof(buf), sizeof(sin6)));
 	memcpy(&sin6, buf, sizeof(sin6));
 	bsdtun_v6(&peer, NET, 2);
 	EXPECT_EQ(AF_INET6, sin6.sin6_family);
@@ -323,6 +326,7 @@ TEST_F(io, write_with_ifhead_selects_family)
 
 	ASSERT_LE(0, s4);
 	ASSERT_LE(0, s6);
+	ASSERT_EQ(0, bsdtun_up6(self->name, NET));
 	ASSERT_EQ(0, ioctl(self->fd, TUNSIFHEAD, &on));
 	af = htonl(AF_INET);
 	memcpy(pkt, &af, 4);

@@ -144,19 +144,54 @@ static inline int bsdtun_operstate(const char *ifname, const char *want)
 }
 
 /*
- * 10.<net>.0.1 here, 10.<net>.0.2 the peer; fd00:<net in hex>::1/2 likewise.
- * IPv6 configures an interface once it is operationally up, which the
- * kernel's linkwatch makes it shortly after "up": wait for that first, or
- * the peer address gets no route.
+ * Up with 10.<net>.0.1, peer 10.<net>.0.2, and IPv6 off: IPv6 would send
+ * its own packets (MLD, router solicitations) that tests reading with a
+ * header would have to skip.  Addresses go on once the interface is
+ * operationally up, which the kernel's linkwatch makes it shortly after
+ * "up": IPv6 configures an interface only then.
  */
 static inline int bsdtun_up(const char *ifname, int net)
 {
-	if (bsdtun_sh(BSDTUN_IP " link set %s up", ifname) ||
+	if (bsdtun_sh("echo 1 > /proc/sys/net/ipv6/conf/%s/disable_ipv6 && "
+		      BSDTUN_IP " link set %s up", ifname, ifname) ||
 	    !bsdtun_operstate(ifname, "up"))
 		return -1;
-	return bsdtun_sh(BSDTUN_IP " addr add 10.%d.0.1 peer 10.%d.0.2 dev %s && "
+	return bsdtun_sh(BSDTUN_IP " addr add 10.%d.0.1 peer 10.%d.0.2 dev %s",
+			 net, net, ifname);
+}
+
+/* IPv6 too: fd00:<net in hex>::1, peer fd00:<net in hex>::2. */
+static inline int bsdtun_up6(const char *ifname, int net)
+{
+	if (!(bsdtun_read_num("/sys/class/net/%s/flags", ifname) & IFF_UP) &&
+	    bsdtun_up(ifname, net))
+		return -1;
+	return bsdtun_sh("echo 0 > /proc/sys/net/ipv6/conf/%s/disable_ipv6 && "
 			 BSDTUN_IP " -6 addr add fd00:%x::1 peer fd00:%x::2 dev %s nodad",
-			 net, net, ifname, net, net, ifname);
+			 ifname, net, net, ifname);
+}
+
+/*
+ * Read the next packet that is not IPv6's own chatter (ICMPv6: MLD,
+ * router solicitations), @hdr bytes of header before the IP packet;
+ * bounded by a 5 s wait per packet.
+ */
+static inline ssize_t bsdtun_read_skip(int fd, void *buf, size_t size,
+				       size_t hdr)
+{
+	const uint8_t *p = (const uint8_t *)buf + hdr;
+	ssize_t n = -1;
+
+	for (int i = 0; i < 50; i++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 5000) != 1)
+			return -1;
+		n = read(fd, buf, size);
+		if (n < (ssize_t)(hdr + 40) || (p[0] >> 4) != 6 || p[6] != IPPROTO_ICMPV6)
+			return n;
+	}
+	return n;
 }
 
 static inline uint32_t bsdtun_v4(int net, int host)
