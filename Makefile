@@ -4,6 +4,7 @@
 # make check           build, then boot Debian kernels under QEMU and run
 #                      every selftest there, plus checkpatch and sparse
 # make shell           boot the test VM with bsdtun loaded, interactive
+# make bench           bsdtun against Linux tun in one VM boot -> BENCHMARKS.md
 # make install         modules_install + depmod (honours INSTALL_MOD_PATH),
 #                      man page, udev rule (honour DESTDIR)
 # make install-headers <net/if_tun.h>, bsdtun_uapi.h and bsdtun.pc
@@ -60,4 +61,7 @@ check:
 shell:
 	tests/qemu/run.sh shell
 
-.PHONY: all modules clean install install-headers check shell
+bench:
+	tests/qemu/run.sh bench
+
+.PHONY: all modules clean install install-headers check shell bench

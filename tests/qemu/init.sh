@@ -80,6 +80,14 @@ if [ "$mode" = shell ]; then
 fi
 
 bsdtun_check 0 "$load"
+
+if [ "$mode" = bench ]; then
+	echo BSDTUN-BEGIN bsdtun_bench > $R
+	/bsdtun/bench/bsdtun_bench > $R 2>&1
+	echo "BSDTUN-END bsdtun_bench $?" > $R
+	echo BSDTUN-DONE > $R
+	bsdtun_exit
+fi
 cd /bsdtun/selftests || exit 1
 for t in $(cat /bsdtun/tests.list); do
 	# Every program starts from a freshly loaded module with defaults.

@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bsdtun_bench: per-packet cost of bsdtun against Linux's tun, measured in
+ * one boot with the same user-space loop for each driver.
+ *
+ * Drivers: bsdtun without and with TUNSIFHEAD; Linux tun with IFF_NO_PI and
+ * with its packet-information header.  Rows (64- and 1400-byte payloads):
+ *   write      write() of an IPv4 packet with a bad header checksum: the
+ *              stack drops it at once, so the cost is syscall + driver
+ *   read       a packet sent on an AF_PACKET socket bound to the interface
+ *              (straight to ndo_start_xmit), taken with read()
+ *   e2e-write  write() of a UDP datagram, received on a local socket
+ *   e2e-read   a local UDP socket sends through the interface, read()
+ *   rtt        ping-pong: send, read it from the unit, write it back, recv
+ *   bulk       TCP between two namespaces through two units, relayed
+ *   floor      read() of 64 bytes from /dev/zero
+ * Each figure is the median of REPS runs, with the spread (min..max); the
+ * ratio is tun time / bsdtun time, a speed: above 1 means bsdtun is faster.
+ * Under QEMU's TCG only these ratios mean anything, not absolute times.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* BSD ioctls from bsdtun_uapi.h, without the BSD header's name clash. */
+#define TUNSIFHEAD_BSD	_IOW('t', 96, int)
+#define TUNGIFNAME_BSD	_IOR('t', 93, struct ifreq)
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define REPS		7
+#define BULK_BYTES	(8 << 20)
+
+enum bench_drv { DRV_BSD, DRV_BSD_HEAD, DRV_TUN, DRV_TUN_PI, DRV_NR };
+
+static const char * const bench_drv_name[DRV_NR] = {
+	"bsdtun", "bsdtun+HEAD", "tun", "tun+PI",
+};
+
+struct bench_unit {
+	enum bench_drv drv;
+	int fd;
+	char name[IFNAMSIZ];
+	int hdr;		/* bytes before the IP packet on read/write */
+	int idx;		/* address block 10.77.idx.0/24 */
+};
+
+static unsigned int bench_iters = 20000;
+
+static double bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void bench_die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static void bench_sh(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void bench_sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "failed: %s\n", cmd);
+		exit(1);
+	}
+}
+
+static void bench_open(struct bench_unit *u, enum bench_drv drv, int idx,
+		       const char *netns)
+{
+	struct ifreq ifr;
+	int on = 1;
+
+	memset(u, 0, sizeof(*u));
+	memset(&ifr, 0, sizeof(ifr));
+	u->drv = drv;
+	u->idx = idx;
+	if (drv == DRV_BSD || drv == DRV_BSD_HEAD) {
+		u->fd = open("/dev/bsdtun", O_RDWR);
+		if (u->fd < 0)
+			bench_die("open /dev/bsdtun");
+		if (drv == DRV_BSD_HEAD) {
+			if (ioctl(u->fd, TUNSIFHEAD_BSD, &on) < 0)
+				bench_die("TUNSIFHEAD");
+			u->hdr = 4;
+		}
+		if (ioctl(u->fd, TUNGIFNAME_BSD, &ifr) < 0)
+			bench_die("TUNGIFNAME");
+	} else {
+		u->fd = open("/dev/net/tun", O_RDWR);
+		if (u->fd < 0)
+			bench_die("open /dev/net/tun");
+		ifr.ifr_flags = IFF_TUN | (drv == DRV_TUN ? IFF_NO_PI : 0);
+		snprintf(ifr.ifr_name, IFNAMSIZ, "ltun%d", idx);
+		if (ioctl(u->fd, TUNSETIFF, &ifr) < 0)
+			bench_die("TUNSETIFF");
+		if (drv == DRV_TUN_PI)
+			u->hdr = 4;
+	}
+	snprintf(u->name, sizeof(u->name), "%s", ifr.ifr_name);
+	if (netns)
+		bench_sh("/sbin/ip link set %s netns %s", u->name, netns);
+	/* IPv6's own packets (MLD, solicitations) would land in the reads. */
+	bench_sh("echo 1 > /proc/sys/net/ipv6/conf/%s/disable_ipv6", u->name);
+	bench_sh("/sbin/ip %s%s addr add 10.77.%d.1 peer 10.77.%d.2 dev %s && "
+		 "/sbin/ip %s%s link set %s up",
+		 netns ? "-n " : "", netns ? netns : "", idx, idx, u->name,
+		 netns ? "-n " : "", netns ? netns : "", u->name);
+}
+
+static void bench_close(struct bench_unit *u)
+{
+	close(u->fd);
+	if (u->drv == DRV_BSD || u->drv == DRV_BSD_HEAD)
+		bench_sh("/sbin/ip link del %s 2>/dev/null || true", u->name);
+}
+
+static uint16_t bench_csum(const void *p, size_t len)
+{
+	const uint16_t *w = p;
+	uint32_t sum = 0;
+
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	if (len)
+		sum += *(const uint8_t *)w;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/* Header (family) + IPv4 + UDP with the payload; returns the length. */
+static size_t bench_packet(const struct bench_unit *u, uint8_t *buf,
+			   uint32_t src, uint32_t dst, uint16_t dport,
+			   size_t payload, int bad_csum)
+{
+	struct iphdr *ip = (struct iphdr *)(buf + u->hdr);
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	size_t len = sizeof(*ip) + sizeof(*udp) + payload;
+
+	memset(buf, 0, u->hdr + len);
+	if (u->drv == DRV_BSD_HEAD) {
+		uint32_t af = htonl(AF_INET);
+
+		memcpy(buf, &af, 4);
+	} else if (u->drv == DRV_TUN_PI) {
+		uint16_t proto = htons(0x0800);
+
+		memcpy(buf + 2, &proto, 2);
+	}
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(len);
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = src;
+	ip->daddr = dst;
+	ip->check = bench_csum(ip, sizeof(*ip));
+	if (bad_csum)
+		ip->check ^= 0x5a5a;
+	udp->source = htons(9);
+	udp->dest = htons(dport);
+	udp->len = htons(sizeof(*udp) + payload);
+	memset(udp + 1, 0xab, payload);
+	return u->hdr + len;
+}
+
+static uint32_t bench_addr(int idx, int host)
+{
+	return htonl(0x0a4d0000 | idx << 8 | host);
+}
+
+static int bench_udp_socket(uint32_t addr, uint16_t port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET, .sin_port = htons(port),
+		.sin_addr.s_addr = addr,
+	};
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	int big = 4 << 20;
+
+	if (s < 0 || bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		bench_die("udp socket");
+	setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+	return s;
+}
+
+typedef double (*bench_fn)(struct bench_unit *u, size_t payload);
+
+static double bench_row_write(struct bench_unit *u, size_t payload)
+{
+	uint8_t buf[2048];
+	size_t len = bench_packet(u, buf, bench_addr(u->idx, 2),
+				  bench_addr(u->idx, 1), 7777, payload, 1);
+	double t0 = bench_now();
+
+	for (unsigned int i = 0; i < bench_iters; i++)
+		if (write(u->fd, buf, len) != (ssize_t)len)
+			bench_die("write");
+	return (bench_now() - t0) / bench_iters;
+}
+
+static double bench_row_read(struct bench_unit *u, size_t payload)
+{
+	uint8_t buf[2048], rbuf[2048];
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(0x0800),
+		.sll_ifindex = (int)if_nametoindex(u->name),
+	};
+	struct bench_unit raw = *u;
+	size_t len;
+	double t0;
+	int s;
+
+	raw.hdr = 0;
+	raw.drv = DRV_BSD;
+	len = bench_packet(&raw, buf, bench_addr(u->idx, 1),
+			   bench_addr(u->idx, 2), 7777, payload, 0);
+	s = socket(AF_PACKET, SOCK_DGRAM, htons(0x0800));
+	if (s < 0)
+		bench_die("AF_PACKET");
+	t0 = bench_now();
+	for (unsigned int i = 0; i < bench_iters; i++) {
+		if (sendto(s, buf, len, 0, (struct sockaddr *)&sll,
+			   sizeof(sll)) != (ssize_t)len)
+			bench_die("AF_PACKET sendto");
+		if (read(u->fd, rbuf, sizeof(rbuf)) != (ssize_t)(len + u->hdr))
+			bench_die("read");
+	}
+	t0 = bench_now() - t0;
+	close(s);
+	return t0 / bench_iters;
+}
+
+static double bench_row_e2e_write(struct bench_unit *u, size_t payload)
+{
+	uint8_t buf[2048], rbuf[2048];
+	int s = bench_udp_socket(bench_addr(u->idx, 1), 7001);
+	size_t len = bench_packet(u, buf, bench_addr(u->idx, 2),
+				  bench_addr(u->idx, 1), 7001, payload, 0);
+	double t0 = bench_now();
+
+	for (unsigned int i = 0; i < bench_iters; i++) {
+		if (write(u->fd, buf, len) != (ssize_t)len)
+			bench_die("write");
+		if (recv(s, rbuf, sizeof(rbuf), 0) != (ssize_t)payload)
+			bench_die("recv");
+	}
+	t0 = bench_now() - t0;
+	close(s);
+	return t0 / bench_iters;
+}
+
+static double bench_row_e2e_read(struct bench_unit *u, size_t payload)
+{
+	uint8_t buf[2048], rbuf[2048];
+	struct sockaddr_in to = {
+		.sin_family = AF_INET, .sin_port = htons(7002),
+		.sin_addr.s_addr = bench_addr(u->idx, 2),
+	};
+	int s = bench_udp_socket(bench_addr(u->idx, 1), 7003);
+	double t0;
+
+	memset(buf, 0xcd, payload);
+	t0 = bench_now();
+	for (unsigned int i = 0; i < bench_iters; i++) {
+		if (sendto(s, buf, payload, 0, (struct sockaddr *)&to,
+			   sizeof(to)) != (ssize_t)payload)
+			bench_die("sendto");
+		if (read(u->fd, rbuf, sizeof(rbuf)) <= 0)
+			bench_die("read");
+	}
+	t0 = bench_now() - t0;
+	close(s);
+	return t0 / bench_iters;
+}
+
+/* Send to the peer, take it from the unit, swap addresses, write it back. */
+static double bench_row_rtt(struct bench_unit *u, size_t payload)
+{
+	uint8_t buf[2048], pkt[2048];
+	struct sockaddr_in to = {
+		.sin_family = AF_INET, .sin_port = htons(7004),
+		.sin_addr.s_addr = bench_addr(u->idx, 2),
+	};
+	int s = bench_udp_socket(bench_addr(u->idx, 1), 7005);
+	size_t len = bench_packet(u, pkt, bench_addr(u->idx, 2),
+				  bench_addr(u->idx, 1), 7005, payload, 0);
+	double t0;
+
+	memset(buf, 0xef, payload);
+	t0 = bench_now();
+	for (unsigned int i = 0; i < bench_iters; i++) {
+		if (sendto(s, buf, payload, 0, (struct sockaddr *)&to,
+			   sizeof(to)) != (ssize_t)payload)
+			bench_die("sendto");
+		if (read(u->fd, buf, sizeof(buf)) <= 0)
+			bench_die("read");
+		if (write(u->fd, pkt, len) != (ssize_t)len)
+			bench_die("write");
+		if (recv(s, buf, sizeof(buf), 0) != (ssize_t)payload)
+			bench_die("recv");
+	}
+	t0 = bench_now() - t0;
+	close(s);
+	return t0 / bench_iters;
+}
+
+/*
+ * Bulk: units A (namespace bna) and B (namespace bnb) crossed by a relay:
+ * what A's stack sends is written into B and back.  Both units carry
+ * 10.77.x.1 locally; the relay rewrites nothing, so A gets 10.78.0.1 and
+ * B 10.78.0.2 as point-to-point peers.
+ */
+static void bench_relay(int a, int b)
+{
+	struct pollfd p[2] = { { a, POLLIN, 0 }, { b, POLLIN, 0 } };
+	uint8_t buf[65536];
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0)
+			_exit(0);
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (!(p[i].revents & POLLIN))
+				continue;
+			n = read(p[i].fd, buf, sizeof(buf));
+			if (n > 0 && write(p[1 - i].fd, buf, n) < 0)
+				_exit(0);
+		}
+	}
+}
+
+static double bench_row_bulk(struct bench_unit *unused, size_t payload)
+{
+	enum bench_drv drv = unused->drv;
+	struct bench_unit a, b;
+	pid_t relay, server;
+	int p[2], s, one = 1;
+	static char buf[65536];
+	double t0;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(7100) };
+
+	(void)payload;
+	bench_sh("/sbin/ip netns add bna && /sbin/ip netns add bnb");
+	bench_open(&a, drv, 200, NULL);
+	bench_open(&b, drv, 201, NULL);
+	bench_sh("/sbin/ip link set %s down && /sbin/ip link set %s netns bna && "
+		 "/sbin/ip -n bna addr flush dev %s && "
+		 "/sbin/ip -n bna addr add 10.78.0.1 peer 10.78.0.2 dev %s && "
+		 "/sbin/ip -n bna link set %s up && /sbin/ip -n bna link set lo up",
+		 a.name, a.name, a.name, a.name, a.name);
+	bench_sh("/sbin/ip link set %s down && /sbin/ip link set %s netns bnb && "
+		 "/sbin/ip -n bnb addr flush dev %s && "
+		 "/sbin/ip -n bnb addr add 10.78.0.2 peer 10.78.0.1 dev %s && "
+		 "/sbin/ip -n bnb link set %s up && /sbin/ip -n bnb link set lo up",
+		 b.name, b.name, b.name, b.name, b.name);
+	relay = fork();
+	if (relay == 0)
+		bench_relay(a.fd, b.fd);
+	if (pipe(p) < 0)
+		bench_die("pipe");
+	server = fork();
+	if (server == 0) {
+		int fd = open("/run/netns/bnb", O_RDONLY), l, c;
+
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+			bench_die("setns bnb");
+		l = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		sin.sin_addr.s_addr = inet_addr("10.78.0.2");
+		if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+		    listen(l, 1) < 0)
+			bench_die("listen");
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		c = accept(l, NULL, NULL);
+		while (read(c, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], buf, 1) != 1)
+		bench_die("server start");
+	{
+		int fd = open("/run/netns/bna", O_RDONLY), self;
+		size_t left = BULK_BYTES;
+
+		self = open("/proc/self/ns/net", O_RDONLY);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+			bench_die("setns bna");
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		sin.sin_addr.s_addr = inet_addr("10.78.0.2");
+		if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			bench_die("connect");
+		t0 = bench_now();
+		while (left) {
+			ssize_t n = write(s, buf, left < sizeof(buf) ? left : sizeof(buf));
+
+			if (n <= 0)
+				bench_die("tcp write");
+			left -= n;
+		}
+		shutdown(s, SHUT_WR);
+		waitpid(server, NULL, 0);
+		t0 = bench_now() - t0;
+		close(s);
+		if (setns(self, CLONE_NEWNET) < 0)
+			bench_die("setns back");
+		close(fd);
+		close(self);
+	}
+	kill(relay, SIGKILL);
+	waitpid(relay, NULL, 0);
+	close(p[0]);
+	close(a.fd);
+	close(b.fd);
+	bench_sh("/sbin/ip netns del bna && /sbin/ip netns del bnb");
+	/* seconds per MiB, so that smaller is better like the other rows */
+	return t0 / (BULK_BYTES >> 20);
+}
+
+static double bench_row_floor(struct bench_unit *u, size_t payload)
+{
+	char buf[64];
+	int fd = open("/dev/zero", O_RDONLY);
+	double t0 = bench_now();
+
+	(void)u;
+	(void)payload;
+	for (unsigned int i = 0; i < bench_iters; i++)
+		if (read(fd, buf, sizeof(buf)) != sizeof(buf))
+			bench_die("read /dev/zero");
+	t0 = bench_now() - t0;
+	close(fd);
+	return t0 / bench_iters;
+}
+
+static int bench_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct bench_stat {
+	double med, min, max;
+};
+
+static struct bench_stat bench_measure(bench_fn fn, enum bench_drv drv,
+				       size_t payload, int fresh)
+{
+	static int idx = 1;
+	double t[REPS];
+	struct bench_stat st;
+	struct bench_unit u;
+
+	for (int r = 0; r < REPS; r++) {
+		if (fresh) {
+			u.drv = drv;
+			t[r] = fn(&u, payload);
+			continue;
+		}
+		bench_open(&u, drv, idx++ % 150 + 1, NULL);
+		fn(&u, payload);	/* warm-up */
+		t[r] = fn(&u, payload);
+		bench_close(&u);
+	}
+	qsort(t, REPS, sizeof(t[0]), bench_cmp);
+	st.med = t[REPS / 2];
+	st.min = t[0];
+	st.max = t[REPS - 1];
+	return st;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		bench_fn fn;
+		int fresh;	/* sets up its own units */
+		const char *unit;
+	} rows[] = {
+		{ "write (driver)", bench_row_write, 0, "us" },
+		{ "read (driver)", bench_row_read, 0, "us" },
+		{ "e2e write+recv", bench_row_e2e_write, 0, "us" },
+		{ "e2e send+read", bench_row_e2e_read, 0, "us" },
+		{ "round trip", bench_row_rtt, 0, "us" },
+		{ "bulk TCP", bench_row_bulk, 1, "ms/MiB" },
+	};
+	static const size_t sizes[] = { 64, 1400 };
+	struct bench_stat fl;
+
+	if (argc > 1)
+		bench_iters = strtoul(argv[1], NULL, 0);
+	signal(SIGPIPE, SIG_IGN);
+	printf("# bsdtun against Linux tun, one boot, same loop; %u iterations, median of %d\n",
+	       bench_iters, REPS);
+	printf("# QEMU TCG: only the ratios mean anything, not the times.\n");
+	printf("# ratio = tun time / bsdtun time (a speed: > 1 means bsdtun is faster)\n");
+	printf("| row | size | bsdtun | bsdtun+HEAD | tun | tun+PI |");
+	printf(" bsdtun/tun | bsdtun+HEAD/tun+PI |\n");
+	printf("|---|---|---|---|---|---|---|---|\n");
+	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
+		for (size_t z = 0; z < 2; z++) {
+			struct bench_stat st[DRV_NR];
+			double scale = rows[r].fresh ? 1e3 : 1e6;
+
+			if (rows[r].fresh && z)
+				break;
+			printf("| %s | %s |", rows[r].name,
+			       rows[r].fresh ? "MSS" : (z ? "1400" : "64"));
+			for (int d = 0; d < DRV_NR; d++) {
+				st[d] = bench_measure(rows[r].fn, d, sizes[z],
+						      rows[r].fresh);
+				printf(" %.2f (%.2f..%.2f) %s |", st[d].med * scale,
+				       st[d].min * scale, st[d].max * scale,
+				       rows[r].unit);
+			}
+			printf(" %.2f | %.2f |\n", st[DRV_TUN].med / st[DRV_BSD].med,
+			       st[DRV_TUN_PI].med / st[DRV_BSD_HEAD].med);
+			fflush(stdout);
+		}
+	}
+	fl = bench_measure(bench_row_floor, DRV_BSD, 64, 1);
+	printf("| floor: read /dev/zero | 64 | %.2f (%.2f..%.2f) us | | | | | |\n",
+	       fl.med * 1e6, fl.min * 1e6, fl.max * 1e6);
+	(void)bench_drv_name;
+	return 0;
+}
