@@ -8,7 +8,9 @@
 #include <linux/ethtool.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/poll.h>
 #include <linux/rtnetlink.h>
+#include <net/dst.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/rtnetlink.h>
 
