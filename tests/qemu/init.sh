@@ -39,6 +39,7 @@ mode=shell
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	bsdtun.mode=*) mode=${arg#bsdtun.mode=} ;;
+	bsdtun.fuzzops=*) export BSDTUN_FUZZ_OPS=${arg#bsdtun.fuzzops=} ;;
 	esac
 done
 

@@ -96,12 +96,12 @@ bsdtun_base_root() {
 	cp /bin/busybox "$root/bin/busybox"
 	for b in $(/bin/busybox --list); do
 		case $b in
-		ip|ethtool|busybox) continue ;;
+		ip|ethtool|tc|busybox) continue ;;
 		esac
 		ln -sf busybox "$root/bin/$b"
 	done
 	# busybox's ip has no netns: the real iproute2 goes first in PATH.
-	for b in /usr/sbin/ip /usr/sbin/ethtool; do
+	for b in /usr/sbin/ip /usr/sbin/ethtool /usr/sbin/tc; do
 		cp "$b" "$root/sbin/"
 		for lib in $(ldd "$b" | grep -oE '/[^ ]+'); do
 			mkdir -p "$root$(dirname "$lib")"
@@ -378,7 +378,7 @@ bsdtun_scan_console() {
 }
 
 bsdtun_run_kernel() {
-	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res
+	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res fuzz
 	if [ "$suite" = debug ]; then
 		bsdtun_log "kernel: debug kernel from Debian's linux-source-6.1 (KASAN, lockdep, kmemleak, UBSAN)"
 		kdir=$("$QDIR/debug-kernel.sh") || {
@@ -435,6 +435,9 @@ bsdtun_run_kernel() {
 	con=$bdir/console.log
 	res=$bdir/result.log
 	rm -f "$con" "$res"
+	# The debug kernel's run fuzzes a million operations.
+	fuzz=
+	[ "$suite" = debug ] && fuzz=bsdtun.fuzzops=1000000
 	if [ "$MODE" = bench ]; then
 		bsdtun_log "[$abi] booting under QEMU ($accel) for the benchmark"
 		bsdtun_qemu "$accel" "$kernel" "$initrd" \
@@ -462,7 +465,7 @@ bsdtun_run_kernel() {
 	fi
 	bsdtun_log "[$abi] booting under QEMU ($accel), running: $TEST_LIST"
 	bsdtun_qemu "$accel" "$kernel" "$initrd" \
-		"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check" \
+		"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check $fuzz" \
 		-serial "file:$con" -serial "file:$res"
 	rc=$?
 	if ! bsdtun_parse_results "$abi" "$res"; then

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A seeded fuzzer: several threads issue random sequences of ioctls
+ * (known requests and random numbers of the 't' and 'T' types, with good,
+ * NULL and bad pointers), reads and writes of random sizes and contents
+ * (random families, truncated and malformed IP), mode changes, closes and
+ * reopens of cloned units.  Every call must succeed or fail with an errno
+ * the driver defines; at the end every file closes and the module
+ * unloads (nothing leaked a reference).
+ *
+ * BSDTUN_FUZZ_SEED replays a run (the seed is printed);
+ * BSDTUN_FUZZ_OPS sets the number of operations (default 200000).
+ */
+#include <pthread.h>
+
+#include "kselftest_harness.h"
+#include "bsdtun_lib.h"
+
+#define BSDTUN_FUZZ_THREADS	4
+
+struct bsdtun_fuzz {
+	unsigned int seed;
+	long ops;
+	long done;
+	long bad;
+	char what[128];
+};
+
+static unsigned int bsdtun_rand(unsigned int *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static int bsdtun_errno_ok(int e)
+{
+	switch (e) {
+	case EAGAIN: case EINVAL: case EFAULT: case ENOTTY: case EIO:
+	case EAFNOSUPPORT: case EHOSTDOWN: case EBUSY: case EPERM:
+	case ESRCH: case ENOSPC: case EEXIST:
+		return 1;
+	}
+	return 0;
+}
+
+static const unsigned long bsdtun_known[] = {
+	TUNSDEBUG, TUNGDEBUG, TUNSIFINFO, TUNGIFINFO, TUNSLMODE, TUNSIFMODE,
+	TUNSIFPID, TUNSIFHEAD, TUNGIFHEAD, TUNSTRANSIENT, TUNGTRANSIENT,
+	TUNGIFNAME, BSDTUN_TUNGIFNAME_DFLY, FIONREAD, FIOSETOWN, FIOGETOWN,
+	TIOCSPGRP, TIOCGPGRP, FIOASYNC, FIONBIO,
+};
+
+static void *bsdtun_fuzz_thread(void *arg)
+{
+	struct bsdtun_fuzz *f = arg;
+	unsigned int s = f->seed | 1;
+	uint8_t buf[TUNMRU + 64];
+	char name[IFNAMSIZ];
+	int fd = bsdtun_clone(name);
+	long i;
+
+	for (i = 0; i < f->ops; i++) {
+		unsigned int r = bsdtun_rand(&s), op = r % 16;
+		ssize_t ret = 0;
+		void *p = buf;
+		int v;
+
+		if (fd < 0) {
+			fd = bsdtun_clone(name);
+			if (fd < 0)
+				continue;
+		}
+		/* Arguments: a buffer of random ints, NULL, or unmapped. */
+		v = bsdtun_rand(&s) % 4 == 0 ? 0 : (int)(bsdtun_rand(&s) % 3) - 1;
+		memcpy(buf, &v, sizeof(v));
+		if (bsdtun_rand(&s) % 8 == 0)
+			p = (bsdtun_rand(&s) & 1) ? NULL : (void *)(uintptr_t)8;
+		switch (op) {
+		case 0 ... 5: {
+			unsigned long cmd = bsdtun_known[bsdtun_rand(&s) %
+						ARRAY_SIZE(bsdtun_known)];
+
+			if ((cmd == TUNSDEBUG || cmd == FIOSETOWN || cmd == TIOCSPGRP) &&
+			    p == buf)
+				memset(buf, 0, sizeof(int));
+			ret = ioctl(fd, cmd, p);
+			break;
+		}
+		case 6:
+			ret = ioctl(fd, _IOC(bsdtun_rand(&s) % 4, (r & 1) ? 't' : 'T',
+					     bsdtun_rand(&s) % 256,
+					     bsdtun_rand(&s) % 64), p);
+			break;
+		case 7 ... 9: {
+			size_t len = bsdtun_rand(&s) % 3 ? bsdtun_rand(&s) % 1600 :
+				     bsdtun_rand(&s) % sizeof(buf);
+
+			for (size_t k = 0; k < len && k < 64; k++)
+				buf[k] = bsdtun_rand(&s);
+			if (len > 4 && (r & 2))
+				buf[4] = (r & 4) ? 0x45 : 0x60;
+			if (len > 4 && (r & 8)) {
+				uint32_t af = htonl((r & 16) ? AF_INET : AF_INET6);
+
+				memcpy(buf, &af, 4);
+			}
+			ret = write(fd, p == buf ? (void *)buf : p, len);
+			break;
+		}
+		case 10 ... 12:
+			fcntl(fd, F_SETFL, O_NONBLOCK);
+			ret = read(fd, p, bsdtun_rand(&s) % 2048);
+			break;
+		case 13:
+			v = bsdtun_rand(&s) & 1;
+			ret = ioctl(fd, (r & 32) ? TUNSIFHEAD : TUNSLMODE, &v);
+			break;
+		case 14:
+			if (bsdtun_rand(&s) % 64 == 0) {
+				close(fd);
+				fd = -1;
+			}
+			break;
+		case 15: {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
+
+			ret = poll(&pfd, 1, 0);
+			break;
+		}
+		}
+		if (ret < 0 && !bsdtun_errno_ok(errno)) {
+			__atomic_add_fetch(&f->bad, 1, __ATOMIC_RELAXED);
+			snprintf(f->what, sizeof(f->what), "op %u: errno %d (%s)",
+				 op, errno, strerror(errno));
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	__atomic_add_fetch(&f->done, i, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+FIXTURE(fuzz) {
+	int unused;
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+/* A million operations on the debug kernel take minutes, not seconds. */
+TEST_F_TIMEOUT(fuzz, random_operations_have_defined_results, 1200)
+{
+	struct bsdtun_fuzz f[BSDTUN_FUZZ_THREADS];
+	pthread_t t[BSDTUN_FUZZ_THREADS];
+	const char *env = getenv("BSDTUN_FUZZ_SEED");
+	unsigned int seed = env ? strtoul(env, NULL, 0) : (unsigned int)time(NULL);
+	long ops = getenv("BSDTUN_FUZZ_OPS") ? atol(getenv("BSDTUN_FUZZ_OPS")) : 200000;
+	long done = 0, bad = 0;
+	int i, zero = 0;
+
+	ASSERT_EQ(0, bsdtun_reload("max_units=64"));
+	TH_LOG("seed %u (BSDTUN_FUZZ_SEED=%u replays), %ld operations", seed, seed, ops);
+	for (i = 0; i < BSDTUN_FUZZ_THREADS; i++) {
+		memset(&f[i], 0, sizeof(f[i]));
+		f[i].seed = seed + i * 7919;
+		f[i].ops = ops / BSDTUN_FUZZ_THREADS;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, bsdtun_fuzz_thread, &f[i]));
+	}
+	for (i = 0; i < BSDTUN_FUZZ_THREADS; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		done += f[i].done;
+		bad += f[i].bad;
+		if (f[i].bad)
+			TH_LOG("thread %d: %ld undefined results, last %s", i, f[i].bad, f[i].what);
+	}
+	EXPECT_EQ(ops / BSDTUN_FUZZ_THREADS * BSDTUN_FUZZ_THREADS, done);
+	EXPECT_EQ(0, bad);
+	/* The debug level is global: leave it as found. */
+	i = open("/dev/bsdtun0", O_RDWR);
+	if (i >= 0) {
+		ioctl(i, TUNSDEBUG, &zero);
+		close(i);
+	}
+	/* Every file is closed: the module must unload. */
+	EXPECT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	EXPECT_EQ(0, bsdtun_reload(NULL));
+}
+
+TEST_HARNESS_MAIN
