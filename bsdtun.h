@@ -116,6 +116,7 @@ int bsdtun_netdev_init(void);
 void bsdtun_netdev_exit(void);
 void bsdtun_count_rx(struct net_device *dev, unsigned int len);
 void bsdtun_count_rx_dropped(struct net_device *dev);
+void bsdtun_purge(struct bsdtun_unit *unit, struct net_device *dev);
 
 /* bsdtun_chardev.c */
 int bsdtun_node_add(struct bsdtun_unit *unit);

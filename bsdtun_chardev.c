@@ -116,7 +116,8 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 		}
 	}
 
-	skb_queue_purge(&unit->queue);
+	/* Left by a transmit that raced the last close. */
+	bsdtun_purge(unit, dev);
 	bf->unit = unit;
 	WRITE_ONCE(unit->file, bf);
 	WRITE_ONCE(unit->pid, task_tgid_vnr(current));
@@ -157,9 +158,9 @@ static int bsdtun_release(struct inode *inode, struct file *file)
 	if (!unit->dead && unit->file == bf) {
 		WRITE_ONCE(unit->file, NULL);
 		WRITE_ONCE(unit->pid, 0);
-		skb_queue_purge(&unit->queue);
 		dev = rtnl_dereference(unit->dev);
 		if (dev) {
+			bsdtun_purge(unit, dev);
 			bsdtun_dbg(dev, "closed\n");
 			dev_close(dev);
 			netif_carrier_off(dev);

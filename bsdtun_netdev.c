@@ -122,7 +122,41 @@ static void bsdtun_get_stats64(struct net_device *dev,
 	tot->tx_dropped += atomic_long_read(&priv->tx_dropped);
 }
 
+/*
+ * Junk what waits for read() (BSD close), counting it as dropped: the
+ * stack handed it over and nobody will read it.
+ */
+void bsdtun_purge(struct bsdtun_unit *unit, struct net_device *dev)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&unit->queue))) {
+		atomic_long_inc(&priv->tx_dropped);
+		kfree_skb(skb);
+	}
+}
+
+/*
+ * xmit may have stopped the queue when it filled; a reader that closed
+ * then never woke it.  Start it on every "up" so the stack transmits
+ * again whatever happened before.
+ */
+static int bsdtun_ndo_open(struct net_device *dev)
+{
+	netif_start_queue(dev);
+	return 0;
+}
+
+static int bsdtun_ndo_stop(struct net_device *dev)
+{
+	netif_stop_queue(dev);
+	return 0;
+}
+
 static const struct net_device_ops bsdtun_netdev_ops = {
+	.ndo_open		= bsdtun_ndo_open,
+	.ndo_stop		= bsdtun_ndo_stop,
 	.ndo_start_xmit		= bsdtun_xmit,
 	.ndo_get_stats64	= bsdtun_get_stats64,
 };

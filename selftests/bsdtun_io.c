@@ -34,11 +34,6 @@ FIXTURE_TEARDOWN(io)
 	close(self->fd);
 }
 
-static void bsdtun_nonblock(int fd)
-{
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-}
-
 TEST_F(io, read_returns_one_ipv4_packet)
 {
 	uint8_t buf[2048];
@@ -190,7 +185,7 @@ TEST_F(io, blocking_read_woken_by_packet)
 	pthread_t t;
 
 	ASSERT_NE(0, bsdtun_start_reader(&r, &t));
-	ASSERT_TRUE(bsdtun_wait_sleeping(getpid(), r.tid));
+	ASSERT_TRUE(bsdtun_wait_blocked_in(getpid(), r.tid, SYS_read));
 	ASSERT_EQ(5, bsdtun_send4(NET, "wake!", 5));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(33, r.ret);
@@ -210,7 +205,7 @@ TEST_F(io, blocking_read_interrupted_by_signal)
 	/* No SA_RESTART: the read must come back with EINTR. */
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_NE(0, bsdtun_start_reader(&r, &t));
-	ASSERT_TRUE(bsdtun_wait_sleeping(getpid(), r.tid));
+	ASSERT_TRUE(bsdtun_wait_blocked_in(getpid(), r.tid, SYS_read));
 	ASSERT_EQ(0, pthread_kill(t, SIGUSR1));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(-1, r.ret);
@@ -295,6 +290,37 @@ TEST_F(io, queue_bounded_by_txqueuelen_with_backpressure)
 	/* Nothing lost uncounted: read, or dropped (and counted) by the qdisc. */
 	EXPECT_EQ(100, n + bsdtun_qdisc_drops(self->name));
 	EXPECT_LE(16, n);
+}
+
+/*
+ * A reader that closes while the queue is full (stopped) must not leave
+ * it stopped: the next open and "up" transmit again, and what close
+ * junked is counted as dropped.
+ */
+TEST_F(io, queue_runs_again_after_close_while_full)
+{
+	long long dropped;
+	uint8_t buf[2048];
+	int i, n = -1;
+
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 4", self->name));
+	for (i = 0; i < 12; i++)
+		ASSERT_EQ(4, bsdtun_send4(NET, "full", 4));
+	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
+	ASSERT_LT(0, n);
+	dropped = bsdtun_stat(self->name, "tx_dropped");
+	close(self->fd);
+	/* The four queued packets were junked, and counted. */
+	EXPECT_EQ(dropped + 4, bsdtun_stat(self->name, "tx_dropped"));
+	snprintf((char *)buf, sizeof(buf), "/dev/%s", self->name);
+	self->fd = open((char *)buf, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s up", self->name));
+	ASSERT_TRUE(bsdtun_operstate(self->name, "up"));
+	ASSERT_EQ(5, bsdtun_send4(NET, "again", 5));
+	ASSERT_TRUE(bsdtun_readable(self->fd, 5000));
+	ASSERT_EQ(20 + 8 + 5, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf + 28, "again", 5));
 }
 
 /*

@@ -34,6 +34,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #define BSDTUN_IP	"/sbin/ip"
 
@@ -325,6 +328,11 @@ static inline int bsdtun_send6(int net, const void *data, size_t len)
 	return r;
 }
 
+static inline void bsdtun_nonblock(int fd)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
 /* Wait (bounded) until @fd is readable; 1 when it is. */
 static inline int bsdtun_readable(int fd, int ms)
 {
@@ -351,6 +359,147 @@ static inline int bsdtun_wait_sleeping(pid_t pid, pid_t tid)
 			buf[n] = 0;
 			p = strrchr(buf, ')');
 			if (p && p[1] == ' ' && p[2] == 'S')
+				return 1;
+		}
+		usleep(1000);
+	}
+	return 0;
+}
+
+/* Append a netlink attribute at @off in @buf; the new offset. */
+static inline size_t bsdtun_nla(char *buf, size_t off, unsigned short type,
+				const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)(buf + off);
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	return off + RTA_ALIGN(rta->rta_len);
+}
+
+/*
+ * "ip link add NAME type bsdtun" (@add) or "ip link del NAME" over
+ * rtnetlink, without a fork and exec per call: the stress tests create
+ * and destroy units by the thousand.  0 or a negative errno.
+ */
+static inline int bsdtun_nl_link(int add, const char *name)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		char attrs[256];
+	} req;
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	size_t off = 0, info;
+	int s, err = -EIO;
+
+	memset(&req, 0, sizeof(req));
+	off = bsdtun_nla(req.attrs, off, IFLA_IFNAME, name, strlen(name) + 1);
+	if (add) {
+		info = off;
+		off = bsdtun_nla(req.attrs, off, IFLA_LINKINFO, NULL, 0);
+		off = bsdtun_nla(req.attrs, off, IFLA_INFO_KIND, "bsdtun", 7);
+		((struct rtattr *)(req.attrs + info))->rta_len = off - info;
+	}
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + off;
+	req.nh.nlmsg_type = add ? RTM_NEWLINK : RTM_DELLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
+			     (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	req.ifi.ifi_family = AF_UNSPEC;
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -errno;
+	if (sendto(s, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0)
+		err = -errno;
+	else if (recv(s, &ack, sizeof(ack), 0) >= (ssize_t)sizeof(ack) &&
+		 ack.nh.nlmsg_type == NLMSG_ERROR)
+		err = ack.err.error;
+	close(s);
+	return err;
+}
+
+/* Interface flags up or down by SIOCSIFFLAGS; 0 or a negative errno. */
+static inline int bsdtun_set_up(int sock, const char *name, int up)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	if (up)
+		ifr.ifr_flags |= IFF_UP;
+	else
+		ifr.ifr_flags &= ~IFF_UP;
+	return ioctl(sock, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
+}
+
+/* IPv4 address and peer by ioctl (ifconfig's way); 0 or a negative errno. */
+static inline int bsdtun_set_addr4(int sock, const char *name, uint32_t addr,
+				   uint32_t peer)
+{
+	struct sockaddr_in *sin;
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = addr;
+	if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
+		return -errno;
+	sin->sin_addr.s_addr = peer;
+	return ioctl(sock, SIOCSIFDSTADDR, &ifr) < 0 ? -errno : 0;
+}
+
+/* Linux's struct in6_ifreq, which no libc header declares with net/if.h. */
+struct bsdtun_in6_ifreq {
+	struct in6_addr addr;
+	uint32_t prefixlen;
+	int ifindex;
+};
+
+/* An IPv6 address on @name by SIOCSIFADDR on an AF_INET6 socket. */
+static inline int bsdtun_set_addr6(int sock6, const char *name,
+				   const struct in6_addr *a)
+{
+	struct bsdtun_in6_ifreq r = { .addr = *a, .prefixlen = 64 };
+
+	r.ifindex = if_nametoindex(name);
+	if (!r.ifindex)
+		return -ENODEV;
+	return ioctl(sock6, SIOCSIFADDR, &r) < 0 ? -errno : 0;
+}
+
+/*
+ * Wait (bounded) until task @tid sleeps inside system call @nr, as
+ * /proc/<pid>/task/<tid>/syscall shows: "sleeping" alone could be a
+ * thread that has not reached the call yet.  1 when it does.
+ */
+static inline int bsdtun_wait_blocked_in(pid_t pid, pid_t tid, long nr)
+{
+	char path[64], buf[128];
+	int i, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	for (i = 0; i < 5000; i++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return 0;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			if (strtol(buf, NULL, 10) == nr && strchr(buf, ' ') &&
+			    bsdtun_wait_sleeping(pid, tid))
 				return 1;
 		}
 		usleep(1000);

@@ -5,7 +5,7 @@
  * kept on close, the cloning node, TUNGIFNAME (FreeBSD and DragonFly
  * numbers), ip link add/del (also while open: the file is detached),
  * namespace deletion, renaming, transient units, rmmod with a file open,
- * EBUSY and EPERM on open.
+ * EBUSY and EPERM on open, and units opened from a user namespace.
  */
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -238,7 +238,7 @@ TEST_F(unit, ip_link_del_wakes_blocked_reader)
 	ASSERT_EQ(0, pthread_create(&t, NULL, bsdtun_blocked_read, &r));
 	for (i = 0; i < 5000 && !__atomic_load_n(&r.tid, __ATOMIC_ACQUIRE); i++)
 		usleep(1000);
-	ASSERT_TRUE(bsdtun_wait_sleeping(getpid(), r.tid));
+	ASSERT_TRUE(bsdtun_wait_blocked_in(getpid(), r.tid, SYS_read));
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s", name));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(-1, r.ret);
@@ -379,6 +379,70 @@ TEST_F(unit, open_without_cap_net_admin_is_eperm)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
+}
+
+static int bsdtun_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * A process that owns a user namespace and a network namespace (root
+ * there, nothing outside) opens units whose interface is or will be in
+ * its namespace, not those of the initial namespace.
+ */
+TEST_F(unit, user_namespace_owner_opens_only_its_own_units)
+{
+	char name[IFNAMSIZ];
+	pid_t pid;
+	int st;
+
+	/* bsdtun0's interface lives in the initial namespace. */
+	self->fd = open("/dev/bsdtun0", O_RDWR);
+	ASSERT_LE(0, self->fd);
+	close(self->fd);
+	self->fd = -1;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd, s;
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+			_exit(10);
+		/* Root inside (uid 0 maps to itself), so the 0600 node opens. */
+		if (bsdtun_write_file("/proc/self/setgroups", "deny") ||
+		    bsdtun_write_file("/proc/self/uid_map", "0 0 1") ||
+		    bsdtun_write_file("/proc/self/gid_map", "0 0 1"))
+			_exit(11);
+		if (open("/dev/bsdtun0", O_RDWR) >= 0 || errno != EPERM)
+			_exit(1);
+		/* bsdtun1 has no interface yet: it is made here. */
+		fd = open("/dev/bsdtun1", O_RDWR);
+		if (fd < 0 || !if_nametoindex("bsdtun1"))
+			_exit(2);
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+		if (bsdtun_set_up(s, "bsdtun1", 1))
+			_exit(3);
+		close(fd);
+		fd = bsdtun_clone(name);
+		if (fd < 0 || !if_nametoindex(name))
+			_exit(4);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	/* Neither of its interfaces is in the initial namespace. */
+	EXPECT_EQ(0, if_nametoindex("bsdtun1"));
+	EXPECT_EQ(0, if_nametoindex("bsdtun4"));
+	EXPECT_NE(0, if_nametoindex("bsdtun0"));
 }
 
 TEST_HARNESS_MAIN
