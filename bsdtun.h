@@ -38,6 +38,12 @@
 
 #define BSDTUN_DRV_NAME		"bsdtun"
 #define BSDTUN_MIN_MTU		72
+/*
+ * The cloning node's misc minor, from the range devices.txt reserves for
+ * local use (243-254): a fixed number lets kmod make a static /dev/bsdtun
+ * node (the devname alias) whose first open loads the module.
+ */
+#define BSDTUN_MISC_MINOR	249
 
 struct bsdtun_file;
 

@@ -351,6 +351,8 @@ static __poll_t bsdtun_poll(struct file *file, poll_table *wait)
 	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
 
 	poll_wait(file, &unit->wq, wait);
+	/* Pairs with wq_has_sleeper() in transmit: see the queue it filled. */
+	smp_mb();
 	if (READ_ONCE(unit->dead))
 		return EPOLLERR | EPOLLHUP;
 	if (!skb_queue_empty_lockless(&unit->queue))
@@ -598,7 +600,7 @@ static const struct file_operations bsdtun_fops = {
  * with Linux's tun, whose misc device is named "tun" (node /dev/net/tun).
  */
 static struct miscdevice bsdtun_misc = {
-	.minor	= MISC_DYNAMIC_MINOR,
+	.minor	= BSDTUN_MISC_MINOR,
 	.name	= BSDTUN_DRV_NAME,
 	.fops	= &bsdtun_fops,
 	.mode	= 0600,
@@ -622,6 +624,16 @@ int bsdtun_chardev_init(void)
 		goto err_cdev;
 	bsdtun_misc.nodename = bsdtun_prefix;
 	err = misc_register(&bsdtun_misc);
+	if (err == -EBUSY) {
+		/*
+		 * Another local driver took the minor: work on a dynamic one,
+		 * without the autoload through a static node.
+		 */
+		pr_notice("bsdtun: misc minor %d busy, using a dynamic one\n",
+			  BSDTUN_MISC_MINOR);
+		bsdtun_misc.minor = MISC_DYNAMIC_MINOR;
+		err = misc_register(&bsdtun_misc);
+	}
 	if (err)
 		goto err_class;
 	return 0;

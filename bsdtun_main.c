@@ -6,6 +6,7 @@
  */
 #include <linux/ctype.h>
 #include <linux/idr.h>
+#include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/rtnetlink.h>
@@ -247,3 +248,5 @@ MODULE_AUTHOR("bsdtun developers");
 MODULE_DESCRIPTION("BSD tun(4) character-device API for Linux");
 MODULE_VERSION("0.1.0");
 MODULE_ALIAS_RTNL_LINK(BSDTUN_DRV_NAME);
+MODULE_ALIAS_MISCDEV(BSDTUN_MISC_MINOR);
+MODULE_ALIAS("devname:" BSDTUN_DRV_NAME);

@@ -40,7 +40,16 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (!READ_ONCE(unit->file) || !bsdtun_family_ok(unit, skb->protocol))
 		goto drop;
 
-	/* The packet leaves the stack here: drop what ties it to it. */
+	/*
+	 * The packet leaves the stack here and may wait for read() a long
+	 * time: copy user pages a zero-copy sender lent, and drop what ties
+	 * it to the stack.  Orphaning also frees the sender's socket memory
+	 * now, as for any packet gone to the wire: TCP's small-queue limit
+	 * would otherwise count it in flight until read.
+	 */
+	if (unlikely(skb_orphan_frags_rx(skb, GFP_ATOMIC)))
+		goto drop;
+	skb_orphan(skb);
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	skb_queue_tail(&unit->queue, skb);
@@ -65,7 +74,9 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	u64_stats_add(&stats->tx_bytes, len);
 	u64_stats_update_end(&stats->syncp);
 
-	wake_up_interruptible_poll(&unit->wq, EPOLLIN | EPOLLRDNORM);
+	/* Most packets find the reader busy: skip the wait queue's lock. */
+	if (wq_has_sleeper(&unit->wq))
+		wake_up_interruptible_poll(&unit->wq, EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&unit->fasync, SIGIO, POLL_IN);
 	return NETDEV_TX_OK;
 
@@ -272,6 +283,8 @@ static void bsdtun_setup(struct net_device *dev)
 	dev->min_mtu = BSDTUN_MIN_MTU;
 	dev->max_mtu = TUNMRU;
 	dev->tx_queue_len = 500;
+	/* The unit's queue has its own lock: no per-packet transmit lock. */
+	bsdtun_set_lltx(dev);
 }
 
 /*

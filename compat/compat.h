@@ -27,6 +27,16 @@
 #endif
 
 /*
+ * 6.12: lockless transmit (the driver serialises its own queue) is a
+ * net_device bit; before, it was the NETIF_F_LLTX feature flag.
+ */
+#ifdef BSDTUN_HAVE_DEV_LLTX
+#define bsdtun_set_lltx(dev) ((dev)->lltx = true)
+#else
+#define bsdtun_set_lltx(dev) ((dev)->features |= NETIF_F_LLTX)
+#endif
+
+/*
  * 6.15: rtnl_link_ops->newlink() takes its arguments in a struct
  * rtnl_newlink_params; before, the source namespace and attribute tables
  * came one by one.  The driver's newlink needs only the device and the
