@@ -5,8 +5,8 @@
 #                      every selftest there, plus checkpatch and sparse
 # make shell           boot the test VM with bsdtun loaded, interactive
 # make bench           bsdtun against Linux tun in one VM boot -> BENCHMARKS.md
-# make install         modules_install + depmod (honours INSTALL_MOD_PATH),
-#                      man page, udev rule (honour DESTDIR)
+# make install         modules_install + depmod, man page, udev rule
+#                      (honours DESTDIR; INSTALL_MOD_PATH for the module)
 # make install-headers <net/if_tun.h>, bsdtun_uapi.h and bsdtun.pc
 #
 # Debian's split header packages keep the generated files in a separate
@@ -36,10 +36,18 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 MANDIR ?= $(PREFIX)/share/man
 UDEVDIR ?= /lib/udev/rules.d
 
+# The release modules_install installs for (Debian's include/config/
+# kernel.release holds the upstream version, not the package's ABI name).
+BSDTUN_KREL = $$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(if $(KOBJ),$(KOBJ),$(KDIR))/include/generated/utsrelease.h)
+
+# The module goes under INSTALL_MOD_PATH, which defaults to DESTDIR so a
+# staged install (packaging) needs only one of them.
+INSTALL_MOD_PATH ?= $(DESTDIR)
+
 install: modules
-	+$(KMAKE) modules_install
-	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
-		$$(cat $(if $(KOBJ),$(KOBJ),$(KDIR))/include/config/kernel.release)
+	+$(KMAKE) $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(BSDTUN_KREL)
 	install -D -m 644 man/bsdtun.4 $(DESTDIR)$(MANDIR)/man4/bsdtun.4
 	install -D -m 644 udev/60-bsdtun.rules $(DESTDIR)$(UDEVDIR)/60-bsdtun.rules
 

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Module load and unload: the module is loaded, its cloning node is a
- * root-only character device, unloading removes every node, and load and
- * unload cycles leave no node and no kernel warning.
+ * root-only character device, unloading removes every node, load and
+ * unload cycles leave no node and no kernel warning, and opening a static
+ * node of the cloning device's number loads the module (kmod's devname
+ * alias, as systemd makes such nodes at boot).
  */
 #include <sys/klog.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
 
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
@@ -74,6 +78,50 @@ TEST(twenty_load_unload_cycles)
 	EXPECT_EQ(reports, bsdtun_kernel_reports());
 	EXPECT_EQ(tainted, bsdtun_read_num("/proc/sys/kernel/tainted"));
 	ASSERT_EQ(0, bsdtun_reload(NULL));
+}
+
+/*
+ * The installed module names its cloning node for kmod (modules.devname)
+ * with a fixed misc number, so a static node opened while the module is
+ * not loaded loads it.  Needs the module installed and depmod run for
+ * the running kernel, as make install, DKMS and the test VM do.
+ */
+TEST(static_node_open_loads_module)
+{
+	char path[256], line[256];
+	struct utsname u;
+	int found = 0, fd;
+	struct stat st;
+	FILE *f;
+
+	ASSERT_EQ(0, uname(&u));
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.devname", u.release);
+	f = fopen(path, "r");
+	if (!f)
+		SKIP(return, "%s: module not installed for this kernel", path);
+	while (fgets(line, sizeof(line), f))
+		found |= !strcmp(line, "bsdtun bsdtun c10:249\n");
+	fclose(f);
+	if (!found)
+		SKIP(return, "%s names no bsdtun node: not installed", path);
+
+	ASSERT_EQ(0, stat("/dev/bsdtun", &st));
+	EXPECT_EQ(makedev(10, 249), st.st_rdev);
+	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	ASSERT_FALSE(bsdtun_loaded());
+	unlink("/tmp/bsdtun-static");
+	ASSERT_EQ(0, mknod("/tmp/bsdtun-static", S_IFCHR | 0600, makedev(10, 249)));
+	fd = open("/tmp/bsdtun-static", O_RDWR);
+	EXPECT_LE(0, fd) TH_LOG("open: %s", strerror(errno));
+	EXPECT_TRUE(bsdtun_loaded());
+	if (fd >= 0) {
+		char name[IFNAMSIZ];
+
+		/* It is the cloning device: the open made a unit. */
+		EXPECT_EQ(0, bsdtun_ifname(fd, name));
+		close(fd);
+	}
+	unlink("/tmp/bsdtun-static");
 }
 
 TEST_HARNESS_MAIN

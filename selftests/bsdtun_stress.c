@@ -557,6 +557,12 @@ TEST_F_TIMEOUT(stress, floods_while_flapping_and_changing_modes, 120)
 	uint8_t buf[TUNMRU + 32];
 	pthread_t t[4];
 
+	/*
+	 * An MTU raised back to 1280 or more gives the interface a new IPv6
+	 * configuration from the defaults: keep IPv6 off there too, so every
+	 * packet out is IPv4.
+	 */
+	ASSERT_EQ(0, bsdtun_sh("echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6"));
 	st->fd = bsdtun_clone(st->name);
 	ASSERT_LE(0, st->fd);
 	ASSERT_EQ(0, bsdtun_up(st->name, NET));
@@ -598,12 +604,16 @@ TEST_F_TIMEOUT(stress, floods_while_flapping_and_changing_modes, 120)
 			 !bsdtun_qdisc(st->name, &qd, &ql) && !ql)
 			break;
 	}
-	/* Every packet the driver took was read; it dropped only mismatches. */
+	/* Every packet the driver took was read. */
 	EXPECT_EQ(st->ops[2], bsdtun_stat(st->name, "tx_packets") - txp);
 	EXPECT_EQ(0, ioctl(st->fd, FIONREAD, &v));
 	EXPECT_EQ(0, v);
-	TH_LOG("driver dropped %lld (IPv6 or a header change racing)",
-	       bsdtun_stat(st->name, "tx_dropped") - txd);
+	/*
+	 * Not asserted: since Linux 6.11 what the stack sends while the
+	 * interface is down (its noop qdisc) counts in tx_dropped too.
+	 */
+	TH_LOG("tx_dropped moved by %lld", bsdtun_stat(st->name, "tx_dropped") - txd);
+	bsdtun_sh("echo 0 > /proc/sys/net/ipv6/conf/default/disable_ipv6");
 	close(s);
 	close(rcv);
 }

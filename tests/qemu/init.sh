@@ -29,6 +29,8 @@ mkdir -p /run/netns /var/run
 mount --make-rshared / 2>/dev/null
 hostname bsdtun-vm
 ip link set lo up
+# The kernel asks this modprobe to load modules on demand (char-major-*).
+echo /bin/modprobe > /proc/sys/kernel/modprobe
 
 while read -r m; do
 	insmod "/modules/$m" || echo "init: insmod $m failed"

@@ -202,6 +202,7 @@ bsdtun_build_module() {
 		return 1
 	fi
 	bsdtun_result 0 "[$abi] module builds (${cc:-$want in build root})"
+	[ -n "$cc" ] && bsdtun_check_install "$abi" "$bdir" "$common" "$amd64" "$cc"
 	# Warnings from the module's own files (not the kernel's headers
 	# included by them, which are the distribution's business).
 	if grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error):' "$log" |
@@ -241,6 +242,22 @@ bsdtun_dkms() {
 	bsdtun_result 0 "[$abi] dkms add, build and install ($(basename "$ko"))"
 	mkdir -p "$bdir/dkms"
 	cp "$ko" "$bdir/dkms/"
+}
+
+# make install into a staging DESTDIR, as a packager would: the module
+# in the kernel's tree there with modules.dep naming it, the man page and
+# the udev rule.
+bsdtun_check_install() {
+	local abi=$1 bdir=$2 common=$3 amd64=$4 cc=$5 d=$2/destdir kver ko rc=0
+	kver=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$amd64/include/generated/utsrelease.h")
+	rm -rf "$d"
+	make -s -C "$bdir" KDIR="$common" KOBJ="$amd64" CC="$cc" DESTDIR="$d" \
+		PREFIX=/usr install > "$bdir/install.log" 2>&1 || rc=1
+	ko=$(cd "$d/lib/modules/$kver" 2>/dev/null && find . -name 'bsdtun.ko*' | head -n1)
+	[ -n "$ko" ] && grep -q "^${ko#./}:" "$d/lib/modules/$kver/modules.dep" || rc=1
+	[ -f "$d/usr/share/man/man4/bsdtun.4" ] && [ -f "$d/lib/udev/rules.d/60-bsdtun.rules" ] || rc=1
+	[ $rc -eq 0 ] || { cat "$bdir/install.log"; find "$d" -type f; }
+	bsdtun_result $rc "[$abi] make install DESTDIR=...: ${ko#./} in modules.dep, man page, udev rule"
 }
 
 # make install-headers, then the README's example built with pkg-config,
@@ -417,6 +434,11 @@ bsdtun_run_kernel() {
 		touch "$root/bsdtun/modprobe"
 	else
 		cp "$bdir/module/bsdtun.ko" "$root/bsdtun/"
+		# Installed too, as make install does, so kmod's aliases
+		# (devname, char-major) can load it on demand.
+		mkdir -p "$root/lib/modules/$kver/extra"
+		cp "$bdir/module/bsdtun.ko" "$root/lib/modules/$kver/extra/"
+		depmod -b "$root" "$kver" 2>/dev/null
 	fi
 	cp -a "$CACHE/build/selftests/." "$root/bsdtun/selftests/"
 	printf '%s\n' $TEST_LIST > "$root/bsdtun/tests.list"
