@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make                 build bsdtun.ko against KDIR (default: running kernel)
+# make demo            boot a VM and run a BSD-style tunnel between two
+#                      network namespaces: ping and a TCP stream across
 # make check           build, then boot Debian kernels under QEMU and run
 #                      every selftest there, plus checkpatch and sparse
 # make shell           boot the test VM with bsdtun loaded, interactive
@@ -8,6 +10,9 @@
 # make install         modules_install + depmod, man page, udev rule
 #                      (honours DESTDIR; INSTALL_MOD_PATH for the module)
 # make install-headers <net/if_tun.h>, bsdtun_uapi.h and bsdtun.pc
+# make dkms-install    source to /usr/src/bsdtun-VERSION, dkms add, build and
+#                      install (KVER=release for another kernel)
+# make deb             the bsdtun-dkms Debian package, in ..
 #
 # Debian's split header packages keep the generated files in a separate
 # "-amd64" tree: build with KDIR=<...-common> KOBJ=<...-amd64>.
@@ -59,6 +64,29 @@ install-headers:
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' bsdtun.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/bsdtun.pc
 
+# The module's source for DKMS: what dkms.conf's MAKE needs and the files
+# make install-headers and make install use.
+BSDTUN_SRC = Kbuild Makefile dkms.conf bsdtun.h bsdtun_uapi.h bsdtun_main.c \
+	bsdtun_netdev.c bsdtun_chardev.c bsdtun.pc.in compat include man udev
+DKMS_SRC = /usr/src/bsdtun-$(VERSION)
+KVER ?=
+
+# dkms add (unless added), build and install, for KVER or the running kernel.
+dkms-install:
+	mkdir -p $(DKMS_SRC)
+	cp -r $(BSDTUN_SRC) $(DKMS_SRC)/
+	dkms status bsdtun/$(VERSION) | grep -q . || dkms add bsdtun/$(VERSION)
+	dkms build bsdtun/$(VERSION) $(if $(KVER),-k $(KVER))
+	dkms install bsdtun/$(VERSION) $(if $(KVER),-k $(KVER))
+
+dkms-remove:
+	dkms remove bsdtun/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+# The bsdtun-dkms Debian package (debian/), in the parent directory.
+deb:
+	dpkg-buildpackage -b -us -uc
+
 # The QEMU test runner does its own set-up (packages, kernels, caches).
 # KERNELS, TESTS and BSDTUN_NEGATIVE are passed on through the environment.
 export KERNELS TESTS BSDTUN_NEGATIVE
@@ -72,4 +100,8 @@ shell:
 bench:
 	tests/qemu/run.sh bench
 
-.PHONY: all modules clean install install-headers check shell bench
+demo:
+	tests/qemu/run.sh demo
+
+.PHONY: all modules clean install install-headers dkms-install dkms-remove deb \
+	check shell bench demo

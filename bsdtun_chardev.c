@@ -275,6 +275,32 @@ err_fault:
 	return -EFAULT;
 }
 
+/*
+ * An skb for a written packet, built as a network driver builds a
+ * received one: headroom for the link header of an interface it may be
+ * forwarded to, and the data in a page fragment, which TCP's receive
+ * queue can take over by reference instead of copying or keeping one
+ * kmalloc'd buffer per segment.  The fragment allocator needs an atomic
+ * request; packets above a page, or memory pressure, take a plain,
+ * sleeping allocation instead.
+ */
+static struct sk_buff *bsdtun_alloc_skb(size_t plen)
+{
+	unsigned int size = NET_IP_ALIGN + plen;
+	struct sk_buff *skb = NULL;
+
+	if (NET_SKB_PAD + size <= SKB_WITH_OVERHEAD(PAGE_SIZE))
+		skb = __netdev_alloc_skb(NULL, size, GFP_ATOMIC | __GFP_NOWARN);
+	if (!skb) {
+		skb = alloc_skb(NET_SKB_PAD + size, GFP_KERNEL);
+		if (!skb)
+			return NULL;
+		skb_reserve(skb, NET_SKB_PAD);
+	}
+	skb_reserve(skb, NET_IP_ALIGN);
+	return skb;
+}
+
 static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct bsdtun_unit *unit = bsdtun_file_unit(iocb->ki_filp);
@@ -309,10 +335,9 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	}
 
 	plen = len - hlen;
-	skb = alloc_skb(NET_IP_ALIGN + plen, GFP_KERNEL);
+	skb = bsdtun_alloc_skb(plen);
 	if (!skb)
 		return -ENOMEM;
-	skb_reserve(skb, NET_IP_ALIGN);
 	if (!copy_from_iter_full(skb_put(skb, plen), plen, from)) {
 		kfree_skb(skb);
 		return -EFAULT;

@@ -74,9 +74,13 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	u64_stats_add(&stats->tx_bytes, len);
 	u64_stats_update_end(&stats->syncp);
 
-	/* Most packets find the reader busy: skip the wait queue's lock. */
+	/*
+	 * Most packets find the reader busy: skip the wait queue's lock.  A
+	 * synchronous wake-up: the sender usually goes on to sleep or send
+	 * more, so the reader need not preempt it for every packet.
+	 */
 	if (wq_has_sleeper(&unit->wq))
-		wake_up_interruptible_poll(&unit->wq, EPOLLIN | EPOLLRDNORM);
+		wake_up_interruptible_sync_poll(&unit->wq, EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&unit->fasync, SIGIO, POLL_IN);
 	return NETDEV_TX_OK;
 

@@ -49,7 +49,7 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define REPS		7
-#define BULK_BYTES	(8 << 20)
+#define BULK_BYTES	(32 << 20)
 
 enum bench_drv { DRV_BSD, DRV_BSD_HEAD, DRV_TUN, DRV_TUN_PI, DRV_NR };
 

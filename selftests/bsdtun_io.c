@@ -397,6 +397,32 @@ TEST_F(io, write_with_ifhead_selects_family)
 	close(s6);
 }
 
+/*
+ * Packets of every size up to TUNMRU arrive whole: small ones go in a
+ * page fragment, those above a page in a buffer of their own.
+ */
+TEST_F(io, write_sizes_up_to_tunmru_delivered)
+{
+	static const size_t sizes[] = { 29, 1400, 3700, 3800, 4096, 9000, TUNMRU };
+	static uint8_t pkt[TUNMRU], data[TUNMRU], got[TUNMRU];
+	int s = bsdtun_udp_sock(AF_INET, 5007), rcvbuf = 1 << 20;
+
+	ASSERT_LE(0, s);
+	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = i * 7 + 3;
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t plen = sizes[i] - 28;
+		size_t len = bsdtun_udp4(pkt, NET, 5007, data, plen);
+
+		ASSERT_EQ(sizes[i], len);
+		ASSERT_EQ((ssize_t)len, write(self->fd, pkt, len)) TH_LOG("%zu bytes", len);
+		ASSERT_EQ((ssize_t)plen, recv(s, got, sizeof(got), 0)) TH_LOG("%zu bytes", len);
+		EXPECT_EQ(0, memcmp(got, data, plen)) TH_LOG("%zu bytes", len);
+	}
+	close(s);
+}
+
 TEST_F(io, write_errors)
 {
 	static uint8_t big[TUNMRU + 8];

@@ -13,6 +13,9 @@
 #                          kernels this machine's tools cannot build for
 # SUITE: bullseye, bookworm, bookworm-backports, sid
 set -euo pipefail
+# Pipelines here end in "sed -n 1p", never "head" or "grep -m1": a reader
+# that stops early kills the writer with SIGPIPE, which pipefail and -e
+# turn into a failed run, now and then.
 
 CACHE=${BSDTUN_CACHE:-$HOME/.cache/bsdtun}
 APTDIR=$CACHE/apt
@@ -24,7 +27,7 @@ bsdtun_mirror() {
 	m=$(grep -hoE '^(URIs:[[:space:]]*|deb[[:space:]]+(\[[^]]*\][[:space:]]+)?)[a-z]+://[^[:space:]]+' \
 		/etc/apt/sources.list /etc/apt/sources.list.d/*.list \
 		/etc/apt/sources.list.d/*.sources 2>/dev/null |
-		grep -v -- '-security' | grep -oE '[a-z]+://[^[:space:]]+' | head -n1)
+		grep -v -- '-security' | grep -oE '[a-z]+://[^[:space:]]+' | sed -n 1p)
 	echo "${m%/}"
 }
 
@@ -95,7 +98,7 @@ bsdtun_resolve_abi() {
 		[ -n "$v" ] || continue
 		bsdtun_apt_cache show "$meta=$v" 2>/dev/null |
 			sed -n 's/^Depends: .*linux-image-\([0-9][^ ,]*\)-amd64 (= \([^)]*\)).*/\1 \2/p' |
-			head -n1
+			sed -n 1p
 		return 0
 	done
 	return 1
@@ -114,7 +117,7 @@ bsdtun_kernel_packages() {
 	echo "linux-headers-$abi-amd64=$ver"
 	echo "linux-headers-$abi-common=$ver"
 	kbuild=$(bsdtun_apt_cache show "linux-headers-$abi-amd64=$ver" 2>/dev/null |
-		 grep -m1 '^Depends:' | grep -oE 'linux-kbuild-[^ ,]+' | head -n1)
+		 grep '^Depends:' | grep -oE 'linux-kbuild-[^ ,]+' | sed -n 1p)
 	echo "$kbuild=$ver"
 }
 
@@ -165,7 +168,7 @@ if [ "${1:-}" = --buildroot ]; then
 	read -r abi ver < <(bsdtun_resolve_abi "$suite") || true
 	[ -n "${abi:-}" ] || { echo "fetch-kernel: cannot resolve kernel for $suite" >&2; exit 1; }
 	cc=$(bsdtun_apt_cache show "linux-headers-$abi-amd64=$ver" 2>/dev/null |
-	     grep -m1 '^Depends:' | grep -oE 'gcc-[0-9]+' | head -n1)
+	     grep '^Depends:' | grep -oE 'gcc-[0-9]+' | sed -n 1p)
 	dir=$CACHE/buildroot/$suite-$abi
 	if [ ! -e "$dir/.done" ]; then
 		rm -rf "$dir"

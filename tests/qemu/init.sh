@@ -77,12 +77,18 @@ if ! $load; then
 fi
 
 if [ "$mode" = shell ]; then
-	echo "bsdtun test VM: bsdtun loaded; selftests in /bsdtun/selftests; exit to power off"
+	echo "bsdtun test VM: bsdtun loaded; selftests in /bsdtun/selftests (run_kselftest.sh); exit to power off"
 	setsid cttyhack sh -l
 	poweroff -f
 fi
 
 bsdtun_check 0 "$load"
+
+if [ "$mode" = demo ]; then
+	/bsdtun/demo/demo.sh > $R 2>&1
+	echo BSDTUN-DONE > $R
+	bsdtun_exit
+fi
 
 if [ "$mode" = bench ]; then
 	echo BSDTUN-BEGIN bsdtun_bench > $R
@@ -91,7 +97,7 @@ if [ "$mode" = bench ]; then
 	echo BSDTUN-DONE > $R
 	bsdtun_exit
 fi
-cd /bsdtun/selftests || exit 1
+cd /bsdtun/selftests/bsdtun || exit 1
 for t in $(cat /bsdtun/tests.list); do
 	# Every program starts from a freshly loaded module with defaults.
 	if ! bsdtun_loaded; then
