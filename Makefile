@@ -11,7 +11,7 @@
 #                      (honours DESTDIR; INSTALL_MOD_PATH for the module)
 # make install-headers <net/if_tun.h>, bsdtun_uapi.h and bsdtun.pc
 # make dkms-install    source to /usr/src/bsdtun-VERSION, dkms add, build and
-#                      install (KVER=release for another kernel)
+#                      install (KERNELRELEASE= or KVER= for another kernel)
 # make deb             the bsdtun-dkms Debian package, in ..
 #
 # Debian's split header packages keep the generated files in a separate
@@ -69,15 +69,25 @@ install-headers:
 BSDTUN_SRC = Kbuild Makefile dkms.conf bsdtun.h bsdtun_uapi.h bsdtun_main.c \
 	bsdtun_netdev.c bsdtun_chardev.c bsdtun.pc.in compat include man udev
 DKMS_SRC = /usr/src/bsdtun-$(VERSION)
-KVER ?=
+DKMS_MOD = bsdtun/$(VERSION)
+# The kernel to build for (dkms -k): KVER, else KERNELRELEASE, else the
+# running kernel.
+KVER ?= $(if $(KERNELRELEASE),$(KERNELRELEASE),$(shell uname -r))
 
-# dkms add (unless added), build and install, for KVER or the running kernel.
-dkms-install:
-	mkdir -p $(DKMS_SRC)
-	cp -r $(BSDTUN_SRC) $(DKMS_SRC)/
-	dkms status bsdtun/$(VERSION) | grep -q . || dkms add bsdtun/$(VERSION)
-	dkms build bsdtun/$(VERSION) $(if $(KVER),-k $(KVER))
-	dkms install bsdtun/$(VERSION) $(if $(KVER),-k $(KVER))
+# The source where DKMS looks for it; DESTDIR stages it (debian/rules).
+dkms-source:
+	mkdir -p $(DESTDIR)$(DKMS_SRC)
+	cp -r $(BSDTUN_SRC) $(DESTDIR)$(DKMS_SRC)/
+
+# dkms add (unless added), build and install for KVER.  A second run
+# rebuilds from the tree as it is now: dkms itself would keep the module
+# it built first (newer dkms) or refuse to build again (older dkms).
+dkms-install: dkms-source
+	if dkms status $(DKMS_MOD) -k $(KVER) | grep -qF ', $(KVER),'; then \
+		dkms remove $(DKMS_MOD) -k $(KVER); fi
+	dkms status $(DKMS_MOD) | grep -q . || dkms add $(DKMS_MOD)
+	dkms build $(DKMS_MOD) -k $(KVER)
+	dkms install $(DKMS_MOD) -k $(KVER)
 
 dkms-remove:
 	dkms remove bsdtun/$(VERSION) --all
@@ -103,5 +113,5 @@ bench:
 demo:
 	tests/qemu/run.sh demo
 
-.PHONY: all modules clean install install-headers dkms-install dkms-remove deb \
+.PHONY: all modules clean install install-headers dkms-source dkms-install dkms-remove deb \
 	check shell bench demo
