@@ -235,14 +235,26 @@ bsdtun_dkms() {
 		dpkg -r bsdtun-dkms >/dev/null 2>&1
 		dkms remove bsdtun/$2 --all >/dev/null 2>&1
 		rm -rf /var/lib/dkms/bsdtun /usr/src/bsdtun-$2 /usr/lib/modules/$3/updates
-		make -C /tmp/bsdtun-src dkms-install KVER=$3 &&
+		make -C /tmp/bsdtun-src dkms-install KERNELRELEASE=$3 &&
 		dkms status bsdtun/$2 -k $3 | grep -q installed"
 	' _ "$broot" "$ver" "$abi-amd64" > "$log" 2>&1
 	rc=$?
 	[ $rc -eq 0 ] || cat "$log"
-	bsdtun_result $rc "[$abi] make dkms-install: dkms add, build and install"
+	bsdtun_result $rc "[$abi] make dkms-install KERNELRELEASE=$abi-amd64: dkms add, build and install"
 	ko=$(find "$broot/usr/lib/modules/$abi-amd64/updates" -name 'bsdtun.ko*' 2>/dev/null | head -n1)
 	[ $rc -eq 0 ] && [ -n "$ko" ] || return
+	# Run again, as a user does after changing the source: the module
+	# must be built and installed anew, not kept (or refused) by dkms.
+	unshare -m sh -c '
+		mount -t proc proc "$1/proc" && chroot "$1" sh -c "
+		touch /tmp/bsdtun-stamp && sleep 1 &&
+		make -C /tmp/bsdtun-src dkms-install KVER=$2 &&
+		find /usr/lib/modules/$2/updates -name bsdtun.ko\* -newer /tmp/bsdtun-stamp | grep -q ."
+	' _ "$broot" "$abi-amd64" >> "$log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || tail -n 30 "$log"
+	bsdtun_result $rc "[$abi] make dkms-install again: module rebuilt and reinstalled"
+	[ $rc -eq 0 ] || return
 	mkdir -p "$bdir/dkms"
 	cp "$ko" "$bdir/dkms/"
 
