@@ -49,6 +49,15 @@ check $? "relays opened units: $lu in left, $ru in right"
 say "tunnel addresses 10.99.0.1 (left) <-> 10.99.0.2 (right), as ifconfig tunN would set them"
 ip -n left addr add 10.99.0.1 peer 10.99.0.2 dev "$lu" && ip -n left link set "$lu" up
 ip -n right addr add 10.99.0.2 peer 10.99.0.1 dev "$ru" && ip -n right link set "$ru" up
+# Linux reports an interface running (state UP) a moment after it is set
+# up (its link watcher is asynchronous): wait, so the listing below shows
+# the settled state.
+i=0
+while [ $i -lt 50 ] && ! { ip -n left link show "$lu" | grep -q 'state UP' &&
+			  ip -n right link show "$ru" | grep -q 'state UP'; }; do
+	sleep 0.1
+	i=$((i + 1))
+done
 step ip -n left -d link show "$lu"
 
 say "ping across the tunnel"
@@ -60,15 +69,21 @@ check $rc "ping 10.99.0.2 from left through the tunnel"
 say "a 4 MiB file over TCP through the tunnel"
 dd if=/dev/urandom of=/tmp/payload bs=1024 count=4096 2>/dev/null
 ip netns exec right $B/demo/bsdtun_demo_tcp recv 5000 /tmp/received > /tmp/recv.out 2>&1 &
+recvpid=$!
 i=0
 while [ $i -lt 100 ] && ! grep -q listening /tmp/recv.out; do
 	sleep 0.1
 	i=$((i + 1))
 done
 start=$(cut -d' ' -f1 /proc/uptime)
-ip netns exec left $B/demo/bsdtun_demo_tcp send 10.99.0.2 5000 /tmp/payload
+# Under a second when the tunnel works; a broken one fails here in a
+# minute rather than waiting on TCP's retries.
+timeout 60 /sbin/ip netns exec left $B/demo/bsdtun_demo_tcp send 10.99.0.2 5000 /tmp/payload
 rc=$?
-wait $! 2>/dev/null
+# The receiver has finished when the sender returns 0 (it waits for the
+# receiver's close); otherwise it is still waiting.
+[ $rc = 0 ] || kill $recvpid 2>/dev/null
+wait $recvpid 2>/dev/null
 end=$(cut -d' ' -f1 /proc/uptime)
 sent=$(md5sum < /tmp/payload | cut -d' ' -f1)
 got=$(md5sum < /tmp/received 2>/dev/null | cut -d' ' -f1)
