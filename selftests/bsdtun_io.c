@@ -150,42 +150,13 @@ TEST_F(io, nonblocking_read_of_empty_queue)
 	EXPECT_EQ(EAGAIN, errno);
 }
 
-struct bsdtun_reader {
-	int fd;
-	pid_t tid;
-	ssize_t ret;
-	int err;
-};
-
-static void *bsdtun_reader(void *arg)
-{
-	struct bsdtun_reader *r = arg;
-	uint8_t buf[2048];
-
-	__atomic_store_n(&r->tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
-	r->ret = read(r->fd, buf, sizeof(buf));
-	r->err = errno;
-	return NULL;
-}
-
-static pid_t bsdtun_start_reader(struct bsdtun_reader *r, pthread_t *t)
-{
-	int i;
-
-	if (pthread_create(t, NULL, bsdtun_reader, r))
-		return 0;
-	for (i = 0; i < 5000 && !__atomic_load_n(&r->tid, __ATOMIC_ACQUIRE); i++)
-		usleep(1000);
-	return r->tid;
-}
-
 TEST_F(io, blocking_read_woken_by_packet)
 {
-	struct bsdtun_reader r = { .fd = self->fd };
+	struct bsdtun_waiter r = { .fd = self->fd };
 	pthread_t t;
 
-	ASSERT_NE(0, bsdtun_start_reader(&r, &t));
-	ASSERT_TRUE(bsdtun_wait_blocked_in(getpid(), r.tid, SYS_read));
+	ASSERT_EQ(0, pthread_create(&t, NULL, bsdtun_waiter_read, &r));
+	ASSERT_TRUE(bsdtun_waiter_blocked(&r, SYS_read));
 	ASSERT_EQ(5, bsdtun_send4(NET, "wake!", 5));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(33, r.ret);
@@ -198,14 +169,14 @@ static void bsdtun_on_usr1(int sig)
 
 TEST_F(io, blocking_read_interrupted_by_signal)
 {
-	struct bsdtun_reader r = { .fd = self->fd };
+	struct bsdtun_waiter r = { .fd = self->fd };
 	struct sigaction sa = { .sa_handler = bsdtun_on_usr1 };
 	pthread_t t;
 
 	/* No SA_RESTART: the read must come back with EINTR. */
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	ASSERT_NE(0, bsdtun_start_reader(&r, &t));
-	ASSERT_TRUE(bsdtun_wait_blocked_in(getpid(), r.tid, SYS_read));
+	ASSERT_EQ(0, pthread_create(&t, NULL, bsdtun_waiter_read, &r));
+	ASSERT_TRUE(bsdtun_waiter_blocked(&r, SYS_read));
 	ASSERT_EQ(0, pthread_kill(t, SIGUSR1));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(-1, r.ret);

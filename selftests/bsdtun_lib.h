@@ -30,7 +30,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -341,26 +343,36 @@ static inline int bsdtun_readable(int fd, int ms)
 	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
 }
 
+/* Read /proc/<pid>/task/<tid>/<what> into @buf (NUL-terminated); its length. */
+static inline ssize_t bsdtun_task_file(pid_t pid, pid_t tid, const char *what,
+				       char *buf, size_t size)
+{
+	char path[96];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", pid, tid, what);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
 /* Wait (bounded, polling /proc) until task @tid sleeps; 1 when it does. */
 static inline int bsdtun_wait_sleeping(pid_t pid, pid_t tid)
 {
-	char path[64], buf[256], *p;
-	int i, fd;
-	ssize_t n;
+	char buf[256], *p;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	for (i = 0; i < 5000; i++) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
+	for (int i = 0; i < 5000; i++) {
+		if (bsdtun_task_file(pid, tid, "stat", buf, sizeof(buf)) < 0)
 			return 0;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			p = strrchr(buf, ')');
-			if (p && p[1] == ' ' && p[2] == 'S')
-				return 1;
-		}
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return 1;
 		usleep(1000);
 	}
 	return 0;
@@ -485,26 +497,58 @@ static inline int bsdtun_set_addr6(int sock6, const char *name,
  */
 static inline int bsdtun_wait_blocked_in(pid_t pid, pid_t tid, long nr)
 {
-	char path[64], buf[128];
-	int i, fd;
-	ssize_t n;
+	char buf[128];
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
-	for (i = 0; i < 5000; i++) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
+	for (int i = 0; i < 5000; i++) {
+		if (bsdtun_task_file(pid, tid, "syscall", buf, sizeof(buf)) < 0)
 			return 0;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			if (strtol(buf, NULL, 10) == nr && strchr(buf, ' ') &&
-			    bsdtun_wait_sleeping(pid, tid))
-				return 1;
-		}
+		if (strtol(buf, NULL, 10) == nr && strchr(buf, ' ') &&
+		    bsdtun_wait_sleeping(pid, tid))
+			return 1;
 		usleep(1000);
 	}
 	return 0;
+}
+
+/* A thread blocked in read() or poll() on a unit, and what it got. */
+struct bsdtun_waiter {
+	int fd;
+	pid_t tid;		/* set once the thread runs */
+	ssize_t ret;
+	int err;
+	short revents;
+	uint8_t buf[2048];
+};
+
+static inline void *bsdtun_waiter_read(void *arg)
+{
+	struct bsdtun_waiter *w = arg;
+
+	__atomic_store_n(&w->tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
+	w->ret = read(w->fd, w->buf, sizeof(w->buf));
+	w->err = errno;
+	return NULL;
+}
+
+static inline void *bsdtun_waiter_poll(void *arg)
+{
+	struct bsdtun_waiter *w = arg;
+	struct pollfd p = { .fd = w->fd, .events = POLLIN };
+
+	__atomic_store_n(&w->tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
+	/* Bounded so a missed wake-up fails the test instead of hanging it. */
+	w->ret = poll(&p, 1, 20000);
+	w->err = errno;
+	w->revents = p.revents;
+	return NULL;
+}
+
+/* Wait (bounded) until @w's thread sleeps in system call @nr; 1 when it does. */
+static inline int bsdtun_waiter_blocked(struct bsdtun_waiter *w, long nr)
+{
+	for (int i = 0; i < 5000 && !__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	return w->tid && bsdtun_wait_blocked_in(getpid(), w->tid, nr);
 }
 
 #endif /* _BSDTUN_LIB_H */

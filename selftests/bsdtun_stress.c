@@ -248,37 +248,6 @@ TEST_F_TIMEOUT(stress, create_destroy_races_up_and_addresses, 120)
 	EXPECT_TRUE(bsdtun_nodes_match(FIRST, FIRST + NUNITS - 1));
 }
 
-struct bsdtun_waiter {
-	int fd;
-	pid_t tid;
-	ssize_t ret;
-	int err;
-	short revents;
-};
-
-static void *bsdtun_blocked_reader(void *arg)
-{
-	struct bsdtun_waiter *w = arg;
-	char buf[64];
-
-	w->tid = syscall(SYS_gettid);
-	w->ret = read(w->fd, buf, sizeof(buf));
-	w->err = errno;
-	return NULL;
-}
-
-static void *bsdtun_blocked_poller(void *arg)
-{
-	struct bsdtun_waiter *w = arg;
-	struct pollfd p = { .fd = w->fd, .events = POLLIN };
-
-	w->tid = syscall(SYS_gettid);
-	/* Bounded so a missed wake-up fails the test instead of hanging it. */
-	w->ret = poll(&p, 1, 20000);
-	w->revents = p.revents;
-	return NULL;
-}
-
 /* A thread that makes a namespace, opens a unit there and leaves it. */
 struct bsdtun_nsopen {
 	int fd;
@@ -324,7 +293,7 @@ TEST_F_TIMEOUT(stress, blocked_readers_while_closed_deleted_or_netns_dies, 240)
 	int rounds = 0;
 
 	for (int r = 0; r < 60 && bsdtun_going(&self->st); r++, rounds++) {
-		struct bsdtun_waiter rd = { 0 }, pl = { 0 };
+		struct bsdtun_waiter rd = { .fd = -1 }, pl = { .fd = -1 };
 		struct bsdtun_nsopen o = { .fd = -1 };
 		int how = r % 3;
 		/* Closing under a reader that has not yet entered read() could
@@ -357,14 +326,11 @@ TEST_F_TIMEOUT(stress, blocked_readers_while_closed_deleted_or_netns_dies, 240)
 		 */
 		pl.fd = how == 0 ? dup(fd) : fd;
 		ASSERT_LE(0, pl.fd);
-		ASSERT_EQ(0, pthread_create(&tr, NULL, bsdtun_blocked_reader, &rd));
-		ASSERT_EQ(0, pthread_create(&tp, NULL, bsdtun_blocked_poller, &pl));
+		ASSERT_EQ(0, pthread_create(&tr, NULL, bsdtun_waiter_read, &rd));
+		ASSERT_EQ(0, pthread_create(&tp, NULL, bsdtun_waiter_poll, &pl));
 		if (settle) {
-			while (!__atomic_load_n(&rd.tid, __ATOMIC_SEQ_CST) ||
-			       !__atomic_load_n(&pl.tid, __ATOMIC_SEQ_CST))
-				sched_yield();
-			ASSERT_TRUE(bsdtun_wait_blocked_in(getpid(), rd.tid, SYS_read));
-			ASSERT_TRUE(bsdtun_wait_blocked_in(getpid(), pl.tid, SYS_poll));
+			ASSERT_TRUE(bsdtun_waiter_blocked(&rd, SYS_read));
+			ASSERT_TRUE(bsdtun_waiter_blocked(&pl, SYS_poll));
 		}
 		switch (how) {
 		case 0:

@@ -207,38 +207,17 @@ TEST_F(unit, ip_link_del_while_open_detaches_file)
 	EXPECT_EQ(POLLERR | POLLHUP, p.revents & (POLLERR | POLLHUP | POLLIN | POLLOUT));
 }
 
-struct bsdtun_reader {
-	int fd;
-	pid_t tid;
-	ssize_t ret;
-	int err;
-};
-
-static void *bsdtun_blocked_read(void *arg)
-{
-	struct bsdtun_reader *r = arg;
-	char buf[64];
-
-	r->tid = syscall(SYS_gettid);
-	r->ret = read(r->fd, buf, sizeof(buf));
-	r->err = errno;
-	return NULL;
-}
-
 TEST_F(unit, ip_link_del_wakes_blocked_reader)
 {
-	struct bsdtun_reader r = { .tid = 0 };
+	struct bsdtun_waiter r = { .tid = 0 };
 	char name[IFNAMSIZ];
 	pthread_t t;
-	int i;
 
 	self->fd = bsdtun_clone(name);
 	ASSERT_LE(0, self->fd);
 	r.fd = self->fd;
-	ASSERT_EQ(0, pthread_create(&t, NULL, bsdtun_blocked_read, &r));
-	for (i = 0; i < 5000 && !__atomic_load_n(&r.tid, __ATOMIC_ACQUIRE); i++)
-		usleep(1000);
-	ASSERT_TRUE(bsdtun_wait_blocked_in(getpid(), r.tid, SYS_read));
+	ASSERT_EQ(0, pthread_create(&t, NULL, bsdtun_waiter_read, &r));
+	ASSERT_TRUE(bsdtun_waiter_blocked(&r, SYS_read));
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s", name));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(-1, r.ret);
