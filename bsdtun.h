@@ -108,6 +108,23 @@ extern struct rtnl_link_ops bsdtun_link_ops;
 			netdev_printk(KERN_DEBUG, dev, fmt, ##__VA_ARGS__); \
 	} while (0)
 
+/*
+ * A full unit stops the stack's queue (see bsdtun_xmit()); read() starts
+ * it again only once the unit is down to half.  Waking at every freed
+ * slot would cost a softirq and a stop per packet while a fast sender
+ * keeps it full; half leaves the reader work while the qdisc refills.
+ */
+static inline unsigned int bsdtun_tx_limit(const struct net_device *dev)
+{
+	return max_t(unsigned int, READ_ONCE(dev->tx_queue_len), 1);
+}
+
+static inline bool bsdtun_tx_may_wake(const struct bsdtun_unit *unit,
+				      const struct net_device *dev)
+{
+	return skb_queue_len_lockless(&unit->queue) <= bsdtun_tx_limit(dev) / 2;
+}
+
 /* bsdtun_main.c: the unit registry. */
 struct bsdtun_unit *bsdtun_unit_create(int num);
 struct bsdtun_unit *bsdtun_unit_get(int num);

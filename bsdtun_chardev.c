@@ -223,12 +223,35 @@ static void bsdtun_wake_tx(struct bsdtun_unit *unit)
 {
 	struct net_device *dev;
 
+	/* Order the dequeue before the test; pairs with bsdtun_xmit(). */
+	smp_mb();
 	rcu_read_lock();
 	dev = rcu_dereference(unit->dev);
-	if (dev && netif_queue_stopped(dev) &&
-	    skb_queue_len(&unit->queue) < READ_ONCE(dev->tx_queue_len))
+	if (dev && netif_queue_stopped(dev) && bsdtun_tx_may_wake(unit, dev)) {
+		/*
+		 * Waking raises the transmit softirq.  From process context
+		 * that would wake ksoftirqd, a context switch; with bottom
+		 * halves off it runs here, at local_bh_enable().
+		 */
+		local_bh_disable();
 		netif_wake_queue(dev);
+		local_bh_enable();
+	}
 	rcu_read_unlock();
+}
+
+/*
+ * The transmit side only runs with bottom halves off (see bsdtun_xmit()),
+ * so they are all that must be held off here, not interrupts.
+ */
+static struct sk_buff *bsdtun_dequeue(struct bsdtun_unit *unit)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&unit->queue.lock);
+	skb = __skb_dequeue(&unit->queue);
+	spin_unlock_bh(&unit->queue.lock);
+	return skb;
 }
 
 static ssize_t bsdtun_read_iter(struct kiocb *iocb, struct iov_iter *to)
@@ -246,7 +269,7 @@ static ssize_t bsdtun_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (!iov_iter_count(to))
 		return 0;
 
-	while (!(skb = skb_dequeue(&unit->queue))) {
+	while (!(skb = bsdtun_dequeue(unit))) {
 		if (READ_ONCE(unit->dead))
 			return -EHOSTDOWN;
 		if ((file->f_flags & O_NONBLOCK) || (iocb->ki_flags & IOCB_NOWAIT))
@@ -262,7 +285,7 @@ static ssize_t bsdtun_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	/* One packet per read; what does not fit is discarded, as on BSD. */
 	hlen = bsdtun_hdr(unit, skb, hdr);
 	n = min(hlen, iov_iter_count(to));
-	if (copy_to_iter(hdr, n, to) != n)
+	if (n && copy_to_iter(hdr, n, to) != n)
 		goto err_fault;
 	rest = min_t(size_t, skb->len, iov_iter_count(to));
 	if (rest && skb_copy_datagram_iter(skb, 0, to, rest))

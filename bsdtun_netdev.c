@@ -34,7 +34,6 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct bsdtun_priv *priv = netdev_priv(dev);
 	struct bsdtun_unit *unit = priv->unit;
 	struct bsdtun_pcpu_stats *stats;
-	unsigned int limit = max_t(unsigned int, READ_ONCE(dev->tx_queue_len), 1);
 	unsigned int len = skb->len;
 
 	if (!READ_ONCE(unit->file) || !bsdtun_family_ok(unit, skb->protocol))
@@ -52,7 +51,16 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb_orphan(skb);
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
-	skb_queue_tail(&unit->queue, skb);
+
+	/*
+	 * The stack calls us with bottom halves off and read() takes the
+	 * lock with them off: no need to mask interrupts as
+	 * skb_queue_tail() would (netpoll, which could call us from an
+	 * interrupt, is refused in bsdtun_setup()).
+	 */
+	spin_lock(&unit->queue.lock);
+	__skb_queue_tail(&unit->queue, skb);
+	spin_unlock(&unit->queue.lock);
 
 	/*
 	 * Backpressure: at txqueuelen packets stop the queue, so the qdisc
@@ -60,11 +68,11 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	 * Check again after stopping, in case read() drained the queue in
 	 * between and saw the queue running.
 	 */
-	if (skb_queue_len(&unit->queue) >= limit) {
+	if (skb_queue_len_lockless(&unit->queue) >= bsdtun_tx_limit(dev)) {
 		netif_stop_queue(dev);
 		/* Order the stop before the re-read; pairs with read()'s dequeue. */
 		smp_mb__after_atomic();
-		if (skb_queue_len(&unit->queue) < limit)
+		if (bsdtun_tx_may_wake(unit, dev))
 			netif_wake_queue(dev);
 	}
 
@@ -287,8 +295,23 @@ static void bsdtun_setup(struct net_device *dev)
 	dev->min_mtu = BSDTUN_MIN_MTU;
 	dev->max_mtu = TUNMRU;
 	dev->tx_queue_len = 500;
+	/*
+	 * read() copies out of page fragments and fragment lists as easily
+	 * as out of a linear buffer: taking them spares the stack a
+	 * linearising copy (AF_PACKET builds paged packets) and lets TCP
+	 * hand over whole GSO packets, segmented once just before us.  No
+	 * checksum offload: a BSD reader expects finished packets.
+	 */
+	dev->hw_features |= NETIF_F_SG | NETIF_F_FRAGLIST;
+	dev->features |= NETIF_F_SG | NETIF_F_FRAGLIST;
 	/* The unit's queue has its own lock: no per-packet transmit lock. */
 	bsdtun_set_lltx(dev);
+	/*
+	 * netpoll transmits from any context, interrupts included, and the
+	 * queue's lock is only safe against bottom halves.  A console over
+	 * a tunnel whose far end is a user-space process helps nobody.
+	 */
+	dev->priv_flags |= IFF_DISABLE_NETPOLL;
 }
 
 /*

@@ -4,10 +4,14 @@
  * while open, what close does (queue purged, down, carrier off, IPv6
  * addresses gone; IPv4 addresses are kept, see the README), kind and
  * driver as ip and ethtool show them, AF_PACKET capture of both
- * directions, and moving an open unit to another namespace.
+ * directions, moving an open unit to another namespace, and paged
+ * packets (scatter-gather, TCP's GSO) read whole.
  */
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/ethernet.h>
 #include <net/if_arp.h>
+#include <netinet/tcp.h>
 #include <netpacket/packet.h>
 
 #include "kselftest_harness.h"
@@ -181,6 +185,175 @@ TEST_F(ifc, move_to_namespace_keeps_file_working)
 	ASSERT_EQ((ssize_t)len, write(self->fd, pkt, len));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
+}
+
+/* ETHTOOL_GSG / ETHTOOL_SSG: scatter-gather, as ethtool -k/-K sg. */
+static int ifc_sg(const char *name, int set, int on)
+{
+	struct ethtool_value ev = { .cmd = set ? ETHTOOL_SSG : ETHTOOL_GSG,
+				    .data = on };
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), rc;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&ev;
+	rc = ioctl(s, SIOCETHTOOL, &ifr);
+	close(s);
+	return rc < 0 ? -1 : (int)ev.data;
+}
+
+/*
+ * AF_PACKET builds a packet's payload in page fragments.  With
+ * scatter-gather (on by default) they reach the driver as they are; with
+ * it off the stack linearises first.  Either way read() returns the
+ * packet byte for byte.
+ */
+TEST_F(ifc, paged_packets_read_whole_with_sg_on_and_off)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_IP) };
+	static uint8_t data[1400], pkt[1500], got[2048];
+	size_t len;
+	int s, sg;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = i * 7 + 3;
+	len = bsdtun_udp4(pkt, NET, 5011, data, sizeof(data));
+	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	EXPECT_EQ(1, ifc_sg(self->name, 0, 0));
+	EXPECT_EQ(0, bsdtun_sh("/sbin/ethtool -k %s | grep -qx 'scatter-gather: on'",
+			       self->name));
+	sll.sll_ifindex = if_nametoindex(self->name);
+	s = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	ASSERT_LE(0, s);
+	for (sg = 1; sg >= 0; sg--) {
+		ASSERT_EQ(0, ifc_sg(self->name, 1, sg) < 0);
+		EXPECT_EQ(sg, ifc_sg(self->name, 0, 0));
+		ASSERT_EQ((ssize_t)len, sendto(s, pkt, len, 0,
+					       (struct sockaddr *)&sll, sizeof(sll)));
+		ASSERT_EQ((ssize_t)len, bsdtun_read_skip(self->fd, got, sizeof(got), 0));
+		EXPECT_EQ(0, memcmp(got, pkt, len));
+	}
+	close(s);
+}
+
+struct ifc_relay {
+	int a, b, stop;		/* unit fds; pipe closed to stop */
+	int mtu;
+	long packets, oversize;
+};
+
+/* Carries packets between two units until @stop becomes readable. */
+static void *ifc_relay_run(void *arg)
+{
+	struct ifc_relay *r = arg;
+	struct pollfd p[3] = { { r->a, POLLIN, 0 }, { r->b, POLLIN, 0 },
+			       { r->stop, POLLIN, 0 } };
+	static uint8_t buf[65536];
+
+	while (poll(p, 3, -1) > 0 && !p[2].revents) {
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (!(p[i].revents & POLLIN))
+				continue;
+			n = read(p[i].fd, buf, sizeof(buf));
+			if (n <= 0)
+				continue;
+			r->packets++;
+			if (n > r->mtu)
+				r->oversize++;
+			if (write(p[1 - i].fd, buf, n) != n)
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * TCP between two namespaces through two units and a relay: TCP builds
+ * GSO packets of many segments in page fragments, segmented just before
+ * the driver.  Every read must be one packet of at most the MTU, and
+ * the stream must arrive intact.
+ */
+TEST_F(ifc, tcp_stream_through_two_units_is_segmented_and_intact)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(5012),
+				   .sin_addr.s_addr = bsdtun_v4(NET, 2) };
+	struct ifc_relay r = { .a = self->fd, .mtu = 1500 };
+	const size_t total = 4 << 20;
+	static uint8_t chunk[65536], rbuf[65536];
+	char bname[IFNAMSIZ];
+	int pfd[2], l, c, self_ns, ns, one = 1;
+	size_t sent = 0, rcvd = 0;
+	long bad = 0;
+	pthread_t t;
+	pid_t pid;
+	int st;
+
+	r.b = bsdtun_clone(bname);
+	ASSERT_LE(0, r.b);
+	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns add bi && "
+			       BSDTUN_IP " link set %s netns bi && "
+			       BSDTUN_IP " -n bi link set %s up && "
+			       BSDTUN_IP " -n bi addr add 10.%d.0.2 peer 10.%d.0.1 dev %s",
+			       bname, bname, NET, NET, bname));
+	/* The listener is made in the other namespace, then we come back. */
+	self_ns = open("/proc/self/ns/net", O_RDONLY);
+	ns = open("/run/netns/bi", O_RDONLY);
+	ASSERT_LE(0, self_ns);
+	ASSERT_LE(0, ns);
+	ASSERT_EQ(0, setns(ns, CLONE_NEWNET));
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ(0, listen(l, 1));
+	ASSERT_EQ(0, setns(self_ns, CLONE_NEWNET));
+	close(ns);
+	close(self_ns);
+
+	ASSERT_EQ(0, pipe(pfd));
+	r.stop = pfd[0];
+	ASSERT_EQ(0, pthread_create(&t, NULL, ifc_relay_run, &r));
+	/* The receiver checks the pattern: byte i of the stream is i % 251. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int a = accept(l, NULL, NULL);
+		ssize_t n;
+
+		if (a < 0)
+			_exit(1);
+		while ((n = read(a, rbuf, sizeof(rbuf))) > 0) {
+			for (ssize_t i = 0; i < n; i++)
+				bad += rbuf[i] != (rcvd + i) % 251;
+			rcvd += n;
+		}
+		_exit(rcvd == total && !bad ? 0 : 2);
+	}
+	close(l);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, connect(c, (struct sockaddr *)&sin, sizeof(sin)));
+	while (sent < total) {
+		size_t n = total - sent < sizeof(chunk) ? total - sent : sizeof(chunk);
+		ssize_t w;
+
+		for (size_t i = 0; i < n; i++)
+			chunk[i] = (sent + i) % 251;
+		w = write(c, chunk, n);
+		ASSERT_LT(0, w);
+		sent += w;
+	}
+	close(c);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(pfd[1]);
+	pthread_join(t, NULL);
+	close(pfd[0]);
+	close(r.b);
+	EXPECT_LT(total / 1500, r.packets);
+	EXPECT_EQ(0, r.oversize);
 }
 
 TEST_HARNESS_MAIN

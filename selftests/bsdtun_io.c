@@ -4,8 +4,8 @@
  * a header, the TUNSIFHEAD family header, the TUNSLMODE sockaddr header,
  * one packet per read with truncation, zero-length reads, O_NONBLOCK,
  * blocking and interrupted reads, readv/writev, the txqueuelen bound with
- * backpressure, drops without a reader, write sizes and families, writes
- * while down, delivery to sockets in both families and the counters.
+ * backpressure (restarting at half), drops without a reader, write sizes
+ * and families, writes while down, delivery to sockets in both families and the counters.
  */
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -261,6 +261,36 @@ TEST_F(io, queue_bounded_by_txqueuelen_with_backpressure)
 	/* Nothing lost uncounted: read, or dropped (and counted) by the qdisc. */
 	EXPECT_EQ(100, n + bsdtun_qdisc_drops(self->name));
 	EXPECT_LE(16, n);
+}
+
+/*
+ * A stopped queue starts again only once reads bring the unit down to
+ * half of txqueuelen, not at every freed slot: the qdisc then refills it
+ * to the limit at once.
+ */
+TEST_F(io, stopped_queue_restarts_at_half)
+{
+	long long queued;
+	uint8_t buf[2048];
+	int i;
+
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 8", self->name));
+	ASSERT_EQ(0, bsdtun_sh("/sbin/tc qdisc replace dev %s root pfifo limit 100",
+			       self->name));
+	queued = bsdtun_stat(self->name, "tx_packets");
+	for (i = 0; i < 40; i++)
+		ASSERT_EQ(4, bsdtun_send4(NET, "half", 4));
+	ASSERT_EQ(queued + 8, bsdtun_stat(self->name, "tx_packets"));
+	/* Three reads leave five queued: still above half, still stopped. */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(20 + 8 + 4, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(queued + 8, bsdtun_stat(self->name, "tx_packets"));
+	/* The fourth leaves four: the queue wakes and refills to eight. */
+	ASSERT_EQ(20 + 8 + 4, read(self->fd, buf, sizeof(buf)));
+	/* The qdisc runs in the read's softirq, or soon after in ksoftirqd. */
+	for (i = 0; i < 2000 && bsdtun_stat(self->name, "tx_packets") < queued + 12; i++)
+		usleep(1000);
+	EXPECT_EQ(queued + 12, bsdtun_stat(self->name, "tx_packets"));
 }
 
 /*
