@@ -14,8 +14,10 @@
  *   rtt        ping-pong: send, read it from the unit, write it back, recv
  *   bulk       TCP between two namespaces through two units, relayed
  *   floor      read() of 64 bytes from /dev/zero
- * Each figure is the median of REPS runs, with the spread (min..max); the
- * ratio is tun time / bsdtun time, a speed: above 1 means bsdtun is faster.
+ * Each figure is the median of REPS runs, with the spread (min..max).  The
+ * drivers take turns run by run; the ratio is the median over runs of tun
+ * time / bsdtun time in the same turn, a speed: above 1 means bsdtun is
+ * faster.
  * Under QEMU's TCG only these ratios mean anything, not absolute times.
  */
 #define _GNU_SOURCE
@@ -23,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_packet.h>
+#include <linux/perf_event.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -38,6 +41,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -481,30 +486,286 @@ struct bench_stat {
 	double med, min, max;
 };
 
-static struct bench_stat bench_measure(bench_fn fn, enum bench_drv drv,
-				       size_t payload, int fresh)
+static struct bench_stat bench_stat_of(double *t)
 {
-	static int idx = 1;
-	double t[REPS];
 	struct bench_stat st;
-	struct bench_unit u;
 
-	for (int r = 0; r < REPS; r++) {
-		if (fresh) {
-			u.drv = drv;
-			t[r] = fn(&u, payload);
-			continue;
-		}
-		bench_open(&u, drv, idx++ % 150 + 1, NULL);
-		fn(&u, payload);	/* warm-up */
-		t[r] = fn(&u, payload);
-		bench_close(&u);
-	}
 	qsort(t, REPS, sizeof(t[0]), bench_cmp);
 	st.med = t[REPS / 2];
 	st.min = t[0];
 	st.max = t[REPS - 1];
 	return st;
+}
+
+/*
+ * REPS runs per driver, taken in turn (bsdtun, bsdtun+HEAD, tun, tun+PI,
+ * bsdtun, ...) so that a slow spell of the emulator falls on every
+ * driver alike instead of on one driver's block of runs.
+ */
+static void bench_measure(bench_fn fn, size_t payload, int fresh,
+			  struct bench_stat *st, double *ratio)
+{
+	static int idx = 1;
+	double t[DRV_NR][REPS], q[2][REPS];
+	struct bench_unit u;
+
+	for (int r = 0; r < REPS; r++) {
+		for (int d = 0; d < DRV_NR; d++) {
+			if (fresh) {
+				u.drv = d;
+				t[d][r] = fn(&u, payload);
+				continue;
+			}
+			bench_open(&u, d, idx++ % 150 + 1, NULL);
+			fn(&u, payload);	/* warm-up */
+			t[d][r] = fn(&u, payload);
+			bench_close(&u);
+		}
+	}
+	/* Each run's ratio against its neighbour in time, then the median. */
+	for (int r = 0; r < REPS; r++) {
+		q[0][r] = t[DRV_TUN][r] / t[DRV_BSD][r];
+		q[1][r] = t[DRV_TUN_PI][r] / t[DRV_BSD_HEAD][r];
+	}
+	ratio[0] = bench_stat_of(q[0]).med;
+	ratio[1] = bench_stat_of(q[1]).med;
+	for (int d = 0; d < DRV_NR; d++)
+		st[d] = bench_stat_of(t[d]);
+}
+
+/*
+ * In-guest profile: where the kernel spends a row's time, per driver.
+ * Samples the benchmark's own thread on the software cpu-clock (timer
+ * driven, so it works under TCG with no PMU), kernel side only, and
+ * names each address from /proc/kallsyms (module symbols included).
+ */
+#define PROF_PAGES	128
+#define PROF_CPUS	8
+#define PROF_TOP	16
+
+struct prof_sym {
+	unsigned long addr;
+	char name[64];
+	unsigned long hits;
+};
+
+static struct prof_sym *prof_syms;
+static size_t prof_nsyms;
+
+static int prof_sym_cmp(const void *a, const void *b)
+{
+	const struct prof_sym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int prof_hits_cmp(const void *a, const void *b)
+{
+	const struct prof_sym *x = a, *y = b;
+
+	return x->hits > y->hits ? -1 : x->hits < y->hits;
+}
+
+static int prof_load_syms(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	size_t cap = 0;
+	char line[256];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		struct prof_sym sym = { 0 };
+		char type;
+
+		if (sscanf(line, "%lx %c %63s", &sym.addr, &type, sym.name) != 3)
+			continue;
+		if (type != 't' && type != 'T')
+			continue;
+		if (prof_nsyms == cap) {
+			cap = cap ? cap * 2 : 65536;
+			prof_syms = realloc(prof_syms, cap * sizeof(*prof_syms));
+			if (!prof_syms)
+				bench_die("realloc");
+		}
+		prof_syms[prof_nsyms++] = sym;
+	}
+	fclose(f);
+	if (!prof_nsyms || prof_nsyms == cap)
+		return -1;
+	/* Entry 0 (sorted first at address 0) counts user-space samples. */
+	prof_syms[prof_nsyms++] = (struct prof_sym){ .addr = 0, .name = "[user space]" };
+	qsort(prof_syms, prof_nsyms, sizeof(*prof_syms), prof_sym_cmp);
+	/* Addresses hidden (kptr_restrict) read as zero: no profile then. */
+	return prof_nsyms && prof_syms[prof_nsyms - 1].addr ? 0 : -1;
+}
+
+static void prof_hit(unsigned long ip)
+{
+	size_t lo = 0, hi = prof_nsyms;
+
+	/* Below the kernel's half: user space, the first (dummy) entry. */
+	if ((long)ip >= 0) {
+		prof_syms[0].hits++;
+		return;
+	}
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (prof_syms[mid].addr <= ip)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	prof_syms[lo].hits++;
+}
+
+/* Takes the samples the kernel wrote since the last call. */
+static unsigned long prof_drain(struct perf_event_mmap_page *pg)
+{
+	unsigned char *data = (unsigned char *)pg + pg->data_offset;
+	uint64_t size = pg->data_size, tail = pg->data_tail, head;
+	unsigned long n = 0;
+
+	head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
+	while (tail < head) {
+		struct perf_event_header eh;
+		uint64_t ip;
+
+		memcpy(&eh, data + tail % size, sizeof(eh));
+		if (eh.type == PERF_RECORD_SAMPLE) {
+			for (size_t i = 0; i < sizeof(ip); i++)
+				((unsigned char *)&ip)[i] =
+					data[(tail + sizeof(eh) + i) % size];
+			prof_hit(ip);
+			n++;
+		}
+		tail += eh.size;
+	}
+	__atomic_store_n(&pg->data_tail, tail, __ATOMIC_RELEASE);
+	return n;
+}
+
+/* The root qdisc's kind: the transmit path up to the driver is its. */
+static void prof_qdisc(const char *ifname, char *kind, size_t len)
+{
+	char cmd[128], line[256];
+	FILE *p;
+
+	snprintf(kind, len, "?");
+	snprintf(cmd, sizeof(cmd), "/sbin/tc qdisc show dev %s", ifname);
+	p = popen(cmd, "r");
+	if (!p)
+		return;
+	if (fgets(line, sizeof(line), p))
+		sscanf(line, "qdisc %31s", kind);
+	pclose(p);
+}
+
+/*
+ * Samples while @fn runs for @drv and prints the busiest functions.  A
+ * per-packet row samples this thread alone (kernel side); the bulk row,
+ * three processes and the idle loop sharing the CPUs, samples every CPU
+ * and counts user time as one entry.
+ */
+static void prof_row(const char *row, bench_fn fn, enum bench_drv drv,
+		     int fresh)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = fresh ? 50000 : 20000,	/* ns */
+		.sample_type = PERF_SAMPLE_IP,
+		.exclude_user = !fresh,
+		.exclude_hv = 1,
+		.disabled = 1,
+	};
+	int ncpu = fresh ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 1;
+	struct perf_event_mmap_page *pg[PROF_CPUS];
+	size_t len = (PROF_PAGES + 1) * 4096;
+	unsigned int iters = bench_iters;
+	unsigned long total = 0;
+	int fd[PROF_CPUS], c;
+	struct bench_unit u;
+	char qdisc[32] = "per unit";
+
+	if (ncpu > PROF_CPUS)
+		ncpu = PROF_CPUS;
+	for (size_t i = 0; i < prof_nsyms; i++)
+		prof_syms[i].hits = 0;
+	for (c = 0; c < ncpu; c++) {
+		fd[c] = syscall(SYS_perf_event_open, &attr, fresh ? -1 : 0,
+				fresh ? c : -1, -1, 0);
+		if (fd[c] < 0)
+			bench_die("perf_event_open");
+		pg[c] = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			     fd[c], 0);
+		if (pg[c] == MAP_FAILED)
+			bench_die("perf mmap");
+	}
+	if (fresh) {
+		u.drv = drv;
+		for (c = 0; c < ncpu; c++)
+			ioctl(fd[c], PERF_EVENT_IOC_ENABLE, 0);
+		fn(&u, 0);
+		for (c = 0; c < ncpu; c++) {
+			ioctl(fd[c], PERF_EVENT_IOC_DISABLE, 0);
+			total += prof_drain(pg[c]);
+		}
+	} else {
+		bench_open(&u, drv, 200, NULL);
+		prof_qdisc(u.name, qdisc, sizeof(qdisc));
+		bench_iters = 2000;	/* short runs, drained in between */
+		fn(&u, 64);
+		for (int r = 0; r < 10; r++) {
+			ioctl(fd[0], PERF_EVENT_IOC_ENABLE, 0);
+			fn(&u, 64);
+			ioctl(fd[0], PERF_EVENT_IOC_DISABLE, 0);
+			total += prof_drain(pg[0]);
+		}
+		bench_iters = iters;
+		bench_close(&u);
+	}
+	for (c = 0; c < ncpu; c++) {
+		munmap(pg[c], len);
+		close(fd[c]);
+	}
+	if (!total)
+		return;
+	qsort(prof_syms, prof_nsyms, sizeof(*prof_syms), prof_hits_cmp);
+	printf("\n%s, %s, %s (qdisc %s): %lu samples%s\n\n", row,
+	       fresh ? "MSS" : "64 bytes", bench_drv_name[drv], qdisc, total,
+	       fresh ? " on every CPU" : " of this thread, kernel side");
+	printf("| %% | function |\n|---|---|\n");
+	for (size_t i = 0; i < PROF_TOP && i < prof_nsyms && prof_syms[i].hits; i++)
+		printf("| %.1f | `%s` |\n", 100.0 * prof_syms[i].hits / total,
+		       prof_syms[i].name);
+	qsort(prof_syms, prof_nsyms, sizeof(*prof_syms), prof_sym_cmp);
+}
+
+static void prof_rows(void)
+{
+	static const struct {
+		const char *name;
+		bench_fn fn;
+		int fresh;
+	} rows[] = {
+		{ "write (driver)", bench_row_write, 0 },
+		{ "read (driver)", bench_row_read, 0 },
+		{ "bulk TCP", bench_row_bulk, 1 },
+	};
+
+	if (prof_load_syms() < 0) {
+		printf("\n# no profile: /proc/kallsyms gives no addresses\n");
+		return;
+	}
+	printf("\n## Profile (cpu-clock samples, in the guest)\n");
+	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
+		prof_row(rows[r].name, rows[r].fn, DRV_BSD, rows[r].fresh);
+		prof_row(rows[r].name, rows[r].fn, DRV_TUN, rows[r].fresh);
+	}
 }
 
 int main(int argc, char **argv)
@@ -524,41 +785,58 @@ int main(int argc, char **argv)
 	};
 	static const size_t sizes[] = { 64, 1400 };
 	struct bench_stat fl;
+	const char *only;
 
 	if (argc > 1)
 		bench_iters = strtoul(argv[1], NULL, 0);
 	signal(SIGPIPE, SIG_IGN);
+	/* BSDTUN_BENCH=profile: the profile only; =<word>: rows starting so. */
+	only = getenv("BSDTUN_BENCH");
+	if (only && !strcmp(only, "profile")) {
+		prof_rows();
+		return 0;
+	}
 	printf("# bsdtun against Linux tun, one boot, same loop; %u iterations, median of %d\n",
 	       bench_iters, REPS);
 	printf("# QEMU TCG: only the ratios mean anything, not the times.\n");
-	printf("# ratio = tun time / bsdtun time (a speed: > 1 means bsdtun is faster)\n");
+	printf("# ratio = median over runs of tun time / bsdtun time, the drivers taking\n");
+	printf("# turns run by run (a speed: > 1 means bsdtun is faster)\n");
 	printf("| row | size | bsdtun | bsdtun+HEAD | tun | tun+PI |");
 	printf(" bsdtun/tun | bsdtun+HEAD/tun+PI |\n");
 	printf("|---|---|---|---|---|---|---|---|\n");
 	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
 		for (size_t z = 0; z < 2; z++) {
 			struct bench_stat st[DRV_NR];
+			double ratio[2];
 			double scale = rows[r].fresh ? 1e3 : 1e6;
 
-			if (rows[r].fresh && z)
+			if ((rows[r].fresh && z) ||
+			    (only && strncmp(rows[r].name, only, strlen(only))))
 				break;
 			printf("| %s | %s |", rows[r].name,
 			       rows[r].fresh ? "MSS" : (z ? "1400" : "64"));
-			for (int d = 0; d < DRV_NR; d++) {
-				st[d] = bench_measure(rows[r].fn, d, sizes[z],
-						      rows[r].fresh);
+			bench_measure(rows[r].fn, sizes[z], rows[r].fresh, st,
+				      ratio);
+			for (int d = 0; d < DRV_NR; d++)
 				printf(" %.2f (%.2f..%.2f) %s |", st[d].med * scale,
 				       st[d].min * scale, st[d].max * scale,
 				       rows[r].unit);
-			}
-			printf(" %.2f | %.2f |\n", st[DRV_TUN].med / st[DRV_BSD].med,
-			       st[DRV_TUN_PI].med / st[DRV_BSD_HEAD].med);
+			printf(" %.2f | %.2f |\n", ratio[0], ratio[1]);
 			fflush(stdout);
 		}
 	}
-	fl = bench_measure(bench_row_floor, DRV_BSD, 64, 1);
+	if (only)
+		return 0;
+	{
+		double t[REPS];
+
+		for (int r = 0; r < REPS; r++)
+			t[r] = bench_row_floor(NULL, 64);
+		fl = bench_stat_of(t);
+	}
 	printf("| floor: read /dev/zero | 64 | %.2f (%.2f..%.2f) us | | | | | |\n",
 	       fl.med * 1e6, fl.min * 1e6, fl.max * 1e6);
-	(void)bench_drv_name;
+	fflush(stdout);
+	prof_rows();
 	return 0;
 }

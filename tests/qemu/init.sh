@@ -42,6 +42,7 @@ for arg in $(cat /proc/cmdline); do
 	case $arg in
 	bsdtun.mode=*) mode=${arg#bsdtun.mode=} ;;
 	bsdtun.fuzzops=*) export BSDTUN_FUZZ_OPS=${arg#bsdtun.fuzzops=} ;;
+	bsdtun.bench=*) export BSDTUN_BENCH=${arg#bsdtun.bench=} ;;
 	esac
 done
 
