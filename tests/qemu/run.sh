@@ -208,7 +208,7 @@ bsdtun_build_module() {
 		return 1
 	fi
 	bsdtun_result 0 "[$abi] module builds (${cc:-$want in build root})"
-	[ -n "$cc" ] && bsdtun_check_install "$abi" "$bdir" "$common" "$amd64" "$cc"
+	[ -n "$cc" ] && bsdtun_check_install "$abi" "$bdir" "$common" "$amd64" "$cc" "${args[@]}"
 	# Warnings from the module's own files (not the kernel's headers
 	# included by them, which are the distribution's business).
 	if grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error):' "$log" |
@@ -295,9 +295,13 @@ bsdtun_dkms() {
 # the udev rule.
 bsdtun_check_install() {
 	local abi=$1 bdir=$2 common=$3 amd64=$4 cc=$5 d=$2/destdir kver ko rc=0
+	# The rest: the module build's own arguments.  "install" depends on
+	# "modules": other flags would rebuild bsdtun.ko without them (the
+	# negative check's WARN, for one) and the guest would boot that.
+	shift 5
 	kver=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$amd64/include/generated/utsrelease.h")
 	rm -rf "$d"
-	make -s -C "$bdir" KDIR="$common" KOBJ="$amd64" CC="$cc" DESTDIR="$d" \
+	make -s -C "$bdir" KDIR="$common" KOBJ="$amd64" CC="$cc" "$@" DESTDIR="$d" \
 		PREFIX=/usr install > "$bdir/install.log" 2>&1 || rc=1
 	ko=$(cd "$d/lib/modules/$kver" 2>/dev/null && find . -name 'bsdtun.ko*' | head -n1)
 	[ -n "$ko" ] && grep -q "^${ko#./}:" "$d/lib/modules/$kver/modules.dep" || rc=1
