@@ -90,7 +90,7 @@ dkms-install: dkms-source
 	dkms install $(DKMS_MOD) -k $(KVER)
 
 dkms-remove:
-	dkms remove bsdtun/$(VERSION) --all
+	dkms remove $(DKMS_MOD) --all
 	rm -rf $(DKMS_SRC)
 
 # The bsdtun-dkms Debian package (debian/), in the parent directory.

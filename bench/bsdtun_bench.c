@@ -541,11 +541,27 @@ static void bench_measure(bench_fn fn, size_t payload, int fresh,
 		st[d] = bench_stat_of(t[d]);
 }
 
+/* The rows, in the table's order. */
+static const struct bench_row {
+	const char *name;
+	bench_fn fn;
+	int fresh;	/* sets up its own units */
+	int profile;	/* profiled after the table */
+	const char *unit;
+} bench_rows[] = {
+	{ "write (driver)", bench_row_write, 0, 1, "us" },
+	{ "read (driver)", bench_row_read, 0, 1, "us" },
+	{ "e2e write+recv", bench_row_e2e_write, 0, 0, "us" },
+	{ "e2e send+read", bench_row_e2e_read, 0, 0, "us" },
+	{ "round trip", bench_row_rtt, 0, 0, "us" },
+	{ "bulk TCP", bench_row_bulk, 1, 1, "ms/MiB" },
+};
+
 /*
- * In-guest profile: where the kernel spends a row's time, per driver.
- * Samples the benchmark's own thread on the software cpu-clock (timer
- * driven, so it works under TCG with no PMU), kernel side only, and
- * names each address from /proc/kallsyms (module symbols included).
+ * In-guest profile: where a row's time goes, per driver.  Samples on the
+ * software cpu-clock (timer driven, so it works under TCG with no PMU)
+ * and names each address from /proc/kallsyms (module symbols included);
+ * see prof_row() for which tasks and which side are sampled.
  */
 #define PROF_PAGES	128
 #define PROF_CPUS	8
@@ -605,7 +621,7 @@ static int prof_load_syms(void)
 	prof_syms[prof_nsyms++] = (struct prof_sym){ .addr = 0, .name = "[user space]" };
 	qsort(prof_syms, prof_nsyms, sizeof(*prof_syms), prof_sym_cmp);
 	/* Addresses hidden (kptr_restrict) read as zero: no profile then. */
-	return prof_nsyms && prof_syms[prof_nsyms - 1].addr ? 0 : -1;
+	return prof_syms[prof_nsyms - 1].addr ? 0 : -1;
 }
 
 static void prof_hit(unsigned long ip)
@@ -743,7 +759,7 @@ static void prof_row(const char *row, bench_fn fn, enum bench_drv drv,
 	if (!total)
 		return;
 	qsort(prof_syms, prof_nsyms, sizeof(*prof_syms), prof_hits_cmp);
-	printf("\n%s, %s, %s (qdisc %s): %lu samples%s\n\n", row,
+	printf("\n%s, %s, %s (root qdisc %s): %lu samples%s\n\n", row,
 	       fresh ? "MSS" : "64 bytes", bench_drv_name[drv], qdisc, total,
 	       fresh ? " on every CPU" : " of this thread, kernel side");
 	printf("| %% | function |\n|---|---|\n");
@@ -755,42 +771,24 @@ static void prof_row(const char *row, bench_fn fn, enum bench_drv drv,
 
 static void prof_rows(void)
 {
-	static const struct {
-		const char *name;
-		bench_fn fn;
-		int fresh;
-	} rows[] = {
-		{ "write (driver)", bench_row_write, 0 },
-		{ "read (driver)", bench_row_read, 0 },
-		{ "bulk TCP", bench_row_bulk, 1 },
-	};
-
 	if (prof_load_syms() < 0) {
 		printf("\n# no profile: /proc/kallsyms gives no addresses\n");
 		return;
 	}
 	printf("\n## Profile (cpu-clock samples, in the guest)\n");
-	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
-		prof_row(rows[r].name, rows[r].fn, DRV_BSD, rows[r].fresh);
-		prof_row(rows[r].name, rows[r].fn, DRV_TUN, rows[r].fresh);
+	for (size_t r = 0; r < ARRAY_SIZE(bench_rows); r++) {
+		const struct bench_row *row = &bench_rows[r];
+
+		if (!row->profile)
+			continue;
+		prof_row(row->name, row->fn, DRV_BSD, row->fresh);
+		prof_row(row->name, row->fn, DRV_TUN, row->fresh);
 	}
 }
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		bench_fn fn;
-		int fresh;	/* sets up its own units */
-		const char *unit;
-	} rows[] = {
-		{ "write (driver)", bench_row_write, 0, "us" },
-		{ "read (driver)", bench_row_read, 0, "us" },
-		{ "e2e write+recv", bench_row_e2e_write, 0, "us" },
-		{ "e2e send+read", bench_row_e2e_read, 0, "us" },
-		{ "round trip", bench_row_rtt, 0, "us" },
-		{ "bulk TCP", bench_row_bulk, 1, "ms/MiB" },
-	};
+	const struct bench_row *rows = bench_rows;
 	static const size_t sizes[] = { 64, 1400 };
 	struct bench_stat fl;
 	const char *only;
@@ -812,7 +810,7 @@ int main(int argc, char **argv)
 	printf("| row | size | bsdtun | bsdtun+HEAD | tun | tun+PI |");
 	printf(" bsdtun/tun | bsdtun+HEAD/tun+PI |\n");
 	printf("|---|---|---|---|---|---|---|---|\n");
-	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
+	for (size_t r = 0; r < ARRAY_SIZE(bench_rows); r++) {
 		for (size_t z = 0; z < 2; z++) {
 			struct bench_stat st[DRV_NR];
 			double ratio[2];

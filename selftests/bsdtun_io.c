@@ -5,7 +5,8 @@
  * one packet per read with truncation, zero-length reads, O_NONBLOCK,
  * blocking and interrupted reads, readv/writev, the txqueuelen bound with
  * backpressure (restarting at half), drops without a reader, write sizes
- * and families, writes while down, delivery to sockets in both families and the counters.
+ * and families, writes while down, delivery to sockets in both families
+ * and the counters.
  */
 #include <pthread.h>
 #include <sys/syscall.h>
