@@ -24,9 +24,9 @@
 #   BSDTUN_CACHE     cache directory (default ~/.cache/bsdtun)
 #   BSDTUN_TIMEOUT   seconds a VM may run (default 1500)
 #   BSDTUN_ACCEL     tcg or kvm (default: kvm only if a probe boot works)
-#   BENCH            make bench: profile = only the in-guest profile; a row's
-#                    first word (read, bulk...) = only that row; neither
-#                    writes BENCHMARKS.md
+#   BENCH            make bench: profile = only the in-guest profile; rows'
+#                    first words (read, bulk, e2e,round...) = only those
+#                    rows; neither writes BENCHMARKS.md
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -124,6 +124,8 @@ bsdtun_base_root() {
 
 # Kernel modules the tests need (veth, tun) with their dependencies,
 # decompressed so busybox insmod loads them whatever the kernel packs.
+# init loads those listed in modules/order; dummy (no dependencies) only
+# sits there for the benchmark, which loads it itself.
 bsdtun_kernel_modules() {
 	local kdir=$1 kver=$2 root=$3 base m f out
 	base=$kdir
@@ -135,10 +137,10 @@ bsdtun_kernel_modules() {
 	[ -s "$base/lib/modules/$kver/modules.dep" ] ||
 		depmod -b "$base" "$kver" 2>/dev/null
 	: > "$root/modules/order"
-	for m in veth tun; do
+	for m in veth tun dummy; do
 		modprobe -d "$base" -S "$kver" --show-depends "$m" 2>/dev/null |
-			awk '$1 == "insmod" { print $2 }'
-	done | awk '!seen[$0]++' | while read -r f; do
+			awk -v m="$m" '$1 == "insmod" { print m, $2 }'
+	done | awk '!seen[$2]++' | while read -r m f; do
 		out=$(basename "$f"); out=${out%.xz}; out=${out%.zst}; out=${out%.gz}
 		case $f in
 		*.xz) xz -dc "$f" > "$root/modules/$out" ;;
@@ -146,7 +148,7 @@ bsdtun_kernel_modules() {
 		*.gz) gzip -dc "$f" > "$root/modules/$out" ;;
 		*) cp "$f" "$root/modules/$out" ;;
 		esac
-		echo "$out" >> "$root/modules/order"
+		[ "$m" = dummy ] || echo "$out" >> "$root/modules/order"
 	done
 }
 
@@ -389,6 +391,28 @@ bsdtun_qemu() {
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@"
 }
 
+# Boot a kernel in one of init.sh's modes, the console to $con and the
+# result port to $res; sets rc to QEMU's status.  Logs "$1".
+bsdtun_boot() {
+	local what=$1 append=$2
+	bsdtun_log "$what"
+	bsdtun_qemu "$accel" "$kernel" "$initrd" "$append" \
+		-serial "file:$con" -serial "file:$res"
+	rc=$?
+	# TCG now and then executes a stale int3 while the kernel patches
+	# its own text at boot (seen on 7.2: "Oops: int3" in early boot).  A
+	# crash before /init ran, so before bsdtun existed, says nothing
+	# about bsdtun: say so, keep the log, and boot once more.
+	if ! grep -q '^BSDTUN-' "$res" && ! grep -q 'Run /init' "$con" &&
+	   grep -qE 'Oops|BUG:|Kernel panic' "$con"; then
+		cp "$con" "$con.early-crash"
+		bsdtun_log "[$abi] the kernel crashed before /init (emulation, not bsdtun: $con.early-crash); booting again"
+		bsdtun_qemu "$accel" "$kernel" "$initrd" "$append" \
+			-serial "file:$con" -serial "file:$res"
+		rc=$?
+	fi
+}
+
 # Parse the guest's result port into TAP counts.
 bsdtun_parse_results() {
 	local abi=$1 res=$2 line prog rc seen_not_ok=0 done=0
@@ -511,11 +535,8 @@ bsdtun_run_kernel() {
 	fuzz=
 	[ "$suite" = debug ] && fuzz=bsdtun.fuzzops=1000000
 	if [ "$MODE" = demo ]; then
-		bsdtun_log "[$abi] booting under QEMU ($accel) for the demo"
-		bsdtun_qemu "$accel" "$kernel" "$initrd" \
-			"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=demo" \
-			-serial "file:$con" -serial "file:$res"
-		rc=$?
+		bsdtun_boot "[$abi] booting under QEMU ($accel) for the demo" \
+			"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=demo"
 		tr -d '\r' < "$res" | grep -v '^BSDTUN-'
 		if ! grep -q '^DEMO: PASS' "$res"; then
 			tail -n 30 "$con"
@@ -527,11 +548,8 @@ bsdtun_run_kernel() {
 		return
 	fi
 	if [ "$MODE" = bench ]; then
-		bsdtun_log "[$abi] booting under QEMU ($accel) for the benchmark"
-		bsdtun_qemu "$accel" "$kernel" "$initrd" \
-			"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=bench${BENCH:+ bsdtun.bench=$BENCH}" \
-			-serial "file:$con" -serial "file:$res"
-		rc=$?
+		bsdtun_boot "[$abi] booting under QEMU ($accel) for the benchmark" \
+			"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=bench${BENCH:+ bsdtun.bench=$BENCH}"
 		tr -d '\r' < "$res" | grep -v '^BSDTUN-'
 		if [ -n "${BENCH:-}" ]; then
 			grep -Eq '^(\| [a-z]|## Profile)' "$res"
@@ -557,24 +575,8 @@ bsdtun_run_kernel() {
 		bsdtun_scan_console "$abi" "$con"
 		return
 	fi
-	bsdtun_log "[$abi] booting under QEMU ($accel), running: $TEST_LIST"
-	bsdtun_qemu "$accel" "$kernel" "$initrd" \
-		"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check $fuzz" \
-		-serial "file:$con" -serial "file:$res"
-	rc=$?
-	# TCG now and then executes a stale int3 while the kernel patches
-	# its own text at boot (seen on 7.2: "Oops: int3" in early boot).  A
-	# crash before /init ran, so before bsdtun existed, says nothing
-	# about bsdtun: say so, keep the log, and boot once more.
-	if ! grep -q '^BSDTUN-' "$res" && ! grep -q 'Run /init' "$con" &&
-	   grep -qE 'Oops|BUG:|Kernel panic' "$con"; then
-		cp "$con" "$con.early-crash"
-		bsdtun_log "[$abi] the kernel crashed before /init (emulation, not bsdtun: $con.early-crash); booting again"
-		bsdtun_qemu "$accel" "$kernel" "$initrd" \
-			"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check $fuzz" \
-			-serial "file:$con" -serial "file:$res"
-		rc=$?
-	fi
+	bsdtun_boot "[$abi] booting under QEMU ($accel), running: $TEST_LIST" \
+		"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check $fuzz"
 	if ! bsdtun_parse_results "$abi" "$res"; then
 		tail -n 40 "$con"
 		case $rc in
