@@ -15,10 +15,11 @@
  *   rtt        ping-pong: send, read it from the unit, write it back, recv
  *   bulk       TCP between two namespaces through two units, relayed
  *   floor      read() of 64 bytes from /dev/zero
+ *   bound      the read row's loop with no driver (bench_bound_open())
  * Each figure is the median of REPS runs, with the spread (min..max).  The
- * drivers take turns run by run; the ratio is the median over runs of tun
- * time / bsdtun time in the same turn, a speed: above 1 means bsdtun is
- * faster.
+ * drivers take turns slice by slice within each run (bench_turns()); the
+ * ratio is the median over runs of tun time / bsdtun time in the same
+ * run, a speed: above 1 means bsdtun is faster.
  * Under QEMU's TCG only these ratios mean anything, not absolute times.
  */
 #define _GNU_SOURCE
@@ -55,6 +56,7 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define REPS		7
+#define BENCH_SLICES	10
 #define BULK_BYTES	(32 << 20)
 
 enum bench_drv { DRV_BSD, DRV_BSD_HEAD, DRV_TUN, DRV_TUN_PI, DRV_NR };
@@ -270,7 +272,7 @@ static double bench_row_read(struct bench_unit *u, size_t payload)
 		if (sendto(s, buf, len, 0, (struct sockaddr *)&sll,
 			   sizeof(sll)) != (ssize_t)len)
 			bench_die("AF_PACKET sendto");
-		if (read(u->fd, rbuf, sizeof(rbuf)) != (ssize_t)(len + u->hdr))
+		if (read(u->fd, rbuf, len + u->hdr) != (ssize_t)(len + u->hdr))
 			bench_die("read");
 	}
 	t0 = bench_now() - t0;
@@ -483,6 +485,31 @@ static double bench_row_floor(struct bench_unit *u, size_t payload)
 	return t0 / bench_iters;
 }
 
+/*
+ * The read row with the driver taken out: the same loop sends to a dummy
+ * interface, which frees each packet at once, and reads as many bytes
+ * from /dev/zero.  Left are the row's shared costs (two syscalls, the
+ * AF_PACKET allocation and copy, the free, a copy out): a time no driver
+ * can go below, so tun's time over it is the best ratio any driver could
+ * show in the read row.
+ */
+static int bench_bound_open(struct bench_unit *u)
+{
+	memset(u, 0, sizeof(*u));
+	/* dummy is a module on Debian's kernels, built in on the debug one. */
+	if (system("/sbin/ip link show bdummy0 >/dev/null 2>&1") != 0 &&
+	    system("{ insmod /modules/dummy.ko numdummies=0 2>/dev/null; true; } && "
+		   "/sbin/ip link add bdummy0 type dummy 2>/dev/null && "
+		   "/sbin/ip link set bdummy0 up") != 0)
+		return -1;
+	snprintf(u->name, sizeof(u->name), "bdummy0");
+	u->idx = 1;
+	u->fd = open("/dev/zero", O_RDONLY);
+	if (u->fd < 0)
+		bench_die("open /dev/zero");
+	return 0;
+}
+
 static int bench_cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -506,29 +533,67 @@ static struct bench_stat bench_stat_of(double *t)
 }
 
 /*
- * REPS runs per driver, taken in turn (bsdtun, bsdtun+HEAD, tun, tun+PI,
- * bsdtun, ...) so that a slow spell of the emulator falls on every
- * driver alike instead of on one driver's block of runs.
+ * Runs @fn for each of @n units in turn, REPS runs each.  A run is split
+ * into BENCH_SLICES slices and the units take turns slice by slice
+ * (bsdtun, bsdtun+HEAD, tun, tun+PI, bsdtun, ...), a few milliseconds
+ * each: a slow spell of the emulator, which can last longer than a whole
+ * run, then falls on every unit alike instead of on one unit's runs.
+ */
+static void bench_turns(bench_fn fn, size_t payload, struct bench_unit *u,
+			int n, double t[][REPS])
+{
+	unsigned int iters = bench_iters;
+	cpu_set_t all, one;
+
+	/*
+	 * The loop is one thread: keep it on one CPU, so that a move to the
+	 * other (emulated) CPU mid-row does not land on some units' slices.
+	 */
+	if (sched_getaffinity(0, sizeof(all), &all) < 0)
+		bench_die("sched_getaffinity");
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	if (sched_setaffinity(0, sizeof(one), &one) < 0)
+		bench_die("sched_setaffinity");
+	bench_iters = iters / BENCH_SLICES;
+	for (int d = 0; d < n; d++)
+		fn(&u[d], payload);	/* warm-up */
+	for (int r = 0; r < REPS; r++) {
+		for (int d = 0; d < n; d++)
+			t[d][r] = 0;
+		for (int c = 0; c < BENCH_SLICES; c++)
+			for (int d = 0; d < n; d++)
+				t[d][r] += fn(&u[d], payload) / BENCH_SLICES;
+	}
+	bench_iters = iters;
+	if (sched_setaffinity(0, sizeof(all), &all) < 0)
+		bench_die("sched_setaffinity");
+}
+
+/*
+ * Every driver's figures and the two ratios.  A per-packet row opens one
+ * unit per driver and takes turns on them; the bulk row sets up its own
+ * pair of units per run, so it takes turns run by run.
  */
 static void bench_measure(bench_fn fn, size_t payload, int fresh,
 			  struct bench_stat *st, double *ratio)
 {
 	static int idx = 1;
 	double t[DRV_NR][REPS], q[2][REPS];
-	struct bench_unit u;
+	struct bench_unit u[DRV_NR];
 
-	for (int r = 0; r < REPS; r++) {
-		for (int d = 0; d < DRV_NR; d++) {
-			if (fresh) {
-				u.drv = d;
-				t[d][r] = fn(&u, payload);
-				continue;
+	if (fresh) {
+		for (int r = 0; r < REPS; r++)
+			for (int d = 0; d < DRV_NR; d++) {
+				u[0].drv = d;
+				t[d][r] = fn(&u[0], payload);
 			}
-			bench_open(&u, d, idx++ % 150 + 1, NULL);
-			fn(&u, payload);	/* warm-up */
-			t[d][r] = fn(&u, payload);
-			bench_close(&u);
-		}
+	} else {
+		for (int d = 0; d < DRV_NR; d++)
+			bench_open(&u[d], d, idx++ % 150 + 1, NULL);
+		bench_turns(fn, payload, u, DRV_NR, t);
+		for (int d = 0; d < DRV_NR; d++)
+			bench_close(&u[d]);
 	}
 	/* Each run's ratio against its neighbour in time, then the median. */
 	for (int r = 0; r < REPS; r++) {
@@ -769,6 +834,56 @@ static void prof_row(const char *row, bench_fn fn, enum bench_drv drv,
 	qsort(prof_syms, prof_nsyms, sizeof(*prof_syms), prof_sym_cmp);
 }
 
+/*
+ * bsdtun, tun and the bound take turns as the drivers do in
+ * bench_measure().  tun time / bound time is the ceiling of the read
+ * row's ratio; the last column compares the drivers' own parts, each
+ * driver's time less the bound.
+ */
+static void bench_read_bound(void)
+{
+	static const size_t sizes[] = { 64, 1400 };
+	struct bench_unit u[3];
+
+	if (bench_bound_open(&u[2]) < 0) {
+		printf("\n# no dummy interface: the read row's bound not measured\n");
+		return;
+	}
+	bench_open(&u[0], DRV_BSD, 160, NULL);
+	bench_open(&u[1], DRV_TUN, 161, NULL);
+	printf("\n# read (driver) against its bound: the same loop with a dummy interface,\n");
+	printf("# which frees the packet, and read() of /dev/zero (see bench_bound_open)\n");
+	printf("| size | bsdtun | tun | bound | bsdtun/tun | bound/tun (best any driver can do) |");
+	printf(" above the bound, tun/bsdtun |\n");
+	printf("|---|---|---|---|---|---|---|\n");
+	for (size_t z = 0; z < ARRAY_SIZE(sizes); z++) {
+		double t[3][REPS], q[3][REPS];
+		struct bench_stat st[3];
+
+		bench_turns(bench_row_read, sizes[z], u, 3, t);
+		for (int r = 0; r < REPS; r++) {
+			q[0][r] = t[1][r] / t[0][r];
+			q[1][r] = t[1][r] / t[2][r];
+			/* Noise can put bsdtun at the bound: count that as far ahead. */
+			q[2][r] = t[0][r] > t[2][r] ?
+				  (t[1][r] - t[2][r]) / (t[0][r] - t[2][r]) : 99;
+		}
+		for (int d = 0; d < 3; d++)
+			st[d] = bench_stat_of(t[d]);
+		printf("| %zu |", sizes[z]);
+		for (int d = 0; d < 3; d++)
+			printf(" %.2f (%.2f..%.2f) us |", st[d].med * 1e6,
+			       st[d].min * 1e6, st[d].max * 1e6);
+		printf(" %.2f | %.2f | %.2f |\n", bench_stat_of(q[0]).med,
+		       bench_stat_of(q[1]).med, bench_stat_of(q[2]).med);
+		fflush(stdout);
+	}
+	bench_close(&u[0]);
+	bench_close(&u[1]);
+	close(u[2].fd);
+	bench_sh("/sbin/ip link del bdummy0");
+}
+
 static void prof_rows(void)
 {
 	if (prof_load_syms() < 0) {
@@ -786,6 +901,19 @@ static void prof_rows(void)
 	}
 }
 
+/* Is row @name among @only, a comma-separated list of name prefixes? */
+static int bench_selected(const char *name, const char *only)
+{
+	while (only && *only) {
+		size_t n = strcspn(only, ",");
+
+		if (n && !strncmp(name, only, n))
+			return 1;
+		only += n + (only[n] == ',');
+	}
+	return !only;
+}
+
 int main(int argc, char **argv)
 {
 	const struct bench_row *rows = bench_rows;
@@ -796,7 +924,10 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		bench_iters = strtoul(argv[1], NULL, 0);
 	signal(SIGPIPE, SIG_IGN);
-	/* BSDTUN_BENCH=profile: the profile only; =<word>: rows starting so. */
+	/*
+	 * BSDTUN_BENCH=profile: the profile only; =<word>[,<word>...]: the
+	 * rows whose names start so.
+	 */
 	only = getenv("BSDTUN_BENCH");
 	if (only && !strcmp(only, "profile")) {
 		prof_rows();
@@ -806,7 +937,8 @@ int main(int argc, char **argv)
 	       bench_iters, REPS);
 	printf("# QEMU TCG: only the ratios mean anything, not the times.\n");
 	printf("# ratio = median over runs of tun time / bsdtun time, the drivers taking\n");
-	printf("# turns run by run (a speed: > 1 means bsdtun is faster)\n");
+	printf("# turns every %u iterations (a speed: > 1 means bsdtun is faster)\n",
+	       bench_iters / BENCH_SLICES);
 	printf("| row | size | bsdtun | bsdtun+HEAD | tun | tun+PI |");
 	printf(" bsdtun/tun | bsdtun+HEAD/tun+PI |\n");
 	printf("|---|---|---|---|---|---|---|---|\n");
@@ -817,7 +949,7 @@ int main(int argc, char **argv)
 			double scale = rows[r].fresh ? 1e3 : 1e6;
 
 			if ((rows[r].fresh && z) ||
-			    (only && strncmp(rows[r].name, only, strlen(only))))
+			    !bench_selected(rows[r].name, only))
 				break;
 			printf("| %s | %s |", rows[r].name,
 			       rows[r].fresh ? "MSS" : (z ? "1400" : "64"));
@@ -831,6 +963,8 @@ int main(int argc, char **argv)
 			fflush(stdout);
 		}
 	}
+	if (bench_selected("read (driver)", only))
+		bench_read_bound();
 	if (only)
 		return 0;
 	{
