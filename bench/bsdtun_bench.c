@@ -228,22 +228,56 @@ static int bench_udp_socket(uint32_t addr, uint16_t port)
 
 typedef double (*bench_fn)(struct bench_unit *u, size_t payload);
 
+/*
+ * The loops' user buffers: BENCH_BUFS of each kind, taken in turn, each
+ * on pages of its own seven pages apart.  With one fixed buffer, some
+ * boots ran whole rows of one driver at half speed (bsdtun's 1400-byte
+ * writes in 2 boots of 5, on one CPU and with one buffer address only):
+ * most likely QEMU's direct-mapped software TLB, with the user page and
+ * a page the kernel copies to in one slot, so that every byte of the
+ * copy takes the emulator's slow path while both stay put.  Eight
+ * buffers still let one driver's row slow down by a third or a half now
+ * and then; spread over 32, no boot of seven showed it.  The extra TLB
+ * misses cost every driver the same time, which lowers the 1400-byte
+ * ratios a little.
+ */
+#define BENCH_BUFS		32
+#define BENCH_BUF_STRIDE	(7 * 4096 + 64)
+
+enum bench_buf_kind { BUF_PKT, BUF_DATA, BUF_IN, BUF_KINDS };
+
+static uint8_t bench_arena[BUF_KINDS][BENCH_BUFS][BENCH_BUF_STRIDE];
+
+static uint8_t *bench_buf(enum bench_buf_kind kind, unsigned int i)
+{
+	return bench_arena[kind][i % BENCH_BUFS];
+}
+
+/* Every buffer of @kind gets the same @len bytes. */
+static void bench_fill(enum bench_buf_kind kind, const uint8_t *src, size_t len)
+{
+	for (int k = 0; k < BENCH_BUFS; k++)
+		memcpy(bench_arena[kind][k], src, len);
+}
+
 static double bench_row_write(struct bench_unit *u, size_t payload)
 {
 	uint8_t buf[2048];
 	size_t len = bench_packet(u, buf, bench_addr(u->idx, 2),
 				  bench_addr(u->idx, 1), 7777, payload, 1);
-	double t0 = bench_now();
+	double t0;
 
+	bench_fill(BUF_PKT, buf, len);
+	t0 = bench_now();
 	for (unsigned int i = 0; i < bench_iters; i++)
-		if (write(u->fd, buf, len) != (ssize_t)len)
+		if (write(u->fd, bench_buf(BUF_PKT, i), len) != (ssize_t)len)
 			bench_die("write");
 	return (bench_now() - t0) / bench_iters;
 }
 
 static double bench_row_read(struct bench_unit *u, size_t payload)
 {
-	uint8_t buf[2048], rbuf[2048];
+	uint8_t buf[2048];
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET, .sll_protocol = htons(0x0800),
 		.sll_ifindex = (int)if_nametoindex(u->name),
@@ -267,12 +301,14 @@ static double bench_row_read(struct bench_unit *u, size_t payload)
 	 */
 	if (setsockopt(s, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0)
 		bench_die("PACKET_QDISC_BYPASS");
+	bench_fill(BUF_PKT, buf, len);
 	t0 = bench_now();
 	for (unsigned int i = 0; i < bench_iters; i++) {
-		if (sendto(s, buf, len, 0, (struct sockaddr *)&sll,
-			   sizeof(sll)) != (ssize_t)len)
+		if (sendto(s, bench_buf(BUF_PKT, i), len, 0,
+			   (struct sockaddr *)&sll, sizeof(sll)) != (ssize_t)len)
 			bench_die("AF_PACKET sendto");
-		if (read(u->fd, rbuf, len + u->hdr) != (ssize_t)(len + u->hdr))
+		if (read(u->fd, bench_buf(BUF_IN, i), len + u->hdr) !=
+		    (ssize_t)(len + u->hdr))
 			bench_die("read");
 	}
 	t0 = bench_now() - t0;
@@ -282,16 +318,18 @@ static double bench_row_read(struct bench_unit *u, size_t payload)
 
 static double bench_row_e2e_write(struct bench_unit *u, size_t payload)
 {
-	uint8_t buf[2048], rbuf[2048];
+	uint8_t buf[2048];
 	int s = bench_udp_socket(bench_addr(u->idx, 1), 7001);
 	size_t len = bench_packet(u, buf, bench_addr(u->idx, 2),
 				  bench_addr(u->idx, 1), 7001, payload, 0);
-	double t0 = bench_now();
+	double t0;
 
+	bench_fill(BUF_PKT, buf, len);
+	t0 = bench_now();
 	for (unsigned int i = 0; i < bench_iters; i++) {
-		if (write(u->fd, buf, len) != (ssize_t)len)
+		if (write(u->fd, bench_buf(BUF_PKT, i), len) != (ssize_t)len)
 			bench_die("write");
-		if (recv(s, rbuf, sizeof(rbuf), 0) != (ssize_t)payload)
+		if (recv(s, bench_buf(BUF_IN, i), 2048, 0) != (ssize_t)payload)
 			bench_die("recv");
 	}
 	t0 = bench_now() - t0;
@@ -301,7 +339,7 @@ static double bench_row_e2e_write(struct bench_unit *u, size_t payload)
 
 static double bench_row_e2e_read(struct bench_unit *u, size_t payload)
 {
-	uint8_t buf[2048], rbuf[2048];
+	uint8_t buf[2048];
 	struct sockaddr_in to = {
 		.sin_family = AF_INET, .sin_port = htons(7002),
 		.sin_addr.s_addr = bench_addr(u->idx, 2),
@@ -310,12 +348,13 @@ static double bench_row_e2e_read(struct bench_unit *u, size_t payload)
 	double t0;
 
 	memset(buf, 0xcd, payload);
+	bench_fill(BUF_DATA, buf, payload);
 	t0 = bench_now();
 	for (unsigned int i = 0; i < bench_iters; i++) {
-		if (sendto(s, buf, payload, 0, (struct sockaddr *)&to,
-			   sizeof(to)) != (ssize_t)payload)
+		if (sendto(s, bench_buf(BUF_DATA, i), payload, 0,
+			   (struct sockaddr *)&to, sizeof(to)) != (ssize_t)payload)
 			bench_die("sendto");
-		if (read(u->fd, rbuf, sizeof(rbuf)) <= 0)
+		if (read(u->fd, bench_buf(BUF_IN, i), 2048) <= 0)
 			bench_die("read");
 	}
 	t0 = bench_now() - t0;
@@ -337,16 +376,18 @@ static double bench_row_rtt(struct bench_unit *u, size_t payload)
 	double t0;
 
 	memset(buf, 0xef, payload);
+	bench_fill(BUF_DATA, buf, payload);
+	bench_fill(BUF_PKT, pkt, len);
 	t0 = bench_now();
 	for (unsigned int i = 0; i < bench_iters; i++) {
-		if (sendto(s, buf, payload, 0, (struct sockaddr *)&to,
-			   sizeof(to)) != (ssize_t)payload)
+		if (sendto(s, bench_buf(BUF_DATA, i), payload, 0,
+			   (struct sockaddr *)&to, sizeof(to)) != (ssize_t)payload)
 			bench_die("sendto");
-		if (read(u->fd, buf, sizeof(buf)) <= 0)
+		if (read(u->fd, bench_buf(BUF_IN, i), 2048) <= 0)
 			bench_die("read");
-		if (write(u->fd, pkt, len) != (ssize_t)len)
+		if (write(u->fd, bench_buf(BUF_PKT, i), len) != (ssize_t)len)
 			bench_die("write");
-		if (recv(s, buf, sizeof(buf), 0) != (ssize_t)payload)
+		if (recv(s, bench_buf(BUF_IN, i), 2048, 0) != (ssize_t)payload)
 			bench_die("recv");
 	}
 	t0 = bench_now() - t0;
