@@ -59,6 +59,9 @@
 #define BENCH_SLICES	10
 #define BULK_BYTES	(32 << 20)
 
+/* Payload sizes of the per-packet rows. */
+static const size_t bench_sizes[] = { 64, 1400 };
+
 enum bench_drv { DRV_BSD, DRV_BSD_HEAD, DRV_TUN, DRV_TUN_PI, DRV_NR };
 
 static const char * const bench_drv_name[DRV_NR] = {
@@ -530,9 +533,9 @@ static double bench_row_floor(struct bench_unit *u, size_t payload)
  * The read row with the driver taken out: the same loop sends to a dummy
  * interface, which frees each packet at once, and reads as many bytes
  * from /dev/zero.  Left are the row's shared costs (two syscalls, the
- * AF_PACKET allocation and copy, the free, a copy out): a time no driver
- * can go below, so tun's time over it is the best ratio any driver could
- * show in the read row.
+ * AF_PACKET allocation and copy, the free, bytes put to user space, here
+ * cleared rather than copied): a time no driver can go below, so tun's
+ * time over it is the best ratio any driver could show in the read row.
  */
 static int bench_bound_open(struct bench_unit *u)
 {
@@ -561,6 +564,14 @@ static int bench_cmp(const void *a, const void *b)
 struct bench_stat {
 	double med, min, max;
 };
+
+/* One table cell: median and spread, in @unit after scaling by @scale. */
+static void bench_print_stat(const struct bench_stat *st, double scale,
+			     const char *unit)
+{
+	printf(" %.2f (%.2f..%.2f) %s |", st->med * scale, st->min * scale,
+	       st->max * scale, unit);
+}
 
 static struct bench_stat bench_stat_of(double *t)
 {
@@ -883,7 +894,6 @@ static void prof_row(const char *row, bench_fn fn, enum bench_drv drv,
  */
 static void bench_read_bound(void)
 {
-	static const size_t sizes[] = { 64, 1400 };
 	struct bench_unit u[3];
 
 	if (bench_bound_open(&u[2]) < 0) {
@@ -897,11 +907,11 @@ static void bench_read_bound(void)
 	printf("| size | bsdtun | tun | bound | bsdtun/tun | bound/tun (best any driver can do) |");
 	printf(" above the bound, tun/bsdtun |\n");
 	printf("|---|---|---|---|---|---|---|\n");
-	for (size_t z = 0; z < ARRAY_SIZE(sizes); z++) {
+	for (size_t z = 0; z < ARRAY_SIZE(bench_sizes); z++) {
 		double t[3][REPS], q[3][REPS];
 		struct bench_stat st[3];
 
-		bench_turns(bench_row_read, sizes[z], u, 3, t);
+		bench_turns(bench_row_read, bench_sizes[z], u, 3, t);
 		for (int r = 0; r < REPS; r++) {
 			q[0][r] = t[1][r] / t[0][r];
 			q[1][r] = t[1][r] / t[2][r];
@@ -911,10 +921,9 @@ static void bench_read_bound(void)
 		}
 		for (int d = 0; d < 3; d++)
 			st[d] = bench_stat_of(t[d]);
-		printf("| %zu |", sizes[z]);
+		printf("| %zu |", bench_sizes[z]);
 		for (int d = 0; d < 3; d++)
-			printf(" %.2f (%.2f..%.2f) us |", st[d].med * 1e6,
-			       st[d].min * 1e6, st[d].max * 1e6);
+			bench_print_stat(&st[d], 1e6, "us");
 		printf(" %.2f | %.2f | %.2f |\n", bench_stat_of(q[0]).med,
 		       bench_stat_of(q[1]).med, bench_stat_of(q[2]).med);
 		fflush(stdout);
@@ -958,7 +967,6 @@ static int bench_selected(const char *name, const char *only)
 int main(int argc, char **argv)
 {
 	const struct bench_row *rows = bench_rows;
-	static const size_t sizes[] = { 64, 1400 };
 	struct bench_stat fl;
 	const char *only;
 
@@ -984,7 +992,7 @@ int main(int argc, char **argv)
 	printf(" bsdtun/tun | bsdtun+HEAD/tun+PI |\n");
 	printf("|---|---|---|---|---|---|---|---|\n");
 	for (size_t r = 0; r < ARRAY_SIZE(bench_rows); r++) {
-		for (size_t z = 0; z < 2; z++) {
+		for (size_t z = 0; z < ARRAY_SIZE(bench_sizes); z++) {
 			struct bench_stat st[DRV_NR];
 			double ratio[2];
 			double scale = rows[r].fresh ? 1e3 : 1e6;
@@ -992,14 +1000,14 @@ int main(int argc, char **argv)
 			if ((rows[r].fresh && z) ||
 			    !bench_selected(rows[r].name, only))
 				break;
-			printf("| %s | %s |", rows[r].name,
-			       rows[r].fresh ? "MSS" : (z ? "1400" : "64"));
-			bench_measure(rows[r].fn, sizes[z], rows[r].fresh, st,
+			if (rows[r].fresh)
+				printf("| %s | MSS |", rows[r].name);
+			else
+				printf("| %s | %zu |", rows[r].name, bench_sizes[z]);
+			bench_measure(rows[r].fn, bench_sizes[z], rows[r].fresh, st,
 				      ratio);
 			for (int d = 0; d < DRV_NR; d++)
-				printf(" %.2f (%.2f..%.2f) %s |", st[d].med * scale,
-				       st[d].min * scale, st[d].max * scale,
-				       rows[r].unit);
+				bench_print_stat(&st[d], scale, rows[r].unit);
 			printf(" %.2f | %.2f |\n", ratio[0], ratio[1]);
 			fflush(stdout);
 		}
@@ -1015,8 +1023,9 @@ int main(int argc, char **argv)
 			t[r] = bench_row_floor(NULL, 64);
 		fl = bench_stat_of(t);
 	}
-	printf("| floor: read /dev/zero | 64 | %.2f (%.2f..%.2f) us | | | | | |\n",
-	       fl.med * 1e6, fl.min * 1e6, fl.max * 1e6);
+	printf("| floor: read /dev/zero | 64 |");
+	bench_print_stat(&fl, 1e6, "us");
+	printf(" | | | | |\n");
 	fflush(stdout);
 	prof_rows();
 	return 0;

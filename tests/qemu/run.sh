@@ -391,8 +391,9 @@ bsdtun_qemu() {
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@"
 }
 
-# Boot a kernel in one of init.sh's modes, the console to $con and the
-# result port to $res; sets rc to QEMU's status.  Logs "$1".
+# Boot a kernel in one of init.sh's modes, with bsdtun_run_kernel()'s
+# $accel, $kernel, $initrd and $abi, the console to $con and the result
+# port to $res; sets its rc to QEMU's status.  Logs "$1".
 bsdtun_boot() {
 	local what=$1 append=$2
 	bsdtun_log "$what"
