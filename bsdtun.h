@@ -97,6 +97,7 @@ struct bsdtun_priv {
 };
 
 extern struct mutex bsdtun_lock;
+extern bool bsdtun_live;
 extern int bsdtun_debug;
 extern char *bsdtun_prefix;
 extern unsigned int bsdtun_max_units;

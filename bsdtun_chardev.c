@@ -81,6 +81,10 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 
 	rtnl_lock();
 	mutex_lock(&bsdtun_lock);
+	/* Still loading: as if the device were not there yet. */
+	err = -ENXIO;
+	if (!bsdtun_live)
+		goto err_unlock;
 	if (clone) {
 		err = -EPERM;
 		if (!ns_capable(net->user_ns, CAP_NET_ADMIN))

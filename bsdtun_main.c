@@ -34,6 +34,18 @@ MODULE_PARM_DESC(debug, "Log driver events when not zero (TUNSDEBUG)");
 /* The registry and the units' slow-path state (see bsdtun.h). */
 DEFINE_MUTEX(bsdtun_lock);
 
+/*
+ * False until module init can no longer fail; under bsdtun_lock.  The
+ * cloning node and the rtnl kind are visible before init makes its first
+ * units, and a program may open them in that window (two daemons
+ * starting at once, one of them autoloading the module).  Such a clone
+ * could take a boot unit's number and fail the load, and any file opened
+ * before a failing init would outlive the module.  So until then opens
+ * fail with ENXIO and "ip link add" with ENODEV, as if the module were
+ * not there yet.
+ */
+bool bsdtun_live;
+
 /* Unit number -> struct bsdtun_unit; under bsdtun_lock. */
 static DEFINE_IDR(bsdtun_idr);
 
@@ -220,6 +232,9 @@ static int __init bsdtun_init(void)
 	/* The test runner's negative check: this warning must fail it. */
 	WARN_ON(1);
 #endif
+	mutex_lock(&bsdtun_lock);
+	bsdtun_live = true;
+	mutex_unlock(&bsdtun_lock);
 	return 0;
 
 err_units:

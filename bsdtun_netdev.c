@@ -370,6 +370,11 @@ int bsdtun_newlink(struct net_device *dev, struct netlink_ext_ack *extack)
 	int num, err;
 
 	mutex_lock(&bsdtun_lock);
+	if (!bsdtun_live) {
+		NL_SET_ERR_MSG(extack, "bsdtun is still loading");
+		err = -ENODEV;
+		goto out;
+	}
 	num = bsdtun_unit_num_from_name(dev->name);
 	unit = bsdtun_unit_create(num);
 	if (IS_ERR(unit)) {

@@ -4,8 +4,10 @@
  * root-only character device, unloading removes every node, load and
  * unload cycles leave no node and no kernel warning, and opening a static
  * node of the cloning device's number loads the module (kmod's devname
- * alias, as systemd makes such nodes at boot).
+ * alias, as systemd makes such nodes at boot), and programs opening the
+ * cloning node while the module loads never make the load fail.
  */
+#include <pthread.h>
 #include <sys/klog.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
@@ -77,6 +79,62 @@ TEST(twenty_load_unload_cycles)
 	EXPECT_EQ(0, bsdtun_sh("! ls /dev | grep -q bsdtun"));
 	EXPECT_EQ(reports, bsdtun_kernel_reports());
 	EXPECT_EQ(tainted, bsdtun_read_num("/proc/sys/kernel/tainted"));
+	ASSERT_EQ(0, bsdtun_reload(NULL));
+}
+
+struct bsdtun_opener {
+	int stop;
+	long opened;
+};
+
+/* Open and close the cloning node until told to stop. */
+static void *bsdtun_opener_thread(void *arg)
+{
+	struct bsdtun_opener *o = arg;
+	int fd;
+
+	while (!__atomic_load_n(&o->stop, __ATOMIC_RELAXED)) {
+		fd = open("/dev/bsdtun", O_RDWR);
+		if (fd >= 0) {
+			__atomic_add_fetch(&o->opened, 1, __ATOMIC_RELAXED);
+			close(fd);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Two daemons starting at once: the cloning node appears while init is
+ * still making the boot units, and a clone taken then used to grab a boot
+ * unit's number and fail the load, leaving the early opener's file on a
+ * freed module.  Clones racing each load must leave it loaded with its
+ * boot units, and the debug kernel sees no report.
+ */
+TEST(opens_racing_the_load_never_fail_it)
+{
+	struct bsdtun_opener o = { 0 };
+	int reports = bsdtun_kernel_reports();
+	pthread_t t[2];
+	int i, k, rc;
+
+	ASSERT_LE(0, reports);
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun")) TH_LOG("cycle %d", i);
+		__atomic_store_n(&o.stop, 0, __ATOMIC_RELAXED);
+		for (k = 0; k < 2; k++)
+			ASSERT_EQ(0, pthread_create(&t[k], NULL, bsdtun_opener_thread, &o));
+		rc = bsdtun_sh("insmod %s", bsdtun_ko());
+		__atomic_store_n(&o.stop, 1, __ATOMIC_RELAXED);
+		for (k = 0; k < 2; k++)
+			ASSERT_EQ(0, pthread_join(t[k], NULL));
+		ASSERT_EQ(0, rc) TH_LOG("cycle %d: the load failed", i);
+		ASSERT_TRUE(bsdtun_loaded());
+		ASSERT_EQ(0, access("/dev/bsdtun0", F_OK));
+		ASSERT_EQ(0, access("/dev/bsdtun3", F_OK));
+	}
+	/* The openers ran across every load: they reached the driver. */
+	EXPECT_LT(0, o.opened);
+	EXPECT_EQ(reports, bsdtun_kernel_reports());
 	ASSERT_EQ(0, bsdtun_reload(NULL));
 }
 
