@@ -22,6 +22,7 @@ struct bsdtun_fuzz {
 	unsigned int seed;
 	long ops;
 	long done;
+	long idle;
 	long bad;
 	char what[128];
 };
@@ -69,8 +70,10 @@ static void *bsdtun_fuzz_thread(void *arg)
 
 		if (fd < 0) {
 			fd = bsdtun_clone(name);
-			if (fd < 0)
+			if (fd < 0) {
+				f->idle++;
 				continue;
+			}
 		}
 		/* Arguments: a buffer of random ints, NULL, or unmapped. */
 		v = bsdtun_rand(&s) % 4 == 0 ? 0 : (int)(bsdtun_rand(&s) % 3) - 1;
@@ -119,6 +122,13 @@ static void *bsdtun_fuzz_thread(void *arg)
 			break;
 		case 14:
 			if (bsdtun_rand(&s) % 64 == 0) {
+				/*
+				 * Mostly transient, so closed clones free
+				 * their numbers: the fuzz must not run out of
+				 * units and idle.
+				 */
+				v = bsdtun_rand(&s) % 64 != 0;
+				ioctl(fd, TUNSTRANSIENT, &v);
 				close(fd);
 				fd = -1;
 			}
@@ -154,15 +164,19 @@ FIXTURE_TEARDOWN(fuzz)
 {
 }
 
-/* A million operations on the debug kernel take minutes, not seconds. */
-TEST_F_TIMEOUT(fuzz, random_operations_have_defined_results, 1200)
+/*
+ * A million operations on the debug kernel take minutes (about three
+ * under TCG here).  The harness's limit stays under the test VM's 900 s
+ * per program, so a hang is the harness's own report.
+ */
+TEST_F_TIMEOUT(fuzz, random_operations_have_defined_results, 800)
 {
 	struct bsdtun_fuzz f[BSDTUN_FUZZ_THREADS];
 	pthread_t t[BSDTUN_FUZZ_THREADS];
 	const char *env = getenv("BSDTUN_FUZZ_SEED");
 	unsigned int seed = env ? strtoul(env, NULL, 0) : (unsigned int)time(NULL);
 	long ops = getenv("BSDTUN_FUZZ_OPS") ? atol(getenv("BSDTUN_FUZZ_OPS")) : 200000;
-	long done = 0, bad = 0;
+	long done = 0, idle = 0, bad = 0;
 	int i, zero = 0;
 
 	ASSERT_EQ(0, bsdtun_reload("max_units=64"));
@@ -176,12 +190,16 @@ TEST_F_TIMEOUT(fuzz, random_operations_have_defined_results, 1200)
 	for (i = 0; i < BSDTUN_FUZZ_THREADS; i++) {
 		ASSERT_EQ(0, pthread_join(t[i], NULL));
 		done += f[i].done;
+		idle += f[i].idle;
 		bad += f[i].bad;
 		if (f[i].bad)
 			TH_LOG("thread %d: %ld undefined results, last %s", i, f[i].bad, f[i].what);
 	}
 	EXPECT_EQ(ops / BSDTUN_FUZZ_THREADS * BSDTUN_FUZZ_THREADS, done);
 	EXPECT_EQ(0, bad);
+	/* Operations without a unit (no clone to be had) test nothing. */
+	TH_LOG("%ld operations, %ld of them without a unit", done, idle);
+	EXPECT_GE(done / 100, idle);
 	/* The debug level is global: leave it as found. */
 	i = open("/dev/bsdtun0", O_RDWR);
 	if (i >= 0) {

@@ -60,6 +60,24 @@ bsdtun_check() {
 	fi
 }
 
+# Kill whatever a program left running and wait (bounded) until only
+# init and kernel threads (which have no exe) remain: the harness forks
+# each test into its own process group, and a test that outlived its
+# killed harness would race the next load and unload.
+bsdtun_reap() {
+	local i p left
+	kill -KILL -1 2>/dev/null
+	for i in $(seq 30); do
+		left=
+		for p in /proc/[0-9]*; do
+			[ "$p" = /proc/1 ] || [ ! -e "$p/exe" ] || left=$p
+		done
+		[ -z "$left" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+
 bsdtun_loaded() {
 	grep -q '^bsdtun ' /proc/modules
 }
@@ -113,6 +131,8 @@ for t in $(cat /bsdtun/tests.list); do
 	timeout -s KILL 900 "./$t" > $R 2>&1 < /dev/null
 	rc=$?
 	echo "BSDTUN-END $t $rc" > $R
+	bsdtun_reap
+	bsdtun_check $? "$t left no process running"
 	ip -all netns delete 2>/dev/null
 	if bsdtun_loaded; then
 		rmmod bsdtun

@@ -24,6 +24,8 @@
 #   BSDTUN_CACHE     cache directory (default ~/.cache/bsdtun)
 #   BSDTUN_TIMEOUT   seconds a VM may run (default 1500)
 #   BSDTUN_ACCEL     tcg or kvm (default: kvm only if a probe boot works)
+#   BSDTUN_FUZZ_OPS  operations bsdtun_fuzz runs on every kernel (default:
+#                    its own 200000, and FUZZ_OPS_DEBUG below on debug)
 #   BENCH            make bench: profile = only the in-guest profile; rows'
 #                    first words (read, bulk, e2e,round...) = only those
 #                    rows; neither writes BENCHMARKS.md
@@ -43,6 +45,7 @@ NEGATIVE=${BSDTUN_NEGATIVE:-}
 [ -n "$NEGATIVE" ] && KERNELS=${KERNELS:-bookworm}
 KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid debug}
 TIMEOUT=${BSDTUN_TIMEOUT:-1500}
+FUZZ_OPS_DEBUG=1000000
 JOBS=$(nproc)
 
 PASS=0
@@ -532,9 +535,10 @@ bsdtun_run_kernel() {
 	con=$bdir/console.log
 	res=$bdir/result.log
 	rm -f "$con" "$res"
-	# The debug kernel's run fuzzes a million operations.
+	# The debug kernel's run fuzzes longer than the others.
 	fuzz=
-	[ "$suite" = debug ] && fuzz=bsdtun.fuzzops=1000000
+	[ "$suite" = debug ] && fuzz=bsdtun.fuzzops=$FUZZ_OPS_DEBUG
+	[ -n "${BSDTUN_FUZZ_OPS:-}" ] && fuzz=bsdtun.fuzzops=$BSDTUN_FUZZ_OPS
 	if [ "$MODE" = demo ]; then
 		bsdtun_boot "[$abi] booting under QEMU ($accel) for the demo" \
 			"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=demo"
