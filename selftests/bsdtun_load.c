@@ -5,10 +5,12 @@
  * unload cycles leave no node and no kernel warning, and opening a static
  * node of the cloning device's number loads the module (kmod's devname
  * alias, as systemd makes such nodes at boot), and programs opening the
- * cloning node while the module loads never make the load fail.
+ * cloning node while the module loads or unloads never make the load
+ * fail nor outlive the unload.
  */
 #include <pthread.h>
 #include <sys/klog.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 
@@ -83,18 +85,19 @@ TEST(twenty_load_unload_cycles)
 }
 
 struct bsdtun_opener {
+	const char *path;
 	int stop;
 	long opened;
 };
 
-/* Open and close the cloning node until told to stop. */
+/* Open and close a node until told to stop. */
 static void *bsdtun_opener_thread(void *arg)
 {
 	struct bsdtun_opener *o = arg;
 	int fd;
 
 	while (!__atomic_load_n(&o->stop, __ATOMIC_RELAXED)) {
-		fd = open("/dev/bsdtun", O_RDWR);
+		fd = open(o->path, O_RDWR);
 		if (fd >= 0) {
 			__atomic_add_fetch(&o->opened, 1, __ATOMIC_RELAXED);
 			close(fd);
@@ -112,7 +115,7 @@ static void *bsdtun_opener_thread(void *arg)
  */
 TEST(opens_racing_the_load_never_fail_it)
 {
-	struct bsdtun_opener o = { 0 };
+	struct bsdtun_opener o = { .path = "/dev/bsdtun" };
 	int reports = bsdtun_kernel_reports();
 	pthread_t t[2];
 	int i, k, rc;
@@ -136,6 +139,45 @@ TEST(opens_racing_the_load_never_fail_it)
 	EXPECT_LT(0, o.opened);
 	EXPECT_EQ(reports, bsdtun_kernel_reports());
 	ASSERT_EQ(0, bsdtun_reload(NULL));
+}
+
+/*
+ * The other end: unloads while threads keep opening unit 0.  Each
+ * delete_module either finds the file open (EBUSY) or removes everything;
+ * after the one that succeeds no node is left, the opens fail, and a
+ * reload works.  The system call, not rmmod, so that the attempts are
+ * quick even on the debug kernel.
+ */
+TEST(unload_racing_opens_leaves_nothing)
+{
+	struct bsdtun_opener o = { .path = "/dev/bsdtun0" };
+	int reports = bsdtun_kernel_reports();
+	long tries;
+	pthread_t t[2];
+	int i, k, rc;
+
+	ASSERT_LE(0, reports);
+	for (i = 0; i < 5; i++) {
+		__atomic_store_n(&o.stop, 0, __ATOMIC_RELAXED);
+		for (k = 0; k < 2; k++)
+			ASSERT_EQ(0, pthread_create(&t[k], NULL, bsdtun_opener_thread, &o));
+		for (tries = 0; tries < 1000000; tries++) {
+			rc = syscall(SYS_delete_module, "bsdtun", O_NONBLOCK);
+			if (!rc || errno != EWOULDBLOCK)
+				break;
+		}
+		EXPECT_EQ(0, rc) TH_LOG("cycle %d: %ld tries, %s", i, tries, strerror(errno));
+		/* Nothing of the module is reachable while they go on. */
+		EXPECT_FALSE(bsdtun_loaded());
+		EXPECT_NE(0, access("/dev/bsdtun0", F_OK));
+		EXPECT_NE(0, access("/sys/class/bsdtun", F_OK));
+		__atomic_store_n(&o.stop, 1, __ATOMIC_RELAXED);
+		for (k = 0; k < 2; k++)
+			ASSERT_EQ(0, pthread_join(t[k], NULL));
+		ASSERT_EQ(0, bsdtun_reload(NULL)) TH_LOG("cycle %d", i);
+	}
+	EXPECT_LT(0, o.opened);
+	EXPECT_EQ(reports, bsdtun_kernel_reports());
 }
 
 /*
