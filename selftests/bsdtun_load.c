@@ -4,9 +4,9 @@
  * root-only character device, unloading removes every node, load and
  * unload cycles leave no node and no kernel warning, and opening a static
  * node of the cloning device's number loads the module (kmod's devname
- * alias, as systemd makes such nodes at boot), and programs opening the
- * cloning node while the module loads or unloads never make the load
- * fail nor outlive the unload.
+ * alias, as systemd makes such nodes at boot), and programs opening its
+ * nodes while the module loads or unloads never make the load fail nor
+ * outlive the unload.
  */
 #include <pthread.h>
 #include <sys/klog.h>
@@ -84,13 +84,15 @@ TEST(twenty_load_unload_cycles)
 	ASSERT_EQ(0, bsdtun_reload(NULL));
 }
 
+/* Threads opening and closing one node over and over. */
 struct bsdtun_opener {
 	const char *path;
+	int threads;
 	int stop;
 	long opened;
+	pthread_t t[2];
 };
 
-/* Open and close a node until told to stop. */
 static void *bsdtun_opener_thread(void *arg)
 {
 	struct bsdtun_opener *o = arg;
@@ -106,6 +108,27 @@ static void *bsdtun_opener_thread(void *arg)
 	return NULL;
 }
 
+static int bsdtun_openers_start(struct bsdtun_opener *o)
+{
+	int k;
+
+	__atomic_store_n(&o->stop, 0, __ATOMIC_RELAXED);
+	for (k = 0; k < o->threads; k++)
+		if (pthread_create(&o->t[k], NULL, bsdtun_opener_thread, o))
+			return -1;
+	return 0;
+}
+
+static int bsdtun_openers_stop(struct bsdtun_opener *o)
+{
+	int k, err = 0;
+
+	__atomic_store_n(&o->stop, 1, __ATOMIC_RELAXED);
+	for (k = 0; k < o->threads; k++)
+		err |= pthread_join(o->t[k], NULL);
+	return err;
+}
+
 /*
  * Two daemons starting at once: the cloning node appears while init is
  * still making the boot units, and a clone taken then used to grab a boot
@@ -115,21 +138,16 @@ static void *bsdtun_opener_thread(void *arg)
  */
 TEST(opens_racing_the_load_never_fail_it)
 {
-	struct bsdtun_opener o = { .path = "/dev/bsdtun" };
+	struct bsdtun_opener o = { .path = "/dev/bsdtun", .threads = 2 };
 	int reports = bsdtun_kernel_reports();
-	pthread_t t[2];
-	int i, k, rc;
+	int i, rc;
 
 	ASSERT_LE(0, reports);
 	for (i = 0; i < 20; i++) {
 		ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun")) TH_LOG("cycle %d", i);
-		__atomic_store_n(&o.stop, 0, __ATOMIC_RELAXED);
-		for (k = 0; k < 2; k++)
-			ASSERT_EQ(0, pthread_create(&t[k], NULL, bsdtun_opener_thread, &o));
+		ASSERT_EQ(0, bsdtun_openers_start(&o));
 		rc = bsdtun_sh("insmod %s", bsdtun_ko());
-		__atomic_store_n(&o.stop, 1, __ATOMIC_RELAXED);
-		for (k = 0; k < 2; k++)
-			ASSERT_EQ(0, pthread_join(t[k], NULL));
+		ASSERT_EQ(0, bsdtun_openers_stop(&o));
 		ASSERT_EQ(0, rc) TH_LOG("cycle %d: the load failed", i);
 		ASSERT_TRUE(bsdtun_loaded());
 		ASSERT_EQ(0, access("/dev/bsdtun0", F_OK));
@@ -151,17 +169,15 @@ TEST(opens_racing_the_load_never_fail_it)
  */
 TEST(unload_racing_opens_leaves_nothing)
 {
-	struct bsdtun_opener o = { .path = "/dev/bsdtun0" };
+	struct bsdtun_opener o = { .path = "/dev/bsdtun0", .threads = 1 };
 	int reports = bsdtun_kernel_reports();
 	long tries, want;
-	pthread_t t;
 	int i, rc;
 
 	ASSERT_LE(0, reports);
 	for (i = 0; i < 5; i++) {
-		__atomic_store_n(&o.stop, 0, __ATOMIC_RELAXED);
 		want = __atomic_load_n(&o.opened, __ATOMIC_RELAXED) + 20;
-		ASSERT_EQ(0, pthread_create(&t, NULL, bsdtun_opener_thread, &o));
+		ASSERT_EQ(0, bsdtun_openers_start(&o));
 		/* Unload only once it is opening (the harness bounds this). */
 		while (__atomic_load_n(&o.opened, __ATOMIC_RELAXED) < want)
 			sched_yield();
@@ -175,8 +191,7 @@ TEST(unload_racing_opens_leaves_nothing)
 		EXPECT_FALSE(bsdtun_loaded());
 		EXPECT_NE(0, access("/dev/bsdtun0", F_OK));
 		EXPECT_NE(0, access("/sys/class/bsdtun", F_OK));
-		__atomic_store_n(&o.stop, 1, __ATOMIC_RELAXED);
-		ASSERT_EQ(0, pthread_join(t, NULL));
+		ASSERT_EQ(0, bsdtun_openers_stop(&o));
 		ASSERT_EQ(0, bsdtun_reload(NULL)) TH_LOG("cycle %d", i);
 	}
 	EXPECT_EQ(reports, bsdtun_kernel_reports());
