@@ -22,6 +22,8 @@
 #                    warn: build a module that WARNs at load.
 #                    Either must make the check fail (the runner's own test).
 #   BSDTUN_CACHE     cache directory (default ~/.cache/bsdtun)
+#   BSDTUN_BUILD     per-run build directory (default $BSDTUN_CACHE/build);
+#                    two runs at once need one each, and share the cache
 #   BSDTUN_TIMEOUT   seconds a VM may run (default 1500)
 #   BSDTUN_ACCEL     tcg or kvm (default: kvm only if a probe boot works)
 #   BSDTUN_FUZZ_OPS  operations bsdtun_fuzz runs on every kernel (default:
@@ -35,6 +37,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 QDIR=$TOP/tests/qemu
 CACHE=${BSDTUN_CACHE:-$HOME/.cache/bsdtun}
 export BSDTUN_CACHE=$CACHE
+BUILD=${BSDTUN_BUILD:-$CACHE/build}
 MODE=${1:-check}
 if [ "$MODE" = shell ] || [ "$MODE" = bench ] || [ "$MODE" = demo ]; then
 	KERNELS=${KERNELS:-bookworm}
@@ -86,6 +89,7 @@ bsdtun_install_deps() {
 	for p in qemu-system-x86 busybox-static iproute2 ethtool sparse dwarves \
 		 kmod cpio gzip xz-utils zstd gcc make libc6-dev gcc-multilib \
 		 perl libelf-dev rsync mandoc mmdebstrap pkg-config \
+		 flex bison bc libssl-dev git \
 		 debhelper dh-dkms dpkg-dev; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || need+=("$p")
@@ -269,7 +273,7 @@ bsdtun_dkms() {
 	# The package: built on this machine, installed in the build root;
 	# its module replaces the one above for the boot.
 	[ "$NEGATIVE" = warn ] && return
-	deb=$CACHE/build/deb
+	deb=$BUILD/deb
 	rm -rf "$deb"
 	mkdir -p "$deb/src"
 	rsync -a --exclude .git --exclude tests "$TOP/" "$deb/src/"
@@ -318,7 +322,7 @@ bsdtun_check_install() {
 # make install-headers, then the README's example built with pkg-config,
 # 64- and 32-bit: BSD tun code must build unchanged against the headers.
 bsdtun_check_headers() {
-	local d=$CACHE/build/headers rc=0
+	local d=$BUILD/headers rc=0
 	rm -rf "$d"
 	mkdir -p "$d"
 	make -s -C "$TOP" install-headers DESTDIR="$d" PREFIX=/usr >/dev/null || rc=1
@@ -489,13 +493,13 @@ bsdtun_run_kernel() {
 		kver=$(ls "$kdir/boot" | sed -n 's/^vmlinuz-//p' | head -n1)
 		kernel=$kdir/boot/vmlinuz-$kver
 	fi
-	bdir=$CACHE/build/$abi
+	bdir=$BUILD/$abi
 	bsdtun_log "[$abi] building bsdtun.ko against $kver"
 	bsdtun_build_module "$kdir" "$abi" "$bdir/module" || return
 
 	root=$bdir/root
 	rm -rf "$root"
-	cp -a "$CACHE/build/base-root" "$root"
+	cp -a "$BUILD/base-root" "$root"
 	bsdtun_kernel_modules "$kdir" "$kver" "$root"
 	if [ -d "$bdir/module/dkms" ]; then
 		# The module DKMS installed, where DKMS put it, for modprobe.
@@ -518,7 +522,7 @@ bsdtun_run_kernel() {
 		cp "$bdir/module/bsdtun.ko" "$root/lib/modules/$kver/extra/"
 		depmod -b "$root" "$kver" 2>/dev/null
 	fi
-	cp -a "$CACHE/build/selftests/." "$root/bsdtun/selftests/"
+	cp -a "$BUILD/selftests/." "$root/bsdtun/selftests/"
 	printf '%s\n' $TEST_LIST > "$root/bsdtun/tests.list"
 	initrd=$bdir/initrd.gz
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
@@ -600,44 +604,44 @@ bsdtun_run_kernel() {
 main() {
 	local src suite t
 	bsdtun_install_deps
-	mkdir -p "$CACHE/build"
+	mkdir -p "$BUILD"
 	src=$("$QDIR/fetch-kernel.sh" --source) ||
 		bsdtun_die "cannot fetch linux-source (checkpatch, kselftest_harness.h)"
 	export KSFT_DIR=$src/tree/tools/testing/selftests
 
 	# Userspace: initramfs base and selftests, built once for all kernels.
-	rm -rf "$CACHE/build/base-root" "$CACHE/build/selftests" "$CACHE/build/selftests-obj"
-	bsdtun_base_root "$CACHE/build/base-root"
-	mkdir -p "$CACHE/build/selftests" "$CACHE/build/selftests-obj"
+	rm -rf "$BUILD/base-root" "$BUILD/selftests" "$BUILD/selftests-obj"
+	bsdtun_base_root "$BUILD/base-root"
+	mkdir -p "$BUILD/selftests" "$BUILD/selftests-obj"
 	if ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" \
-		OUTPUT="$CACHE/build/selftests-obj" -j"$JOBS" all >"$CACHE/build/selftests.log" 2>&1 ||
+		OUTPUT="$BUILD/selftests-obj" -j"$JOBS" all >"$BUILD/selftests.log" 2>&1 ||
 	   ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" \
-		OUTPUT="$CACHE/build/selftests-obj" \
-		INSTALL_PATH="$CACHE/build/selftests" install >>"$CACHE/build/selftests.log" 2>&1; then
-		cat "$CACHE/build/selftests.log"
+		OUTPUT="$BUILD/selftests-obj" \
+		INSTALL_PATH="$BUILD/selftests" install >>"$BUILD/selftests.log" 2>&1; then
+		cat "$BUILD/selftests.log"
 		bsdtun_result 1 "selftests build"
 	else
 		bsdtun_result 0 "selftests build"
 		# The standard install: run_kselftest.sh lists every program.
-		[ "$("$CACHE/build/selftests/run_kselftest.sh" --list)" = \
+		[ "$("$BUILD/selftests/run_kselftest.sh" --list)" = \
 		  "$(make -s -C "$TOP/selftests" print-tests | sed 's/^/bsdtun:/')" ]
 		bsdtun_result $? "make -C selftests install: run_kselftest.sh --list names every program"
 	fi
 	TEST_LIST=${TESTS:-$(make -s -C "$TOP/selftests" print-tests)}
 	if [ "$MODE" = demo ]; then
-		mkdir -p "$CACHE/build/base-root/bsdtun/demo"
+		mkdir -p "$BUILD/base-root/bsdtun/demo"
 		gcc -O2 -Wall -Wextra -Werror -static \
-			-o "$CACHE/build/base-root/bsdtun/demo/bsdtun_demo_tcp" \
+			-o "$BUILD/base-root/bsdtun/demo/bsdtun_demo_tcp" \
 			"$QDIR/demo/bsdtun_demo_tcp.c" || bsdtun_die "cannot build the demo"
-		install -m 755 "$QDIR/demo/demo.sh" "$CACHE/build/base-root/bsdtun/demo/"
+		install -m 755 "$QDIR/demo/demo.sh" "$BUILD/base-root/bsdtun/demo/"
 	fi
 	if [ "$MODE" = bench ]; then
-		mkdir -p "$CACHE/build/base-root/bsdtun/bench"
-		gcc -O2 -Wall -Wextra -Werror -static -o "$CACHE/build/base-root/bsdtun/bench/bsdtun_bench" \
+		mkdir -p "$BUILD/base-root/bsdtun/bench"
+		gcc -O2 -Wall -Wextra -Werror -static -o "$BUILD/base-root/bsdtun/bench/bsdtun_bench" \
 			"$TOP/bench/bsdtun_bench.c" || bsdtun_die "cannot build the benchmark"
 	fi
 	if [ "$NEGATIVE" = failtest ]; then
-		gcc -O2 -static -I"$KSFT_DIR" -o "$CACHE/build/selftests/bsdtun/bsdtun_fail" \
+		gcc -O2 -static -I"$KSFT_DIR" -o "$BUILD/selftests/bsdtun/bsdtun_fail" \
 			"$QDIR/negative/bsdtun_fail.c" ||
 			bsdtun_die "cannot build the negative selftest"
 		TEST_LIST=bsdtun_fail
