@@ -66,7 +66,7 @@ install-headers:
 
 # The module's source for DKMS: what dkms.conf's MAKE needs and the files
 # make install-headers and make install use.
-BSDTUN_SRC = Kbuild Makefile dkms.conf bsdtun.h bsdtun_uapi.h bsdtun_main.c \
+BSDTUN_SRC = Kbuild Makefile dkms.conf bsdtun.h bsdtun_uapi.h bsdtun_main.c bsdtun_queue.c \
 	bsdtun_netdev.c bsdtun_chardev.c bsdtun.pc.in compat include man udev
 DKMS_SRC = /usr/src/bsdtun-$(VERSION)
 DKMS_MOD = bsdtun/$(VERSION)

@@ -32,6 +32,7 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 
 #include "bsdtun_uapi.h"
@@ -46,6 +47,17 @@
 #define BSDTUN_MISC_MINOR	249
 
 struct bsdtun_file;
+
+/*
+ * What read() puts before a packet and write() expects: nothing (IPv4
+ * only), TUNSIFHEAD's 4-byte family or TUNSLMODE's destination sockaddr.
+ * The two ioctls exclude each other, so the unit keeps one value.
+ */
+enum bsdtun_hdr_mode {
+	BSDTUN_HDR_NONE,
+	BSDTUN_HDR_IFHEAD,
+	BSDTUN_HDR_LMODE,
+};
 
 struct bsdtun_unit {
 	struct kref ref;
@@ -63,19 +75,49 @@ struct bsdtun_unit {
 	/* Set once when the unit is destroyed; under bsdtun_lock. */
 	bool dead;
 	bool transient;
+	/*
+	 * Made at load: its number comes back, without an interface, when a
+	 * namespace other than the initial one deletes its interface.
+	 */
+	bool boot;
+	/*
+	 * Made by a process without CAP_NET_ADMIN in the initial user
+	 * namespace: counted against @owner's limit.  Under bsdtun_lock.
+	 */
+	bool charged;
+	kuid_t owner;
 
-	/* Modes, read locklessly by the packet paths. */
-	bool ifhead;
-	bool lmode;
+	/*
+	 * enum bsdtun_hdr_mode, changed with one atomic store or exchange;
+	 * transmit records it in each packet as it queues it.
+	 */
+	int hdr_mode;
 	pid_t pid;
 	int baudrate;
 	u8 type;
 
-	/* Packets from ndo_start_xmit, waiting for read(). */
+	/*
+	 * Packets from ndo_start_xmit, waiting for read(), and the memory
+	 * they hold (the sum of the sizes in their control blocks, written
+	 * under queue.lock).
+	 */
 	struct sk_buff_head queue;
+	unsigned int qbytes;
 	wait_queue_head_t wq;
 	struct fasync_struct *fasync;
 };
+
+/* A queued packet's control block: what transmit decided for it. */
+struct bsdtun_skb_cb {
+	unsigned int size;	/* memory charged to the queue */
+	u8 hdr_mode;		/* header read() puts before it */
+};
+
+static inline struct bsdtun_skb_cb *bsdtun_skb_cb(const struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct bsdtun_skb_cb) > sizeof(skb->cb));
+	return (struct bsdtun_skb_cb *)skb->cb;
+}
 
 struct bsdtun_file {
 	struct bsdtun_unit *unit;	/* holds a reference */
@@ -101,33 +143,22 @@ extern bool bsdtun_live;
 extern int bsdtun_debug;
 extern char *bsdtun_prefix;
 extern unsigned int bsdtun_max_units;
+extern unsigned int bsdtun_queue_bytes;
 extern struct rtnl_link_ops bsdtun_link_ops;
 
+/*
+ * Rate-limited: TUNSDEBUG turns it on for every unit, and a packet path
+ * could otherwise flood the log.
+ */
 #define bsdtun_dbg(dev, fmt, ...)					\
 	do {								\
-		if (READ_ONCE(bsdtun_debug))				\
+		if (READ_ONCE(bsdtun_debug) && net_ratelimit())		\
 			netdev_printk(KERN_DEBUG, dev, fmt, ##__VA_ARGS__); \
 	} while (0)
 
-/*
- * A full unit stops the stack's queue (see bsdtun_xmit()); read() starts
- * it again only once the unit is down to half.  Waking at every freed
- * slot would cost a softirq and a stop per packet while a fast sender
- * keeps it full; half leaves the reader work while the qdisc refills.
- */
-static inline unsigned int bsdtun_tx_limit(const struct net_device *dev)
-{
-	return max_t(unsigned int, READ_ONCE(dev->tx_queue_len), 1);
-}
-
-static inline bool bsdtun_tx_may_wake(const struct bsdtun_unit *unit,
-				      const struct net_device *dev)
-{
-	return skb_queue_len_lockless(&unit->queue) <= bsdtun_tx_limit(dev) / 2;
-}
-
 /* bsdtun_main.c: the unit registry. */
-struct bsdtun_unit *bsdtun_unit_create(int num);
+struct bsdtun_unit *bsdtun_unit_create(int num, bool charge);
+bool bsdtun_must_charge(void);
 struct bsdtun_unit *bsdtun_unit_get(int num);
 void bsdtun_unit_put(struct bsdtun_unit *unit);
 void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head);
@@ -140,7 +171,17 @@ int bsdtun_netdev_init(void);
 void bsdtun_netdev_exit(void);
 void bsdtun_count_rx(struct net_device *dev, unsigned int len);
 void bsdtun_count_rx_dropped(struct net_device *dev);
-void bsdtun_purge(struct bsdtun_unit *unit, struct net_device *dev);
+void bsdtun_count_tx_dropped(struct net_device *dev);
+
+/* bsdtun_queue.c: the packets waiting for read(). */
+int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
+		      struct sk_buff *skb, enum bsdtun_hdr_mode mode);
+struct sk_buff *bsdtun_queue_pop(struct bsdtun_unit *unit);
+int bsdtun_queue_next_size(struct bsdtun_unit *unit);
+size_t bsdtun_queue_hdr(const struct sk_buff *skb, u8 *hdr);
+bool bsdtun_queue_may_wake(struct bsdtun_unit *unit,
+			   const struct net_device *dev);
+void bsdtun_queue_purge(struct bsdtun_unit *unit, struct net_device *dev);
 
 /* bsdtun_chardev.c */
 int bsdtun_node_add(struct bsdtun_unit *unit);

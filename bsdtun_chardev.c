@@ -89,7 +89,7 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 		err = -EPERM;
 		if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
 			goto err_unlock;
-		unit = bsdtun_unit_create(-1);
+		unit = bsdtun_unit_create(-1, bsdtun_must_charge());
 		if (IS_ERR(unit)) {
 			err = PTR_ERR(unit);
 			unit = NULL;
@@ -101,10 +101,18 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 		err = -ENXIO;
 		if (!unit)
 			goto err_unlock;
-		/* Privilege over the namespace the interface lives (or will). */
+		/*
+		 * A unit whose interface lives in another namespace is not
+		 * there for this process, as Linux tun finds devices only in
+		 * the caller's namespace: attaching would send its tunnel's
+		 * traffic into someone else's namespace.
+		 */
 		dev = rtnl_dereference(unit->dev);
+		if (dev && !net_eq(dev_net(dev), net))
+			goto err_put;
+		/* Privilege over the namespace the interface lives (or will). */
 		err = -EPERM;
-		if (!ns_capable((dev ? dev_net(dev) : net)->user_ns, CAP_NET_ADMIN))
+		if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
 			goto err_put;
 		err = -EBUSY;
 		if (unit->file)
@@ -121,7 +129,7 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 	}
 
 	/* Left by a transmit that raced the last close. */
-	bsdtun_purge(unit, dev);
+	bsdtun_queue_purge(unit, dev);
 	bf->unit = unit;
 	WRITE_ONCE(unit->file, bf);
 	WRITE_ONCE(unit->pid, task_tgid_vnr(current));
@@ -164,10 +172,15 @@ static int bsdtun_release(struct inode *inode, struct file *file)
 		WRITE_ONCE(unit->pid, 0);
 		dev = rtnl_dereference(unit->dev);
 		if (dev) {
-			bsdtun_purge(unit, dev);
 			bsdtun_dbg(dev, "closed\n");
 			dev_close(dev);
 			netif_carrier_off(dev);
+			/*
+			 * Last: dev_close() waits for transmits in flight,
+			 * and one that saw the file still there may have
+			 * queued a packet.
+			 */
+			bsdtun_queue_purge(unit, dev);
 		}
 		if (unit->transient)
 			bsdtun_unit_destroy(unit, NULL);
@@ -187,41 +200,6 @@ static struct bsdtun_unit *bsdtun_file_unit(struct file *file)
 	return bf->unit;
 }
 
-/* Bytes put before a packet on read, by the unit's mode. */
-static size_t bsdtun_hdr(const struct bsdtun_unit *unit,
-			 const struct sk_buff *skb, u8 *hdr)
-{
-	bool v6 = skb->protocol == htons(ETH_P_IPV6);
-
-	if (READ_ONCE(unit->ifhead)) {
-		__be32 af = htonl(v6 ? AF_INET6 : AF_INET);
-
-		if (hdr)
-			memcpy(hdr, &af, sizeof(af));
-		return sizeof(af);
-	}
-	if (!READ_ONCE(unit->lmode))
-		return 0;
-	if (v6) {
-		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
-
-		if (hdr) {
-			skb_copy_bits(skb, offsetof(struct ipv6hdr, daddr),
-				      &sin6.sin6_addr, sizeof(sin6.sin6_addr));
-			memcpy(hdr, &sin6, sizeof(sin6));
-		}
-		return sizeof(sin6);
-	}
-	if (hdr) {
-		struct sockaddr_in sin = { .sin_family = AF_INET };
-
-		skb_copy_bits(skb, offsetof(struct iphdr, daddr),
-			      &sin.sin_addr, sizeof(sin.sin_addr));
-		memcpy(hdr, &sin, sizeof(sin));
-	}
-	return sizeof(struct sockaddr_in);
-}
-
 /* After a read made room, let the stack transmit again. */
 static void bsdtun_wake_tx(struct bsdtun_unit *unit)
 {
@@ -231,7 +209,7 @@ static void bsdtun_wake_tx(struct bsdtun_unit *unit)
 	smp_mb();
 	rcu_read_lock();
 	dev = rcu_dereference(unit->dev);
-	if (dev && netif_queue_stopped(dev) && bsdtun_tx_may_wake(unit, dev)) {
+	if (dev && netif_queue_stopped(dev) && bsdtun_queue_may_wake(unit, dev)) {
 		/*
 		 * Waking raises the transmit softirq.  From process context
 		 * that would wake ksoftirqd, a context switch; with bottom
@@ -242,20 +220,6 @@ static void bsdtun_wake_tx(struct bsdtun_unit *unit)
 		local_bh_enable();
 	}
 	rcu_read_unlock();
-}
-
-/*
- * The transmit side only runs with bottom halves off (see bsdtun_xmit()),
- * so they are all that must be held off here, not interrupts.
- */
-static struct sk_buff *bsdtun_dequeue(struct bsdtun_unit *unit)
-{
-	struct sk_buff *skb;
-
-	spin_lock_bh(&unit->queue.lock);
-	skb = __skb_dequeue(&unit->queue);
-	spin_unlock_bh(&unit->queue.lock);
-	return skb;
 }
 
 static ssize_t bsdtun_read_iter(struct kiocb *iocb, struct iov_iter *to)
@@ -273,7 +237,7 @@ static ssize_t bsdtun_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (!iov_iter_count(to))
 		return 0;
 
-	while (!(skb = bsdtun_dequeue(unit))) {
+	while (!(skb = bsdtun_queue_pop(unit))) {
 		if (READ_ONCE(unit->dead))
 			return -EHOSTDOWN;
 		if ((file->f_flags & O_NONBLOCK) || (iocb->ki_flags & IOCB_NOWAIT))
@@ -287,7 +251,7 @@ static ssize_t bsdtun_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	bsdtun_wake_tx(unit);
 
 	/* One packet per read; what does not fit is discarded, as on BSD. */
-	hlen = bsdtun_hdr(unit, skb, hdr);
+	hlen = bsdtun_queue_hdr(skb, hdr);
 	n = min(hlen, iov_iter_count(to));
 	if (n && copy_to_iter(hdr, n, to) != n)
 		goto err_fault;
@@ -305,26 +269,35 @@ err_fault:
 /*
  * An skb for a written packet, built as a network driver builds a
  * received one: headroom for the link header of an interface it may be
- * forwarded to, and the data in a page fragment, which TCP's receive
- * queue can take over by reference instead of copying or keeping one
- * kmalloc'd buffer per segment.  The fragment allocator needs an atomic
- * request; packets above a page, or memory pressure, take a plain,
- * sleeping allocation instead.
+ * forwarded to.  A packet that fits a page goes in a page fragment,
+ * which TCP's receive queue can take over by reference; that allocator
+ * is tried without sleeping, but never from the atomic reserves, which
+ * are for contexts that cannot sleep.  Otherwise, or when that fails,
+ * a sleeping allocation of single pages: a linear part of at most a
+ * page and the rest in page fragments, never a high-order block.
  */
-static struct sk_buff *bsdtun_alloc_skb(size_t plen)
+static struct sk_buff *bsdtun_alloc_skb(size_t plen, int *err)
 {
-	unsigned int size = NET_IP_ALIGN + plen;
+	const unsigned int pad = NET_SKB_PAD + NET_IP_ALIGN;
+	size_t head = min_t(size_t, plen, SKB_MAX_HEAD(pad));
 	struct sk_buff *skb = NULL;
 
-	if (NET_SKB_PAD + size <= SKB_WITH_OVERHEAD(PAGE_SIZE))
-		skb = __netdev_alloc_skb(NULL, size, GFP_ATOMIC | __GFP_NOWARN);
+	if (head == plen) {
+		skb = __netdev_alloc_skb(NULL, NET_IP_ALIGN + plen,
+					 GFP_NOWAIT | __GFP_NOWARN);
+		if (skb)
+			skb_reserve(skb, NET_IP_ALIGN);
+	}
 	if (!skb) {
-		skb = alloc_skb(NET_SKB_PAD + size, GFP_KERNEL);
+		skb = alloc_skb_with_frags(pad + head, plen - head, 0, err,
+					   GFP_KERNEL);
 		if (!skb)
 			return NULL;
-		skb_reserve(skb, NET_SKB_PAD);
+		skb_reserve(skb, pad);
 	}
-	skb_reserve(skb, NET_IP_ALIGN);
+	skb_put(skb, head);
+	skb->data_len = plen - head;
+	skb->len += plen - head;
 	return skb;
 }
 
@@ -335,12 +308,13 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	__be16 proto = htons(ETH_P_IP);
 	struct net_device *dev;
 	struct sk_buff *skb;
+	int err;
 
 	if (READ_ONCE(unit->dead))
 		return -EHOSTDOWN;
 	if (!len)
 		return 0;
-	hlen = READ_ONCE(unit->ifhead) ? sizeof(__be32) : 0;
+	hlen = READ_ONCE(unit->hdr_mode) == BSDTUN_HDR_IFHEAD ? sizeof(__be32) : 0;
 	if (len > TUNMRU + hlen)
 		return -EIO;
 	if (len < hlen)
@@ -362,10 +336,10 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	}
 
 	plen = len - hlen;
-	skb = bsdtun_alloc_skb(plen);
+	skb = bsdtun_alloc_skb(plen, &err);
 	if (!skb)
-		return -ENOMEM;
-	if (!copy_from_iter_full(skb_put(skb, plen), plen, from)) {
+		return err;
+	if (skb_copy_datagram_from_iter(skb, 0, from, plen)) {
 		kfree_skb(skb);
 		return -EFAULT;
 	}
@@ -388,9 +362,9 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return len;
 	}
 	skb->dev = dev;
-	bsdtun_count_rx(dev, plen);
 	/* Straight into the stack, without the backlog's round trip. */
 	local_bh_disable();
+	bsdtun_count_rx(dev, plen);
 	netif_receive_skb(skb);
 	local_bh_enable();
 	rcu_read_unlock();
@@ -425,10 +399,16 @@ static int bsdtun_getown(struct file *file)
 
 	if (!fown)
 		return 0;
+	who = 0;
 	read_lock_irq(&fown->lock);
-	who = pid_vnr(fown->pid);
-	if (fown->pid_type == PIDTYPE_PGID)
-		who = -who;
+	rcu_read_lock();
+	/* An owner that has exited is no owner, as fcntl(F_GETOWN) says. */
+	if (pid_task(fown->pid, fown->pid_type)) {
+		who = pid_vnr(fown->pid);
+		if (fown->pid_type == PIDTYPE_PGID)
+			who = -who;
+	}
+	rcu_read_unlock();
 	read_unlock_irq(&fown->lock);
 	return who;
 }
@@ -503,9 +483,13 @@ static long bsdtun_getinfo(struct bsdtun_unit *unit, void __user *argp)
 	return copy_to_user(argp, &ti, sizeof(ti)) ? -EFAULT : 0;
 }
 
+/*
+ * TUNSIFMODE: the link type and multicast, all three replaced by the new
+ * mode as on FreeBSD; only while down.
+ */
 static long bsdtun_setmode(struct bsdtun_unit *unit, int mode)
 {
-	const unsigned int link = IFF_POINTOPOINT | IFF_BROADCAST;
+	const unsigned int link = IFF_POINTOPOINT | IFF_BROADCAST | IFF_MULTICAST;
 	struct net_device *dev;
 	long err = 0;
 
@@ -521,7 +505,7 @@ static long bsdtun_setmode(struct bsdtun_unit *unit, int mode)
 		return -EHOSTDOWN;
 	if (dev->flags & IFF_UP) {
 		err = -EBUSY;
-	} else if ((dev->flags & (link | IFF_MULTICAST)) != mode) {
+	} else if ((dev->flags & link) != mode) {
 		dev->flags = (dev->flags & ~link) | mode;
 		netdev_state_change(dev);
 	}
@@ -529,13 +513,19 @@ static long bsdtun_setmode(struct bsdtun_unit *unit, int mode)
 	return err;
 }
 
-/* TUNSIFHEAD and TUNSLMODE exclude each other; under bsdtun_lock. */
-static void bsdtun_set_modes(struct bsdtun_unit *unit, bool ifhead, bool lmode)
+/*
+ * TUNSIFHEAD and TUNSLMODE exclude each other: turning one on replaces
+ * whatever mode was set, turning one off leaves the other alone.  One
+ * word, changed atomically, so two threads setting them at once cannot
+ * undo each other.
+ */
+static void bsdtun_set_hdr_mode(struct bsdtun_unit *unit,
+				enum bsdtun_hdr_mode mode, bool on)
 {
-	mutex_lock(&bsdtun_lock);
-	WRITE_ONCE(unit->ifhead, ifhead);
-	WRITE_ONCE(unit->lmode, lmode);
-	mutex_unlock(&bsdtun_lock);
+	if (on)
+		xchg(&unit->hdr_mode, mode);
+	else
+		cmpxchg(&unit->hdr_mode, mode, BSDTUN_HDR_NONE);
 }
 
 static long bsdtun_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -543,7 +533,6 @@ static long bsdtun_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct bsdtun_unit *unit = bsdtun_file_unit(file);
 	void __user *argp = (void __user *)arg;
 	int __user *ip = argp;
-	struct sk_buff *skb;
 	int val;
 
 	if (READ_ONCE(unit->dead))
@@ -565,18 +554,21 @@ static long bsdtun_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case TUNSDEBUG:
+		/* One level for every unit: the host's to set. */
+		if (!capable(CAP_NET_ADMIN))
+			return -EPERM;
 		WRITE_ONCE(bsdtun_debug, val);
 		return 0;
 	case TUNGDEBUG:
 		return put_user(READ_ONCE(bsdtun_debug), ip);
 	case TUNSLMODE:
-		bsdtun_set_modes(unit, val ? false : READ_ONCE(unit->ifhead), !!val);
+		bsdtun_set_hdr_mode(unit, BSDTUN_HDR_LMODE, val);
 		return 0;
 	case TUNSIFHEAD:
-		bsdtun_set_modes(unit, !!val, val ? false : READ_ONCE(unit->lmode));
+		bsdtun_set_hdr_mode(unit, BSDTUN_HDR_IFHEAD, val);
 		return 0;
 	case TUNGIFHEAD:
-		return put_user((int)READ_ONCE(unit->ifhead), ip);
+		return put_user((int)(READ_ONCE(unit->hdr_mode) == BSDTUN_HDR_IFHEAD), ip);
 	case TUNSTRANSIENT:
 		WRITE_ONCE(unit->transient, !!val);
 		return 0;
@@ -595,17 +587,15 @@ static long bsdtun_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case BSDTUN_TUNGIFNAME_DFLY:
 		return bsdtun_ifname(unit, argp, sizeof(struct ifreq));
 	case FIONREAD:
-		spin_lock_bh(&unit->queue.lock);
-		skb = skb_peek(&unit->queue);
-		val = skb ? bsdtun_hdr(unit, skb, NULL) + skb->len : 0;
-		spin_unlock_bh(&unit->queue.lock);
-		return put_user(val, ip);
+		return put_user(bsdtun_queue_next_size(unit), ip);
 	case FIOSETOWN:
 		return f_setown(file, val, 1);
 	case FIOGETOWN:
 		return put_user(bsdtun_getown(file), ip);
 	case TIOCSPGRP:
-		/* BSD: the argument is a process group. */
+		/* BSD: the argument is a process group; INT_MIN has no negation. */
+		if (val == INT_MIN)
+			return -EINVAL;
 		return f_setown(file, -val, 1);
 	case TIOCGPGRP:
 		return put_user(-bsdtun_getown(file), ip);

@@ -11,6 +11,9 @@
 #include <linux/poll.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
 #include "bsdtun.h"
@@ -31,6 +34,19 @@ int bsdtun_debug;
 module_param_named(debug, bsdtun_debug, int, 0644);
 MODULE_PARM_DESC(debug, "Log driver events when not zero (TUNSDEBUG)");
 
+static unsigned int bsdtun_user_units = 64;
+module_param_named(user_units, bsdtun_user_units, uint, 0444);
+MODULE_PARM_DESC(user_units,
+		 "Units one user may make from user namespaces, without CAP_NET_ADMIN in the initial one (default 64)");
+
+unsigned int bsdtun_queue_bytes = 4 << 20;
+module_param_named(queue_bytes, bsdtun_queue_bytes, uint, 0444);
+MODULE_PARM_DESC(queue_bytes,
+		 "Memory the packets waiting for read() on one unit may hold, in bytes (default 4 MiB)");
+
+/* Smallest queue_bytes: a few packets of the largest size. */
+#define BSDTUN_MIN_QUEUE_BYTES	(64 << 10)
+
 /* The registry and the units' slow-path state (see bsdtun.h). */
 DEFINE_MUTEX(bsdtun_lock);
 
@@ -49,11 +65,82 @@ bool bsdtun_live;
 /* Unit number -> struct bsdtun_unit; under bsdtun_lock. */
 static DEFINE_IDR(bsdtun_idr);
 
+/*
+ * Units made without CAP_NET_ADMIN in the initial user namespace: per
+ * owning user (kuid -> count, as xarray values), and in all.  Under
+ * bsdtun_lock.  All such units together may hold at most half of
+ * max_units, so the initial namespace always has numbers left.
+ */
+static DEFINE_XARRAY(bsdtun_charges);
+static unsigned int bsdtun_charged;
+
+/*
+ * Whether a unit the current process makes counts against a user's
+ * limit: it does unless the process could make units in the initial
+ * namespace too.
+ */
+bool bsdtun_must_charge(void)
+{
+	return !ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
+}
+
+/*
+ * The user of the initial namespace a unit is charged to: the owner of
+ * the outermost user namespace around the current process, as the
+ * kernel's own ucounts charge the top level.  Nested namespaces, and
+ * every uid a namespace maps, so share one budget.
+ */
+static kuid_t bsdtun_charge_owner(void)
+{
+	const struct user_namespace *ns = current_user_ns();
+
+	if (ns == &init_user_ns)
+		return current_euid();
+	while (ns->parent != &init_user_ns)
+		ns = ns->parent;
+	return ns->owner;
+}
+
+static int bsdtun_charge(struct bsdtun_unit *unit)
+{
+	kuid_t owner = bsdtun_charge_owner();
+	unsigned long key = __kuid_val(owner);
+	unsigned long n = xa_to_value(xa_load(&bsdtun_charges, key));
+	int err;
+
+	if (n >= bsdtun_user_units || bsdtun_charged >= bsdtun_max_units / 2)
+		return -EDQUOT;
+	err = xa_err(xa_store(&bsdtun_charges, key, xa_mk_value(n + 1),
+			      GFP_KERNEL));
+	if (err)
+		return err;
+	bsdtun_charged++;
+	unit->charged = true;
+	unit->owner = owner;
+	return 0;
+}
+
+static void bsdtun_uncharge(struct bsdtun_unit *unit)
+{
+	unsigned long key = __kuid_val(unit->owner);
+	unsigned long n;
+
+	if (!unit->charged)
+		return;
+	unit->charged = false;
+	bsdtun_charged--;
+	n = xa_to_value(xa_load(&bsdtun_charges, key));
+	if (n > 1)
+		xa_store(&bsdtun_charges, key, xa_mk_value(n - 1), GFP_KERNEL);
+	else
+		xa_erase(&bsdtun_charges, key);
+}
+
 static void bsdtun_unit_release(struct kref *ref)
 {
 	struct bsdtun_unit *unit = container_of(ref, struct bsdtun_unit, ref);
 
-	skb_queue_purge(&unit->queue);
+	bsdtun_queue_purge(unit, NULL);
 	kfree(unit);
 }
 
@@ -64,9 +151,10 @@ void bsdtun_unit_put(struct bsdtun_unit *unit)
 
 /*
  * Register a unit with its node: number @num, or the lowest free one when
- * @num is negative.  Called with bsdtun_lock held.
+ * @num is negative; @charge counts it against the current user's limit
+ * (-EDQUOT beyond it).  Called with bsdtun_lock held.
  */
-struct bsdtun_unit *bsdtun_unit_create(int num)
+struct bsdtun_unit *bsdtun_unit_create(int num, bool charge)
 {
 	struct bsdtun_unit *unit;
 	int err, id;
@@ -82,6 +170,11 @@ struct bsdtun_unit *bsdtun_unit_create(int num)
 	skb_queue_head_init(&unit->queue);
 	init_waitqueue_head(&unit->wq);
 	unit->type = IFT_PPP;
+	if (charge) {
+		err = bsdtun_charge(unit);
+		if (err)
+			goto err_free;
+	}
 
 	if (num < 0)
 		id = idr_alloc(&bsdtun_idr, unit, 0, bsdtun_max_units, GFP_KERNEL);
@@ -102,6 +195,7 @@ struct bsdtun_unit *bsdtun_unit_create(int num)
 err_idr:
 	idr_remove(&bsdtun_idr, id);
 err_free:
+	bsdtun_uncharge(unit);
 	kfree(unit);
 	return ERR_PTR(err);
 }
@@ -127,7 +221,9 @@ struct bsdtun_unit *bsdtun_unit_get(int num)
  */
 void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head)
 {
+	struct bsdtun_unit *again;
 	struct net_device *dev;
+	bool respawn;
 
 	ASSERT_RTNL();
 	lockdep_assert_held(&bsdtun_lock);
@@ -135,17 +231,33 @@ void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head)
 		return;
 	WRITE_ONCE(unit->dead, true);
 	idr_remove(&bsdtun_idr, unit->num);
+	bsdtun_uncharge(unit);
 	bsdtun_node_del(unit);
 
 	dev = rtnl_dereference(unit->dev);
+	/*
+	 * A boot unit belongs to the host: a container that opened it first
+	 * (its interface then lives there) must not take the number with
+	 * it when its namespace dies or deletes the interface.
+	 */
+	respawn = unit->boot && bsdtun_live && dev &&
+		  !net_eq(dev_net(dev), &init_net);
 	if (dev) {
 		bsdtun_dbg(dev, "destroyed\n");
 		RCU_INIT_POINTER(unit->dev, NULL);
 		unregister_netdevice_queue(dev, head);
 	}
-	skb_queue_purge(&unit->queue);
+	bsdtun_queue_purge(unit, NULL);
 	/* Blocked readers and pollers see the unit gone. */
 	wake_up_interruptible_poll(&unit->wq, EPOLLERR | EPOLLHUP);
+	if (respawn) {
+		again = bsdtun_unit_create(unit->num, false);
+		if (IS_ERR(again))
+			pr_warn("bsdtun: cannot make boot unit %d again: %ld\n",
+				unit->num, PTR_ERR(again));
+		else
+			again->boot = true;
+	}
 	bsdtun_unit_put(unit);
 }
 
@@ -179,17 +291,29 @@ static void bsdtun_destroy_all(void)
 	rtnl_unlock();
 }
 
-/* Node and interface names are "<prefix><unit>": they must fit. */
+/*
+ * Node and interface names are "<prefix><unit>": every one up to
+ * max_units - 1 must fit an interface name whole, or two units' names
+ * would be cut to the same one.
+ */
 static bool bsdtun_prefix_valid(void)
 {
 	size_t len = strlen(bsdtun_prefix), i;
+	char last[12];
 
-	if (!len || len + 4 >= IFNAMSIZ)
+	snprintf(last, sizeof(last), "%u", bsdtun_max_units - 1);
+	if (!len || len + strlen(last) >= IFNAMSIZ) {
+		pr_err("bsdtun: prefix \"%s\" with max_units=%u gives names longer than %d characters\n",
+		       bsdtun_prefix, bsdtun_max_units, IFNAMSIZ - 1);
 		return false;
+	}
 	for (i = 0; i < len; i++)
 		if (!isalnum(bsdtun_prefix[i]) && bsdtun_prefix[i] != '_' &&
-		    bsdtun_prefix[i] != '-')
+		    bsdtun_prefix[i] != '-') {
+			pr_err("bsdtun: prefix \"%s\" is not a valid interface name base\n",
+			       bsdtun_prefix);
 			return false;
+		}
 	return true;
 }
 
@@ -199,14 +323,16 @@ static int __init bsdtun_init(void)
 	unsigned int i;
 	int err;
 
-	if (!bsdtun_prefix_valid()) {
-		pr_err("bsdtun: prefix \"%s\" is not a valid interface name base\n",
-		       bsdtun_prefix);
-		return -EINVAL;
-	}
 	if (!bsdtun_max_units || bsdtun_max_units > MINORMASK + 1 ||
 	    bsdtun_units > bsdtun_max_units) {
 		pr_err("bsdtun: need 0 < units <= max_units <= %u\n", MINORMASK + 1);
+		return -EINVAL;
+	}
+	if (!bsdtun_prefix_valid())
+		return -EINVAL;
+	if (bsdtun_queue_bytes < BSDTUN_MIN_QUEUE_BYTES) {
+		pr_err("bsdtun: queue_bytes must be at least %u\n",
+		       BSDTUN_MIN_QUEUE_BYTES);
 		return -EINVAL;
 	}
 
@@ -220,7 +346,9 @@ static int __init bsdtun_init(void)
 	/* DragonFly makes its first units at boot: so do we, nodes only. */
 	for (i = 0; i < bsdtun_units; i++) {
 		mutex_lock(&bsdtun_lock);
-		unit = bsdtun_unit_create(i);
+		unit = bsdtun_unit_create(i, false);
+		if (!IS_ERR(unit))
+			unit->boot = true;
 		mutex_unlock(&bsdtun_lock);
 		if (IS_ERR(unit)) {
 			err = PTR_ERR(unit);
@@ -247,12 +375,17 @@ err_chardev:
 
 static void __exit bsdtun_exit(void)
 {
+	/* No boot unit comes back from here on. */
+	mutex_lock(&bsdtun_lock);
+	bsdtun_live = false;
+	mutex_unlock(&bsdtun_lock);
 	/* Deletes every interface, and with it its unit (dellink). */
 	bsdtun_netdev_exit();
 	/* Units that never had an interface. */
 	bsdtun_destroy_all();
 	bsdtun_chardev_exit();
 	idr_destroy(&bsdtun_idr);
+	xa_destroy(&bsdtun_charges);
 }
 
 module_init(bsdtun_init);

@@ -13,6 +13,7 @@
 #include <net/dst.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/rtnetlink.h>
+#include <net/sch_generic.h>
 
 #include "bsdtun.h"
 
@@ -20,13 +21,34 @@ static const struct device_type bsdtun_devtype = {
 	.name = BSDTUN_DRV_NAME,
 };
 
-static bool bsdtun_family_ok(const struct bsdtun_unit *unit, __be16 proto)
+/*
+ * The header the packet will be read with, decided now as BSD prepends
+ * it at output; -1 when the reader could not be told its family (IPv6
+ * without a header looks like IPv4).
+ */
+static int bsdtun_xmit_hdr(const struct bsdtun_unit *unit, __be16 proto)
 {
+	int mode = READ_ONCE(unit->hdr_mode);
+
 	if (proto == htons(ETH_P_IP))
-		return true;
-	/* Without a header the reader could not tell IPv6 from IPv4. */
-	return proto == htons(ETH_P_IPV6) &&
-	       (READ_ONCE(unit->ifhead) || READ_ONCE(unit->lmode));
+		return mode;
+	if (proto == htons(ETH_P_IPV6) && mode != BSDTUN_HDR_NONE)
+		return mode;
+	return -1;
+}
+
+/*
+ * Whether stopping the queue makes the stack hold packets.  Without a
+ * queueing discipline (noqueue) it cannot: a stopped device makes it
+ * drop each packet with a log line.  Such a unit drops what does not
+ * fit itself, counted and quiet.
+ */
+static bool bsdtun_has_qdisc(struct net_device *dev)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
+
+	/* Never NULL: noop_qdisc stands in while there is none. */
+	return rcu_dereference_bh(txq->qdisc)->enqueue;
 }
 
 static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -35,9 +57,14 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct bsdtun_unit *unit = priv->unit;
 	struct bsdtun_pcpu_stats *stats;
 	unsigned int len = skb->len;
+	int mode, full;
 
-	if (!READ_ONCE(unit->file) || !bsdtun_family_ok(unit, skb->protocol))
+	mode = bsdtun_xmit_hdr(unit, skb->protocol);
+	if (!READ_ONCE(unit->file) || mode < 0)
 		goto drop;
+
+	/* Software transmit timestamps, while the sender's socket is known. */
+	skb_tx_timestamp(skb);
 
 	/*
 	 * The packet leaves the stack here and may wait for read() a long
@@ -52,27 +79,21 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 
-	/*
-	 * The stack calls us with bottom halves off and read() takes the
-	 * lock with them off: no need to mask interrupts as
-	 * skb_queue_tail() would (netpoll, which could call us from an
-	 * interrupt, is refused in bsdtun_setup()).
-	 */
-	spin_lock(&unit->queue.lock);
-	__skb_queue_tail(&unit->queue, skb);
-	spin_unlock(&unit->queue.lock);
+	full = bsdtun_queue_push(unit, dev, skb, mode);
+	if (full < 0)
+		goto drop;
 
 	/*
-	 * Backpressure: at txqueuelen packets stop the queue, so the qdisc
-	 * holds (or drops, and counts) what comes next; read() wakes it.
-	 * Check again after stopping, in case read() drained the queue in
-	 * between and saw the queue running.
+	 * Backpressure: once full, stop the queue so the qdisc holds (or
+	 * drops, and counts) what comes next; read() wakes it.  Check again
+	 * after stopping, in case read() drained the unit in between and
+	 * saw the queue running.
 	 */
-	if (skb_queue_len_lockless(&unit->queue) >= bsdtun_tx_limit(dev)) {
+	if (full && bsdtun_has_qdisc(dev)) {
 		netif_stop_queue(dev);
 		/* Order the stop before the re-read; pairs with read()'s dequeue. */
 		smp_mb__after_atomic();
-		if (bsdtun_tx_may_wake(unit, dev))
+		if (bsdtun_queue_may_wake(unit, dev))
 			netif_wake_queue(dev);
 	}
 
@@ -98,17 +119,21 @@ drop:
 	return NETDEV_TX_OK;
 }
 
+/*
+ * The caller has bottom halves off: transmit updates the same per-cpu
+ * counters from softirq, and on 32-bit kernels their sequence count must
+ * not be entered twice on one CPU.
+ */
 void bsdtun_count_rx(struct net_device *dev, unsigned int len)
 {
 	struct bsdtun_priv *priv = netdev_priv(dev);
 	struct bsdtun_pcpu_stats *stats;
 
-	stats = get_cpu_ptr(priv->stats);
+	stats = this_cpu_ptr(priv->stats);
 	u64_stats_update_begin(&stats->syncp);
 	u64_stats_inc(&stats->rx_packets);
 	u64_stats_add(&stats->rx_bytes, len);
 	u64_stats_update_end(&stats->syncp);
-	put_cpu_ptr(priv->stats);
 }
 
 void bsdtun_count_rx_dropped(struct net_device *dev)
@@ -116,6 +141,13 @@ void bsdtun_count_rx_dropped(struct net_device *dev)
 	struct bsdtun_priv *priv = netdev_priv(dev);
 
 	atomic_long_inc(&priv->rx_dropped);
+}
+
+void bsdtun_count_tx_dropped(struct net_device *dev)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+
+	atomic_long_inc(&priv->tx_dropped);
 }
 
 static void bsdtun_get_stats64(struct net_device *dev,
@@ -143,21 +175,6 @@ static void bsdtun_get_stats64(struct net_device *dev,
 	}
 	tot->rx_dropped += atomic_long_read(&priv->rx_dropped);
 	tot->tx_dropped += atomic_long_read(&priv->tx_dropped);
-}
-
-/*
- * Junk what waits for read() (BSD close), counting it as dropped: the
- * stack handed it over and nobody will read it.
- */
-void bsdtun_purge(struct bsdtun_unit *unit, struct net_device *dev)
-{
-	struct bsdtun_priv *priv = netdev_priv(dev);
-	struct sk_buff *skb;
-
-	while ((skb = skb_dequeue(&unit->queue))) {
-		atomic_long_inc(&priv->tx_dropped);
-		kfree_skb(skb);
-	}
 }
 
 /*
@@ -195,9 +212,13 @@ static void bsdtun_get_drvinfo(struct net_device *dev,
 static const struct ethtool_ops bsdtun_ethtool_ops = {
 	.get_drvinfo	= bsdtun_get_drvinfo,
 	.get_link	= ethtool_op_get_link,
+	.get_ts_info	= ethtool_op_get_ts_info,
 };
 
-/* sysfs: /sys/class/net/<name>/bsdtun/{unit,pid,ifhead,lmode,transient} */
+/*
+ * sysfs: /sys/class/net/<name>/bsdtun/{unit,pid,ifhead,lmode,transient,
+ * queued_packets,queued_bytes}
+ */
 static struct bsdtun_unit *bsdtun_attr_unit(struct device *d)
 {
 	struct bsdtun_priv *priv = netdev_priv(to_net_dev(d));
@@ -220,19 +241,34 @@ static ssize_t bsdtun_pid_show(struct device *d, struct device_attribute *a,
 static ssize_t bsdtun_ifhead_show(struct device *d, struct device_attribute *a,
 				  char *buf)
 {
-	return sysfs_emit(buf, "%d\n", READ_ONCE(bsdtun_attr_unit(d)->ifhead));
+	return sysfs_emit(buf, "%d\n",
+			  READ_ONCE(bsdtun_attr_unit(d)->hdr_mode) == BSDTUN_HDR_IFHEAD);
 }
 
 static ssize_t bsdtun_lmode_show(struct device *d, struct device_attribute *a,
 				 char *buf)
 {
-	return sysfs_emit(buf, "%d\n", READ_ONCE(bsdtun_attr_unit(d)->lmode));
+	return sysfs_emit(buf, "%d\n",
+			  READ_ONCE(bsdtun_attr_unit(d)->hdr_mode) == BSDTUN_HDR_LMODE);
 }
 
 static ssize_t bsdtun_transient_show(struct device *d,
 				     struct device_attribute *a, char *buf)
 {
 	return sysfs_emit(buf, "%d\n", READ_ONCE(bsdtun_attr_unit(d)->transient));
+}
+
+static ssize_t bsdtun_queued_packets_show(struct device *d,
+					  struct device_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  skb_queue_len_lockless(&bsdtun_attr_unit(d)->queue));
+}
+
+static ssize_t bsdtun_queued_bytes_show(struct device *d,
+					struct device_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(bsdtun_attr_unit(d)->qbytes));
 }
 
 static struct device_attribute bsdtun_attr_num =
@@ -245,6 +281,10 @@ static struct device_attribute bsdtun_attr_lmode =
 	__ATTR(lmode, 0444, bsdtun_lmode_show, NULL);
 static struct device_attribute bsdtun_attr_transient =
 	__ATTR(transient, 0444, bsdtun_transient_show, NULL);
+static struct device_attribute bsdtun_attr_queued_packets =
+	__ATTR(queued_packets, 0444, bsdtun_queued_packets_show, NULL);
+static struct device_attribute bsdtun_attr_queued_bytes =
+	__ATTR(queued_bytes, 0444, bsdtun_queued_bytes_show, NULL);
 
 static struct attribute *bsdtun_attrs[] = {
 	&bsdtun_attr_num.attr,
@@ -252,6 +292,8 @@ static struct attribute *bsdtun_attrs[] = {
 	&bsdtun_attr_ifhead.attr,
 	&bsdtun_attr_lmode.attr,
 	&bsdtun_attr_transient.attr,
+	&bsdtun_attr_queued_packets.attr,
+	&bsdtun_attr_queued_bytes.attr,
 	NULL,
 };
 
@@ -375,12 +417,23 @@ int bsdtun_newlink(struct net_device *dev, struct netlink_ext_ack *extack)
 		err = -ENODEV;
 		goto out;
 	}
+	/*
+	 * One unit queue, one reader: more transmit queues would only let
+	 * flows on queues the backpressure does not stop keep coming.
+	 */
+	if (dev->num_tx_queues > 1) {
+		NL_SET_ERR_MSG(extack, "bsdtun has one transmit queue");
+		err = -EINVAL;
+		goto out;
+	}
 	num = bsdtun_unit_num_from_name(dev->name);
-	unit = bsdtun_unit_create(num);
+	unit = bsdtun_unit_create(num, bsdtun_must_charge());
 	if (IS_ERR(unit)) {
 		err = PTR_ERR(unit);
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(extack, "bsdtun unit exists");
+		else if (err == -EDQUOT)
+			NL_SET_ERR_MSG(extack, "bsdtun unit limit of this user reached");
 		goto out;
 	}
 	/* Without a name the kernel offers "bsdtun%d": name it by unit. */

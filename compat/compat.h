@@ -19,9 +19,12 @@
 #define BSDTUN_DEVNODE_CONST
 #endif
 
-/* 6.12: file->f_owner became a pointer, NULL until an owner is set. */
-#ifdef BSDTUN_HAVE_FOWN_POINTER
-#define bsdtun_file_fown(file) ((file)->f_owner)
+/*
+ * 6.12: file->f_owner became a pointer, NULL until an owner is set and
+ * published with a release store: read it with the kernel's accessor.
+ */
+#ifdef BSDTUN_HAVE_FILE_F_OWNER
+#define bsdtun_file_fown(file) file_f_owner(file)
 #else
 #define bsdtun_file_fown(file) (&(file)->f_owner)
 #endif

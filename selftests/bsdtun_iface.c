@@ -14,6 +14,8 @@
 #include <netinet/tcp.h>
 #include <netpacket/packet.h>
 
+#include <linux/net_tstamp.h>
+
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
 
@@ -354,6 +356,48 @@ TEST_F(ifc, tcp_stream_through_two_units_is_segmented_and_intact)
 	close(r.b);
 	EXPECT_LT(total / 1500, r.packets);
 	EXPECT_EQ(0, r.oversize);
+}
+
+/*
+ * Software transmit timestamps, as Linux tun gives: a socket that asks
+ * gets the time its packet left for the unit on its error queue, and
+ * ethtool says the interface can.
+ */
+TEST_F(ifc, software_tx_timestamps)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(4242),
+				  .sin_addr.s_addr = bsdtun_v4(NET, 2) };
+	int flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+	char ctl[512], data[64];
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct pollfd p;
+	struct cmsghdr *cm;
+	int s, stamped = 0;
+
+	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	EXPECT_EQ(0, bsdtun_sh("/sbin/ethtool -T %s | grep -q software-transmit",
+			       self->name));
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)));
+	ASSERT_EQ(5, sendto(s, "stamp", 5, 0, (struct sockaddr *)&to, sizeof(to)));
+	p.fd = s;
+	p.events = 0;
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	ASSERT_TRUE(p.revents & POLLERR);
+	ASSERT_LE(0, recvmsg(s, &m, MSG_ERRQUEUE));
+	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+		struct timespec ts[3];
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_TIMESTAMPING)
+			continue;
+		memcpy(ts, CMSG_DATA(cm), sizeof(ts));
+		stamped = ts[0].tv_sec != 0 || ts[0].tv_nsec != 0;
+	}
+	EXPECT_TRUE(stamped);
+	close(s);
 }
 
 TEST_HARNESS_MAIN

@@ -466,4 +466,65 @@ TEST_F(io, write_while_down_is_dropped_and_counted)
 	EXPECT_EQ(rxp, bsdtun_stat(self->name, "rx_packets"));
 }
 
+static void bsdtun_fail_page_alloc(const char *knob, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/fail_page_alloc/%s", knob);
+	bsdtun_write_file(path, val);
+}
+
+/*
+ * A packet above a page is built from single pages, never a high-order
+ * block: with every allocation of two pages or more failing for this
+ * task (fault injection, debug kernel), a 12000-byte write still
+ * arrives, while a 20000-byte UDP datagram on loopback, which needs
+ * such a block, fails to show the injection works.
+ */
+TEST_F(io, write_above_a_page_needs_no_high_order_allocation)
+{
+	struct sockaddr_in lo = { .sin_family = AF_INET, .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	static uint8_t pkt[TUNMRU], data[TUNMRU], got[TUNMRU];
+	size_t plen = 12000 - 28, len;
+	int s, u, werr, cerr;
+	ssize_t w, c;
+
+	bsdtun_sh("mount -t debugfs none /sys/kernel/debug 2>/dev/null");
+	if (access("/sys/kernel/debug/fail_page_alloc", F_OK))
+		SKIP(return, "kernel without fail_page_alloc (debug kernel only)");
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = i * 13 + 1;
+	len = bsdtun_udp4(pkt, NET, 5008, data, plen);
+	s = bsdtun_udp_sock(AF_INET, 5008);
+	ASSERT_LE(0, s);
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, u);
+	bsdtun_fail_page_alloc("verbose", "0");
+	bsdtun_fail_page_alloc("task-filter", "Y");
+	bsdtun_fail_page_alloc("ignore-gfp-wait", "N");
+	bsdtun_fail_page_alloc("ignore-gfp-highmem", "N");
+	bsdtun_fail_page_alloc("min-order", "1");
+	bsdtun_fail_page_alloc("interval", "1");
+	bsdtun_fail_page_alloc("times", "-1");
+	bsdtun_fail_page_alloc("probability", "100");
+	/* From here to the reset below: no assertion, no output. */
+	bsdtun_write_file("/proc/thread-self/make-it-fail", "1");
+	c = sendto(u, data, 20000, 0, (struct sockaddr *)&lo, sizeof(lo));
+	cerr = errno;
+	w = write(self->fd, pkt, len);
+	werr = errno;
+	bsdtun_write_file("/proc/thread-self/make-it-fail", "0");
+	bsdtun_fail_page_alloc("probability", "0");
+	bsdtun_fail_page_alloc("min-order", "0");
+
+	EXPECT_EQ(-1, c) TH_LOG("the control allocation was not made to fail");
+	EXPECT_TRUE(cerr == ENOBUFS || cerr == ENOMEM) TH_LOG("%s", strerror(cerr));
+	ASSERT_EQ((ssize_t)len, w) TH_LOG("%s", strerror(werr));
+	ASSERT_EQ((ssize_t)plen, recv(s, got, sizeof(got), 0));
+	EXPECT_EQ(0, memcmp(got, data, plen));
+	close(u);
+	close(s);
+}
+
 TEST_HARNESS_MAIN

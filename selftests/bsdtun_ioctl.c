@@ -5,6 +5,7 @@
  * TIOCGPGRP and F_SETOWN/O_ASYNC, poll/select/epoll readiness, ENOTTY for
  * unknown requests and EFAULT for bad pointers.
  */
+#include <limits.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
 
@@ -81,6 +82,16 @@ TEST_F(ioc, sifmode_sets_link_flags)
 	flags = bsdtun_flags(self->name);
 	EXPECT_TRUE(flags & IFF_BROADCAST);
 	EXPECT_FALSE(flags & IFF_POINTOPOINT);
+	/* The mode replaces multicast too, as on FreeBSD. */
+	EXPECT_FALSE(flags & IFF_MULTICAST);
+	mode = IFF_BROADCAST | IFF_MULTICAST;
+	ASSERT_EQ(0, ioctl(self->fd, TUNSIFMODE, &mode));
+	EXPECT_TRUE(bsdtun_flags(self->name) & IFF_MULTICAST);
+	mode = IFF_POINTOPOINT;
+	ASSERT_EQ(0, ioctl(self->fd, TUNSIFMODE, &mode));
+	flags = bsdtun_flags(self->name);
+	EXPECT_TRUE(flags & IFF_POINTOPOINT);
+	EXPECT_FALSE(flags & (IFF_MULTICAST | IFF_BROADCAST));
 	mode = IFF_POINTOPOINT | IFF_MULTICAST;
 	ASSERT_EQ(0, ioctl(self->fd, TUNSIFMODE, &mode));
 	flags = bsdtun_flags(self->name);
@@ -140,6 +151,7 @@ TEST_F(ioc, sifpid_records_caller)
 TEST_F(ioc, fionread_next_packet_size)
 {
 	int n = -1, on = 1;
+	char buf[64];
 
 	ASSERT_EQ(0, bsdtun_up(self->name, NET));
 	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
@@ -147,7 +159,12 @@ TEST_F(ioc, fionread_next_packet_size)
 	ASSERT_EQ(10, bsdtun_send4(NET, "0123456789", 10));
 	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
 	EXPECT_EQ(38, n);
+	/* The header is the one in force when the packet was queued. */
 	ASSERT_EQ(0, ioctl(self->fd, TUNSIFHEAD, &on));
+	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
+	EXPECT_EQ(38, n);
+	ASSERT_EQ(10, bsdtun_send4(NET, "0123456789", 10));
+	ASSERT_EQ(38, read(self->fd, buf, sizeof(buf)));
 	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
 	EXPECT_EQ(42, n);
 }
@@ -280,6 +297,85 @@ TEST_F(ioc, bad_pointers_are_efault)
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, TUNGDEBUG, bad));
 	EXPECT_EQ(EFAULT, errno);
+}
+
+/*
+ * A TUNSIFMODE that changes nothing announces nothing: the first link
+ * message after it is the one of the next real change (an MTU).
+ */
+TEST_F(ioc, sifmode_unchanged_sends_no_event)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	struct timeval tv = { .tv_sec = 5 };
+	int mode = IFF_POINTOPOINT | IFF_MULTICAST, s;
+	char buf[8192];
+	ssize_t n;
+
+	s = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, bind(s, (struct sockaddr *)&sa, sizeof(sa)));
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ASSERT_EQ(0, ioctl(self->fd, TUNSIFMODE, &mode));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s mtu 1400", self->name));
+	for (;;) {
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+		struct ifinfomsg *ifi;
+		struct rtattr *rta;
+		int len, mtu = -1;
+
+		n = recv(s, buf, sizeof(buf), 0);
+		ASSERT_LT(0, n);
+		ifi = NLMSG_DATA(nh);
+		if (nh->nlmsg_type != RTM_NEWLINK ||
+		    ifi->ifi_index != (int)if_nametoindex(self->name))
+			continue;
+		len = IFLA_PAYLOAD(nh);
+		for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+			if (rta->rta_type == IFLA_MTU)
+				memcpy(&mtu, RTA_DATA(rta), sizeof(mtu));
+		EXPECT_EQ(1400, mtu);
+		break;
+	}
+	close(s);
+}
+
+/*
+ * The owner's pid means nothing once it has exited: FIOGETOWN says 0,
+ * as fcntl(F_GETOWN) does, not a number another process may get.
+ */
+TEST_F(ioc, fiogetown_after_owner_exits_is_zero)
+{
+	int owner, got = -1;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	owner = pid;
+	ASSERT_EQ(0, ioctl(self->fd, FIOSETOWN, &owner));
+	ASSERT_EQ(0, ioctl(self->fd, FIOGETOWN, &got));
+	EXPECT_EQ(pid, got);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_EQ(0, ioctl(self->fd, FIOGETOWN, &got));
+	EXPECT_EQ(0, got);
+	ASSERT_EQ(0, ioctl(self->fd, TIOCGPGRP, &got));
+	EXPECT_EQ(0, got);
+	EXPECT_EQ(0, fcntl(self->fd, F_GETOWN));
+}
+
+/* INT_MIN has no negation: TIOCSPGRP refuses it, as F_SETOWN does. */
+TEST_F(ioc, tiocspgrp_int_min_is_einval)
+{
+	int val = INT_MIN, got = -1;
+
+	EXPECT_EQ(-1, ioctl(self->fd, TIOCSPGRP, &val));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ioctl(self->fd, FIOGETOWN, &got));
+	EXPECT_EQ(0, got);
 }
 
 TEST_HARNESS_MAIN

@@ -28,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -549,6 +551,62 @@ static inline int bsdtun_waiter_blocked(struct bsdtun_waiter *w, long nr)
 	for (int i = 0; i < 5000 && !__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE); i++)
 		usleep(1000);
 	return w->tid && bsdtun_wait_blocked_in(getpid(), w->tid, nr);
+}
+
+/* Open @node from inside network namespace @ns: the interface is made there. */
+static inline int bsdtun_open_in(const char *ns, const char *node)
+{
+	int self, nsfd, fd, err;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	self = open("/proc/self/ns/net", O_RDONLY);
+	nsfd = open(path, O_RDONLY);
+	if (self < 0 || nsfd < 0 || setns(nsfd, CLONE_NEWNET))
+		return -1;
+	fd = open(node, O_RDWR);
+	err = errno;
+	if (setns(self, CLONE_NEWNET))
+		return -1;
+	close(self);
+	close(nsfd);
+	errno = err;
+	return fd;
+}
+
+static inline int bsdtun_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Become what "unshare -Urn" run by user @uid makes: an unprivileged
+ * user, root in a user and a network namespace of its own.  For a forked
+ * child; 0 on success.
+ */
+static inline int bsdtun_unpriv_userns(uid_t uid)
+{
+	char map[32];
+
+	if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
+		return -1;
+	/* Changing uid made the process undumpable: its maps need it back. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return -1;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		return -1;
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned int)uid);
+	if (bsdtun_write_file("/proc/self/setgroups", "deny") ||
+	    bsdtun_write_file("/proc/self/uid_map", map) ||
+	    bsdtun_write_file("/proc/self/gid_map", map))
+		return -1;
+	return 0;
 }
 
 #endif /* _BSDTUN_LIB_H */

@@ -62,6 +62,29 @@ TEST(rmmod_removes_the_node)
 	EXPECT_EQ(0, access("/dev/bsdtun", F_OK));
 }
 
+/*
+ * Every name up to <prefix><max_units - 1> must fit an interface name
+ * (15 characters): a prefix too long for max_units is refused at load,
+ * saying why, instead of cutting names into each other.
+ */
+TEST(prefix_too_long_for_max_units_is_refused)
+{
+	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	/* "abcdefghij999999" is 16 characters. */
+	EXPECT_NE(0, bsdtun_sh("insmod %s prefix=abcdefghij max_units=1000000 2>/dev/null",
+			       bsdtun_ko()));
+	EXPECT_FALSE(bsdtun_loaded());
+	EXPECT_EQ(0, bsdtun_sh("dmesg | tail -n 5 | grep -q 'longer than 15 characters'"));
+	/* "abcdefghij99999" fits. */
+	ASSERT_EQ(0, bsdtun_sh("insmod %s prefix=abcdefghij max_units=100000", bsdtun_ko()));
+	EXPECT_EQ(0, access("/dev/abcdefghij3", F_OK));
+	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	/* A queue bound below a few of the largest packets is refused too. */
+	EXPECT_NE(0, bsdtun_sh("insmod %s queue_bytes=4096 2>/dev/null", bsdtun_ko()));
+	EXPECT_FALSE(bsdtun_loaded());
+	ASSERT_EQ(0, bsdtun_reload(NULL));
+}
+
 TEST(twenty_load_unload_cycles)
 {
 	long long tainted = bsdtun_read_num("/proc/sys/kernel/tainted");

@@ -18,25 +18,6 @@
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
 
-/* Open @node from inside namespace @ns: the interface is made there. */
-static int bsdtun_open_in(const char *ns, const char *node)
-{
-	char path[64];
-	int self, nsfd, fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	self = open("/proc/self/ns/net", O_RDONLY);
-	nsfd = open(path, O_RDONLY);
-	if (self < 0 || nsfd < 0 || setns(nsfd, CLONE_NEWNET))
-		return -1;
-	fd = open(node, O_RDWR);
-	if (setns(self, CLONE_NEWNET))
-		return -1;
-	close(self);
-	close(nsfd);
-	return fd;
-}
-
 /* Start bsdtun_relay in namespace @ns; wait for its "ready" line. */
 static pid_t bsdtun_start_relay(const char *ns, const char *node,
 				const char *me, const char *peer)

@@ -5,7 +5,10 @@
  * kept on close, the cloning node, TUNGIFNAME (FreeBSD and DragonFly
  * numbers), ip link add/del (also while open: the file is detached),
  * namespace deletion, renaming, transient units, rmmod with a file open,
- * EBUSY and EPERM on open, and units opened from a user namespace.
+ * EBUSY and EPERM on open, units opened from a user namespace, ENXIO for
+ * a unit whose interface is in another namespace, boot units coming back
+ * from a container, and the per-user limit on units made without
+ * privilege in the initial namespace.
  */
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -360,17 +363,6 @@ TEST_F(unit, open_without_cap_net_admin_is_eperm)
 	EXPECT_EQ(0, WEXITSTATUS(st));
 }
 
-static int bsdtun_write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /*
  * A process that owns a user namespace and a network namespace (root
  * there, nothing outside) opens units whose interface is or will be in
@@ -400,7 +392,8 @@ TEST_F(unit, user_namespace_owner_opens_only_its_own_units)
 		    bsdtun_write_file("/proc/self/uid_map", "0 0 1") ||
 		    bsdtun_write_file("/proc/self/gid_map", "0 0 1"))
 			_exit(11);
-		if (open("/dev/bsdtun0", O_RDWR) >= 0 || errno != EPERM)
+		/* Its interface is not in this namespace: not there for us. */
+		if (open("/dev/bsdtun0", O_RDWR) >= 0 || errno != ENXIO)
 			_exit(1);
 		/* bsdtun1 has no interface yet: it is made here. */
 		fd = open("/dev/bsdtun1", O_RDWR);
@@ -422,6 +415,210 @@ TEST_F(unit, user_namespace_owner_opens_only_its_own_units)
 	EXPECT_EQ(0, if_nametoindex("bsdtun1"));
 	EXPECT_EQ(0, if_nametoindex("bsdtun4"));
 	EXPECT_NE(0, if_nametoindex("bsdtun0"));
+}
+
+/*
+ * A unit whose interface lives in another network namespace is not
+ * there for an opener in this one (its traffic would go there), and a
+ * boot unit a container opened first comes back to the host, without an
+ * interface, when the container deletes the interface or dies.
+ */
+TEST_F(unit, unit_in_other_namespace_is_enxio_boot_unit_comes_back)
+{
+	struct ifreq ifr;
+	int fd, err;
+
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns add bt"));
+	fd = bsdtun_open_in("bt", "/dev/bsdtun1");
+	ASSERT_LE(0, fd);
+	memset(&ifr, 0, sizeof(ifr));
+	ASSERT_EQ(0, ioctl(fd, TUNGIFNAME, &ifr));
+	EXPECT_STREQ("bsdtun1", ifr.ifr_name);
+	close(fd);
+	EXPECT_EQ(-1, open("/dev/bsdtun1", O_RDWR));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(0, if_nametoindex("bsdtun1"));
+
+	/* The container deletes the interface: the host's unit is back. */
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link del bsdtun1"));
+	EXPECT_EQ(0, access("/dev/bsdtun1", F_OK));
+	self->fd = open("/dev/bsdtun1", O_RDWR);
+	err = errno;
+	ASSERT_LE(0, self->fd) TH_LOG("%s", strerror(err));
+	EXPECT_NE(0, if_nametoindex("bsdtun1"));
+	close(self->fd);
+	self->fd = -1;
+
+	/* The container holds bsdtun2 and dies with it. */
+	fd = bsdtun_open_in("bt", "/dev/bsdtun2");
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, open("/dev/bsdtun2", O_RDWR));
+	EXPECT_EQ(ENXIO, errno);
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns del bt"));
+	/* Namespace cleanup runs in a work queue: retry, bounded. */
+	for (int i = 0; i < 5000; i++) {
+		self->fd = open("/dev/bsdtun2", O_RDWR);
+		/* Its node is remade in between: ENOENT for a moment too. */
+		if (self->fd >= 0 || (errno != ENXIO && errno != ENOENT))
+			break;
+		usleep(1000);
+	}
+	err = errno;
+	ASSERT_LE(0, self->fd) TH_LOG("%s", strerror(err));
+	EXPECT_NE(0, if_nametoindex("bsdtun2"));
+	/* The container's file is detached from the unit it held. */
+	EXPECT_EQ(-1, write(fd, "x", 1));
+	EXPECT_EQ(EHOSTDOWN, errno);
+	close(fd);
+}
+
+/* Units a child made before the limit stopped it, and the errno then. */
+struct bsdtun_made {
+	int units, err, nested_err;
+};
+
+/*
+ * As "unshare -Urn" run by user @uid: make units with "ip link add" until
+ * refused; then, from a user namespace nested in that one, once more.
+ * Reports over @out, then waits for a byte on @hold (the units live as
+ * long as its namespace).
+ */
+static void bsdtun_make_units_as(uid_t uid, int out, int hold)
+{
+	struct bsdtun_made m = { 0 };
+	char name[IFNAMSIZ], c;
+	int err = 0;
+
+	if (bsdtun_unpriv_userns(uid))
+		_exit(10);
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "u%d", i);
+		err = bsdtun_nl_link(1, name);
+		if (err)
+			break;
+		m.units++;
+	}
+	m.err = -err;
+	/* Its units live as long as their namespace: keep it while nested. */
+	if (open("/proc/self/ns/net", O_RDONLY) < 0 ||
+	    unshare(CLONE_NEWUSER | CLONE_NEWNET) ||
+	    bsdtun_write_file("/proc/self/uid_map", "0 0 1"))
+		_exit(11);
+	m.nested_err = -bsdtun_nl_link(1, "nested");
+	if (write(out, &m, sizeof(m)) != sizeof(m))
+		_exit(12);
+	read(hold, &c, 1);
+	_exit(0);
+}
+
+static pid_t bsdtun_spawn_maker(uid_t uid, struct bsdtun_made *m, int hold[2])
+{
+	int out[2];
+	pid_t pid;
+
+	if (pipe(out))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(out[0]);
+		close(hold[1]);
+		bsdtun_make_units_as(uid, out[1], hold[0]);
+	}
+	close(out[1]);
+	if (read(out[0], m, sizeof(*m)) != sizeof(*m))
+		m->units = -1;
+	close(out[0]);
+	return pid;
+}
+
+static int bsdtun_count_units(void)
+{
+	return bsdtun_sh("exit $(ls -d /sys/class/bsdtun/* | wc -l)");
+}
+
+/*
+ * Users without CAP_NET_ADMIN in the initial namespace make units from
+ * namespaces of their own, within a per-user limit that nested
+ * namespaces share, and all of them together within half of max_units:
+ * the initial namespace keeps numbers.  Their units die with their
+ * namespaces, and the charge with them.
+ */
+TEST_F(unit, unprivileged_users_limited_initial_namespace_keeps_units)
+{
+	struct bsdtun_made a, b, again;
+	int hold[2], st;
+	char name[IFNAMSIZ];
+	pid_t pa, pb;
+
+	/* 4 boot units; users may hold 10 of 20 in all, 8 each. */
+	ASSERT_EQ(0, bsdtun_reload("user_units=8 max_units=20"));
+	ASSERT_EQ(0, pipe(hold));
+	pa = bsdtun_spawn_maker(65534, &a, hold);
+	ASSERT_LT(0, pa);
+	EXPECT_EQ(8, a.units);
+	EXPECT_EQ(EDQUOT, a.err);
+	EXPECT_EQ(EDQUOT, a.nested_err);
+	pb = bsdtun_spawn_maker(65533, &b, hold);
+	ASSERT_LT(0, pb);
+	EXPECT_EQ(2, b.units);
+	EXPECT_EQ(EDQUOT, b.err);
+	EXPECT_EQ(14, bsdtun_count_units());
+	/* The initial namespace still makes units. */
+	self->fd = bsdtun_clone(name);
+	ASSERT_LE(0, self->fd);
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link add bsdtun19 type bsdtun"));
+	close(self->fd);
+	self->fd = -1;
+
+	/* Their namespaces die: their units go, and the charge with them. */
+	close(hold[1]);
+	ASSERT_EQ(pa, waitpid(pa, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	ASSERT_EQ(pb, waitpid(pb, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	close(hold[0]);
+	for (int i = 0; i < 5000 && bsdtun_count_units() != 6; i++)
+		usleep(1000);
+	EXPECT_EQ(6, bsdtun_count_units());
+	ASSERT_EQ(0, pipe(hold));
+	pa = bsdtun_spawn_maker(65534, &again, hold);
+	ASSERT_LT(0, pa);
+	EXPECT_EQ(8, again.units);
+	close(hold[1]);
+	waitpid(pa, &st, 0);
+	close(hold[0]);
+}
+
+/*
+ * TUNSDEBUG sets one level for every unit: root of a user namespace may
+ * read it, not set it.
+ */
+TEST_F(unit, tunsdebug_needs_privilege_in_initial_namespace)
+{
+	pid_t pid;
+	int st;
+
+	/* What a udev rule might do: let others open the cloning node. */
+	ASSERT_EQ(0, chmod("/dev/bsdtun", 0666));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd, val = 1;
+
+		if (bsdtun_unpriv_userns(65534))
+			_exit(10);
+		fd = open("/dev/bsdtun", O_RDWR);
+		if (fd < 0)
+			_exit(1);
+		if (ioctl(fd, TUNSDEBUG, &val) == 0 || errno != EPERM)
+			_exit(2);
+		if (ioctl(fd, TUNGDEBUG, &val) || val != 0)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(0, bsdtun_read_num("/sys/module/bsdtun/parameters/debug"));
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bsdtun: the packets a unit holds for read().
+ *
+ * Transmit queues a packet with the header it will be read with, decided
+ * there, as BSD prepends its header at output: a later TUNSIFHEAD or
+ * TUNSLMODE changes what comes next, never what already waits, so
+ * FIONREAD and the next read() agree and an IPv6 packet accepted with a
+ * header is never read without one.
+ *
+ * The queue is bounded twice: by the interface's txqueuelen in packets,
+ * and by the bsdtun_queue_bytes module parameter in memory (skb
+ * truesize).  The byte bound holds whatever a namespace's administrator
+ * sets txqueuelen to, and whatever size packets are: it is what one unit
+ * can pin in the kernel while its reader sleeps.
+ */
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+
+#include "bsdtun.h"
+
+static unsigned int bsdtun_queue_limit(const struct net_device *dev)
+{
+	return max_t(unsigned int, READ_ONCE(dev->tx_queue_len), 1);
+}
+
+/*
+ * Queue @skb, to be read with header @mode.  0 when queued; 1 when
+ * queued and the unit is now full (a packet of the same size would not
+ * fit); -ENOBUFS when the unit was full already and @skb is still the
+ * caller's.  The first packet always fits, whatever its size.
+ */
+int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
+		      struct sk_buff *skb, enum bsdtun_hdr_mode mode)
+{
+	unsigned int limit = bsdtun_queue_limit(dev);
+	unsigned int max = READ_ONCE(bsdtun_queue_bytes);
+	unsigned int size = skb->truesize;
+	struct bsdtun_skb_cb *cb = bsdtun_skb_cb(skb);
+	bool full;
+
+	/*
+	 * Bottom halves are off here (the stack transmits with them off)
+	 * and read() takes the lock with them off: no need to mask
+	 * interrupts as skb_queue_tail() would (netpoll, which could call
+	 * us from an interrupt, is refused in bsdtun_setup()).
+	 */
+	spin_lock(&unit->queue.lock);
+	if (unit->queue.qlen &&
+	    (unit->queue.qlen >= limit || unit->qbytes + size > max)) {
+		spin_unlock(&unit->queue.lock);
+		return -ENOBUFS;
+	}
+	cb->size = size;
+	cb->hdr_mode = mode;
+	__skb_queue_tail(&unit->queue, skb);
+	WRITE_ONCE(unit->qbytes, unit->qbytes + size);
+	full = unit->queue.qlen >= limit || unit->qbytes + size > max;
+	spin_unlock(&unit->queue.lock);
+	return full;
+}
+
+/*
+ * A stopped queue starts again only once the unit is down to half, in
+ * packets and in bytes.  Waking at every freed slot would cost a softirq
+ * and a stop per packet while a fast sender keeps it full; half leaves
+ * the reader work while the qdisc refills.
+ */
+bool bsdtun_queue_may_wake(struct bsdtun_unit *unit,
+			   const struct net_device *dev)
+{
+	return skb_queue_len_lockless(&unit->queue) <= bsdtun_queue_limit(dev) / 2 &&
+	       READ_ONCE(unit->qbytes) <= READ_ONCE(bsdtun_queue_bytes) / 2;
+}
+
+static void bsdtun_queue_unlink(struct bsdtun_unit *unit, struct sk_buff *skb)
+{
+	__skb_unlink(skb, &unit->queue);
+	WRITE_ONCE(unit->qbytes, unit->qbytes - bsdtun_skb_cb(skb)->size);
+}
+
+/*
+ * The transmit side only runs with bottom halves off (see
+ * bsdtun_queue_push()), so they are all that must be held off here.
+ */
+struct sk_buff *bsdtun_queue_pop(struct bsdtun_unit *unit)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&unit->queue.lock);
+	skb = skb_peek(&unit->queue);
+	if (skb)
+		bsdtun_queue_unlink(unit, skb);
+	spin_unlock_bh(&unit->queue.lock);
+	return skb;
+}
+
+/* Bytes before @skb on read; written to @hdr when it is not NULL. */
+size_t bsdtun_queue_hdr(const struct sk_buff *skb, u8 *hdr)
+{
+	bool v6 = skb->protocol == htons(ETH_P_IPV6);
+
+	switch (bsdtun_skb_cb(skb)->hdr_mode) {
+	case BSDTUN_HDR_IFHEAD: {
+		__be32 af = htonl(v6 ? AF_INET6 : AF_INET);
+
+		if (hdr)
+			memcpy(hdr, &af, sizeof(af));
+		return sizeof(af);
+	}
+	case BSDTUN_HDR_LMODE:
+		if (v6) {
+			struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+
+			if (hdr) {
+				skb_copy_bits(skb, offsetof(struct ipv6hdr, daddr),
+					      &sin6.sin6_addr,
+					      sizeof(sin6.sin6_addr));
+				memcpy(hdr, &sin6, sizeof(sin6));
+			}
+			return sizeof(sin6);
+		}
+		if (hdr) {
+			struct sockaddr_in sin = { .sin_family = AF_INET };
+
+			skb_copy_bits(skb, offsetof(struct iphdr, daddr),
+				      &sin.sin_addr, sizeof(sin.sin_addr));
+			memcpy(hdr, &sin, sizeof(sin));
+		}
+		return sizeof(struct sockaddr_in);
+	default:
+		return 0;
+	}
+}
+
+/* FIONREAD: what the next read() returns in full, or 0. */
+int bsdtun_queue_next_size(struct bsdtun_unit *unit)
+{
+	struct sk_buff *skb;
+	int size = 0;
+
+	spin_lock_bh(&unit->queue.lock);
+	skb = skb_peek(&unit->queue);
+	if (skb)
+		size = bsdtun_queue_hdr(skb, NULL) + skb->len;
+	spin_unlock_bh(&unit->queue.lock);
+	return size;
+}
+
+/*
+ * Junk what waits for read() (BSD close), counting it as dropped on @dev
+ * when there is one: the stack handed it over and nobody will read it.
+ */
+void bsdtun_queue_purge(struct bsdtun_unit *unit, struct net_device *dev)
+{
+	struct sk_buff_head junk;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&junk);
+	spin_lock_bh(&unit->queue.lock);
+	skb_queue_splice_init(&unit->queue, &junk);
+	WRITE_ONCE(unit->qbytes, 0);
+	spin_unlock_bh(&unit->queue.lock);
+
+	while ((skb = __skb_dequeue(&junk))) {
+		if (dev)
+			bsdtun_count_tx_dropped(dev);
+		kfree_skb(skb);
+	}
+}
