@@ -22,7 +22,7 @@ dir=${1:-/var/tmp/bsdtun-fresh-ci}
 mirror=$(grep -hoE '^(URIs:[[:space:]]*|deb[[:space:]]+(\[[^]]*\][[:space:]]+)?)[a-z]+://[^[:space:]]+' \
 	/etc/apt/sources.list /etc/apt/sources.list.d/*.list \
 	/etc/apt/sources.list.d/*.sources 2>/dev/null |
-	grep -v -- '-security' | grep -oE '[a-z]+://[^[:space:]]+' | sed -n 1p)
+	grep -v -- '-security' | grep -oE '[a-z]+://[^[:space:]]+' | sed -n 1p) || true
 mirror=${mirror%/}
 [ -n "$mirror" ] || { echo "fresh-ci: no Debian mirror in /etc/apt" >&2; exit 1; }
 
