@@ -37,7 +37,10 @@ cp /etc/resolv.conf "$dir/etc/resolv.conf"
 
 start=$(date +%s)
 rc=0
+# The root is made a mount point of its own: the runner's "unshare -m"
+# makes / private, which a plain directory as / refuses.
 unshare -m sh -c '
+	mount --bind "$1" "$1" &&
 	mount -t proc proc "$1/proc" && mount -t sysfs sysfs "$1/sys" &&
 	mount --rbind /dev "$1/dev" &&
 	chroot "$1" /usr/bin/env -i HOME=/root CI=true TERM=dumb \
