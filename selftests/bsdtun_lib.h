@@ -44,6 +44,45 @@
 
 #define BSDTUN_IP	"/sbin/ip"
 
+/*
+ * Fault mode: the test runner's fault pass runs a program with
+ * BSDTUN_FAULT=1.  The program then sets make-it-fail (the kernel fails a
+ * share of that task's allocations and user copies) in the threads or
+ * children that exercise the driver, once past its set-up; they inherit
+ * it.  Set from the start, it made the C library's own start-up fail.
+ */
+static inline int bsdtun_fault_mode(void)
+{
+	const char *e = getenv("BSDTUN_FAULT");
+
+	return e && e[0] == '1';
+}
+
+static inline void bsdtun_fault_write(const char *v)
+{
+	int fd;
+
+	if (!bsdtun_fault_mode())
+		return;
+	fd = open("/proc/thread-self/make-it-fail", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, v, 1) != 1)
+			perror("make-it-fail");
+		close(fd);
+	}
+}
+
+/* From here on, this thread's allocations and copies may fail. */
+static inline void bsdtun_fault_on(void)
+{
+	bsdtun_fault_write("1");
+}
+
+static inline void bsdtun_fault_off(void)
+{
+	bsdtun_fault_write("0");
+}
+
 /* Run a shell command; its exit status (-1 when it did not run). */
 static inline int bsdtun_sh(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));

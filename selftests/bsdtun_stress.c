@@ -120,10 +120,13 @@ FIXTURE_SETUP(stress)
 	self->st.fd = -1;
 	self->st.deadline = bsdtun_deadline();
 	ASSERT_EQ(0, bsdtun_reload(NULL));
+	/* Fault mode: the test body under injected failures. */
+	bsdtun_fault_on();
 }
 
 FIXTURE_TEARDOWN(stress)
 {
+	bsdtun_fault_off();
 	if (self->st.fd >= 0)
 		close(self->st.fd);
 	bsdtun_sh(BSDTUN_IP " netns del bst 2>/dev/null");
