@@ -10,6 +10,12 @@
 #   debug   (default) KASAN, lockdep, kmemleak, UBSAN, debug objects, SLUB
 #           debug, fault injection
 #   kcsan   KCSAN, which cannot share a kernel with KASAN
+#   i386    32-bit (ARCH=i386, host gcc -m32): lockdep, preemption,
+#           highmem, kmemleak, UBSAN, debug objects; no KASAN (64-bit only)
+#
+# A fragment with CONFIG_X86_32=y builds with ARCH=i386 and without
+# kvm_guest.config (PCI, virtio, paravirt: nothing of it is used under
+# QEMU's TCG, and the build is shorter).
 #
 # Each fragment also carries the network options the suite needs.  Prints
 # the build directory, which holds arch/x86/boot/bzImage and serves as
@@ -22,6 +28,12 @@ CACHE=${BSDTUN_CACHE:-$HOME/.cache/bsdtun}
 flavour=${1:-debug}
 frag=$QDIR/$flavour.config
 [ -f "$frag" ] || { echo "debug-kernel: no $frag" >&2; exit 1; }
+arch=x86_64
+base=(kernel/configs/kvm_guest.config)
+if grep -qx 'CONFIG_X86_32=y' "$frag"; then
+	arch=i386
+	base=()
+fi
 src=$("$QDIR/fetch-kernel.sh" --source)
 # The debug kernel's key is unchanged from before flavours existed
 # ($CACHE/debug-kernel/<source>-<hash of debug.config>), so a cached one
@@ -45,9 +57,9 @@ rm -rf "$dir"
 mkdir -p "$dir"
 tar -xf "$src"/linux-source-6.1.tar.* -C "$dir" --strip-components=1
 cd "$dir"
-make -s ARCH=x86_64 tinyconfig >&2
-scripts/kconfig/merge_config.sh -m .config kernel/configs/kvm_guest.config "$frag" >&2
-make -s ARCH=x86_64 olddefconfig >&2
+make -s ARCH=$arch tinyconfig >&2
+scripts/kconfig/merge_config.sh -m .config "${base[@]}" "$frag" >&2
+make -s ARCH=$arch olddefconfig >&2
 # merge_config silently drops what a dependency refuses: check each option.
 missing=0
 while IFS= read -r line; do
@@ -62,7 +74,7 @@ while IFS= read -r line; do
 done < "$frag"
 [ $missing -eq 0 ] || exit 1
 start=$(date +%s)
-nice make -s ARCH=x86_64 -j"$(nproc)" bzImage modules >&2
+nice make -s ARCH=$arch -j"$(nproc)" bzImage modules >&2
 echo "debug-kernel: $flavour kernel built in $(( ($(date +%s) - start) / 60 )) min" >&2
 touch .done
 echo "$dir"
