@@ -15,8 +15,11 @@
 #
 # Environment:
 #   KERNELS          Debian suites to test (default: bullseye bookworm
-#                    bookworm-backports sid debug: 5.10, 6.1, 6.12, the
-#                    newest, and a KASAN/lockdep/kmemleak build of 6.1)
+#                    bookworm-backports sid debug i386: 5.10, 6.1, 6.12, the
+#                    newest, a KASAN/lockdep/kmemleak build of 6.1, and a
+#                    32-bit (ARCH=i386) lockdep build of 6.1).  A name with
+#                    a tests/qemu/<name>.config is a kernel built here by
+#                    debug-kernel.sh.
 #   TESTS            selftest programs to run (default: all, in order)
 #   BSDTUN_NEGATIVE  failtest: add a selftest that fails on purpose;
 #                    warn: build a module that WARNs at load.
@@ -46,10 +49,12 @@ fi
 NEGATIVE=${BSDTUN_NEGATIVE:-}
 # A negative check needs one boot only.
 [ -n "$NEGATIVE" ] && KERNELS=${KERNELS:-bookworm}
-KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid debug}
+KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid debug i386}
 TIMEOUT=${BSDTUN_TIMEOUT:-1500}
 FUZZ_OPS_DEBUG=1000000
 JOBS=$(nproc)
+# shellcheck source=i386.sh
+. "$QDIR/i386.sh"
 
 PASS=0
 FAIL=0
@@ -179,6 +184,8 @@ bsdtun_build_module() {
 		common=$(ls -d "$kdir"/usr/src/linux-headers-*-common | head -n1)
 		amd64=$(ls -d "$kdir"/usr/src/linux-headers-*-amd64 | head -n1)
 	fi
+	# A 32-bit kernel (KERNELS=i386): kbuild must be told its ARCH.
+	grep -q '^CONFIG_X86_32=y' "$amd64/.config" && args+=(ARCH=i386)
 
 	# The compiler the kernel was built with.  An older gcc missing here
 	# is replaced by this machine's (modules built so load fine); a newer
@@ -392,7 +399,7 @@ bsdtun_qemu() {
 	local accel=$1 kernel=$2 initrd=$3 append=$4; shift 4
 	local cpu=max
 	[ "$accel" = kvm ] && cpu=host
-	timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
+	timeout --foreground "$TIMEOUT" "${qemu:-qemu-system-x86_64}" -accel "$accel" -cpu "$cpu" \
 		-m 1G -smp 2 -nodefaults -no-reboot -display none -monitor none -nic none \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@"
@@ -478,12 +485,16 @@ bsdtun_scan_console() {
 
 bsdtun_run_kernel() {
 	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res fuzz
-	if [ "$suite" = debug ]; then
-		bsdtun_log "kernel: debug kernel from Debian's linux-source-6.1 (KASAN, lockdep, kmemleak, UBSAN)"
-		kdir=$("$QDIR/debug-kernel.sh") || {
-			bsdtun_result 1 "[debug] build the debug kernel"; return; }
+	local qemu='' base_root=$BUILD/base-root selftests=$BUILD/selftests
+	if [ -f "$QDIR/$suite.config" ]; then
+		case $suite in
+		debug) bsdtun_log "kernel: debug kernel from Debian's linux-source-6.1 (KASAN, lockdep, kmemleak, UBSAN)" ;;
+		*) bsdtun_log "kernel: $suite kernel from Debian's linux-source-6.1 (tests/qemu/$suite.config)" ;;
+		esac
+		kdir=$("$QDIR/debug-kernel.sh" "$suite") || {
+			bsdtun_result 1 "[$suite] build the $suite kernel"; return; }
 		kver=$(cat "$kdir/include/config/kernel.release")
-		abi=debug-$kver
+		abi=$suite-$kver
 		kernel=$kdir/arch/x86/boot/bzImage
 	else
 		bsdtun_log "kernel: Debian $suite"
@@ -493,13 +504,18 @@ bsdtun_run_kernel() {
 		kver=$(ls "$kdir/boot" | sed -n 's/^vmlinuz-//p' | head -n1)
 		kernel=$kdir/boot/vmlinuz-$kver
 	fi
+	# A 32-bit kernel (KERNELS=i386) boots under qemu-system-i386 on a
+	# 32-bit userland (tests/qemu/i386.sh).
+	if grep -qs '^CONFIG_X86_32=y' "$kdir/.config"; then
+		bsdtun_i386_userland || return
+	fi
 	bdir=$BUILD/$abi
 	bsdtun_log "[$abi] building bsdtun.ko against $kver"
 	bsdtun_build_module "$kdir" "$abi" "$bdir/module" || return
 
 	root=$bdir/root
 	rm -rf "$root"
-	cp -a "$BUILD/base-root" "$root"
+	cp -a "$base_root" "$root"
 	bsdtun_kernel_modules "$kdir" "$kver" "$root"
 	if [ -d "$bdir/module/dkms" ]; then
 		# The module DKMS installed, where DKMS put it, for modprobe.
@@ -522,7 +538,7 @@ bsdtun_run_kernel() {
 		cp "$bdir/module/bsdtun.ko" "$root/lib/modules/$kver/extra/"
 		depmod -b "$root" "$kver" 2>/dev/null
 	fi
-	cp -a "$BUILD/selftests/." "$root/bsdtun/selftests/"
+	cp -a "$selftests/." "$root/bsdtun/selftests/"
 	printf '%s\n' $TEST_LIST > "$root/bsdtun/tests.list"
 	initrd=$bdir/initrd.gz
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
