@@ -472,9 +472,10 @@ bsdtun_parse_results() {
 
 bsdtun_scan_console() {
 	local abi=$1 con=$2 hits
-	# Case-sensitive on purpose: the command line says "oops=panic".
+	# Case-sensitive on purpose: the command line says "oops=panic".  A
+	# lockdep kernel's boot banner says "RCU lockdep checking is enabled".
 	hits=$(grep -nE 'BUG:|WARNING:|Oops|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|KASAN:|UBSAN:|kmemleak:.*unreferenced|Kernel panic' "$con" |
-	       grep -v 'Kernel command line' | head -n 60)
+	       grep -vE 'Kernel command line|RCU lockdep checking is enabled\.' | head -n 60)
 	if [ -n "$hits" ]; then
 		echo "$hits"
 		bsdtun_result 1 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN reports (see $con)"
