@@ -15,8 +15,11 @@
 #
 # Environment:
 #   KERNELS          Debian suites to test (default: bullseye bookworm
-#                    bookworm-backports sid debug: 5.10, 6.1, 6.12, the
-#                    newest, and a KASAN/lockdep/kmemleak build of 6.1)
+#                    bookworm-backports sid debug kcsan: 5.10, 6.1, 6.12,
+#                    the newest, a KASAN/lockdep/kmemleak build of 6.1
+#                    and a KCSAN build of 6.1).  A name with a
+#                    tests/qemu/<name>.config is a kernel built here by
+#                    debug-kernel.sh.
 #   TESTS            selftest programs to run (default: all, in order)
 #   BSDTUN_NEGATIVE  failtest: add a selftest that fails on purpose;
 #                    warn: build a module that WARNs at load.
@@ -26,8 +29,9 @@
 #                    two runs at once need one each, and share the cache
 #   BSDTUN_TIMEOUT   seconds a VM may run (default 1500)
 #   BSDTUN_ACCEL     tcg or kvm (default: kvm only if a probe boot works)
-#   BSDTUN_FUZZ_OPS  operations bsdtun_fuzz runs on every kernel (default:
-#                    its own 200000, and FUZZ_OPS_DEBUG below on debug)
+#   BSDTUN_FUZZ_OPS  operations bsdtun_fuzz runs on every kernel and pass
+#                    (default: its own 200000; FUZZ_OPS_* below on the
+#                    built kernels)
 #   BENCH            make bench: profile = only the in-guest profile; rows'
 #                    first words (read, bulk, e2e,round...) = only those
 #                    rows; neither writes BENCHMARKS.md
@@ -46,9 +50,13 @@ fi
 NEGATIVE=${BSDTUN_NEGATIVE:-}
 # A negative check needs one boot only.
 [ -n "$NEGATIVE" ] && KERNELS=${KERNELS:-bookworm}
-KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid debug}
+KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid debug kcsan}
 TIMEOUT=${BSDTUN_TIMEOUT:-1500}
 FUZZ_OPS_DEBUG=1000000
+# The KCSAN kernel runs the programs with the most concurrency (unless
+# TESTS names others), with this many fuzz operations.
+KCSAN_TESTS="bsdtun_stress bsdtun_fuzz"
+FUZZ_OPS_KCSAN=400000
 JOBS=$(nproc)
 
 PASS=0
@@ -463,27 +471,74 @@ bsdtun_parse_results() {
 	return $((1 - done))
 }
 
+# Kernel reports in the console log.
+# A KCSAN report ("BUG: KCSAN: data-race in A / B" up to its closing
+# "====" line) is excused only when kcsan.filter lists the pair A / B and
+# no frame of the report is bsdtun's; it is still printed.
 bsdtun_scan_console() {
 	local abi=$1 con=$2 hits
 	# Case-sensitive on purpose: the command line says "oops=panic".
-	hits=$(grep -nE 'BUG:|WARNING:|Oops|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|KASAN:|UBSAN:|kmemleak:.*unreferenced|Kernel panic' "$con" |
-	       grep -v 'Kernel command line' | head -n 60)
+	hits=$(awk '
+		FILENAME == ARGV[1] {
+			sub(/#.*/, "")
+			if (split($0, p, " / ") == 2) {
+				gsub(/[ \t]/, "", p[1]); gsub(/[ \t]/, "", p[2])
+				known[p[1] " / " p[2]] = 1
+				known[p[2] " / " p[1]] = 1
+			}
+			next
+		}
+		{ l[++n] = $0 }
+		END {
+			NR = n
+			pat = "BUG:|WARNING:|Oops|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|KASAN:|UBSAN:|kmemleak:.*unreferenced|Kernel panic"
+			for (i = 1; i <= NR; i++) {
+				s = l[i]
+				if (s !~ pat || s ~ /Kernel command line/)
+					continue
+				if (match(s, /BUG: KCSAN: [a-z -]+ in [^ ]+ \/ [^ ]+/)) {
+					split(substr(s, RSTART, RLENGTH), h, " in ")
+					pair = h[2]
+					gsub(/\+0x[0-9a-f\/x]+/, "", pair)
+					ours = 0
+					for (j = i + 1; j <= NR && l[j] !~ /====================/; j++)
+						if (l[j] ~ /\[bsdtun\]/)
+							ours = 1
+					if ((pair in known) && !ours) {
+						print "filtered " i ": " s
+						continue
+					}
+				}
+				print i ": " s
+			}
+		}' "$QDIR/kcsan.filter" "$con")
+	echo "$hits" | sed -n 's/^filtered /# KCSAN report excused by kcsan.filter: /p'
+	hits=$(echo "$hits" | grep -v '^filtered ' | head -n 60)
 	if [ -n "$hits" ]; then
 		echo "$hits"
-		bsdtun_result 1 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN reports (see $con)"
+		bsdtun_result 1 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN/KCSAN reports (see $con)"
 	else
-		bsdtun_result 0 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN reports"
+		bsdtun_result 0 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN/KCSAN reports"
 	fi
 }
 
 bsdtun_run_kernel() {
 	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res fuzz
-	if [ "$suite" = debug ]; then
-		bsdtun_log "kernel: debug kernel from Debian's linux-source-6.1 (KASAN, lockdep, kmemleak, UBSAN)"
-		kdir=$("$QDIR/debug-kernel.sh") || {
-			bsdtun_result 1 "[debug] build the debug kernel"; return; }
+	local tests=$TEST_LIST warnpanic=panic_on_warn=1 n
+	if [ -f "$QDIR/$suite.config" ]; then
+		case $suite in
+		debug) n="KASAN, lockdep, kmemleak, UBSAN" ;;
+		kcsan) n="KCSAN" ;;
+		*) n="tests/qemu/$suite.config" ;;
+		esac
+		bsdtun_log "kernel: $suite kernel from Debian's linux-source-6.1 ($n)"
+		n=$(date +%s)
+		kdir=$("$QDIR/debug-kernel.sh" "$suite") || {
+			bsdtun_result 1 "[$suite] build the $suite kernel"; return; }
+		[ $(($(date +%s) - n)) -gt 60 ] &&
+			bsdtun_log "[$suite] kernel ready after $(( ($(date +%s) - n) / 60 )) min"
 		kver=$(cat "$kdir/include/config/kernel.release")
-		abi=debug-$kver
+		abi=$suite-$kver
 		kernel=$kdir/arch/x86/boot/bzImage
 	else
 		bsdtun_log "kernel: Debian $suite"
@@ -523,7 +578,26 @@ bsdtun_run_kernel() {
 		depmod -b "$root" "$kver" 2>/dev/null
 	fi
 	cp -a "$BUILD/selftests/." "$root/bsdtun/selftests/"
-	printf '%s\n' $TEST_LIST > "$root/bsdtun/tests.list"
+	# Per kernel: the debug kernel fuzzes longer; the KCSAN kernel runs
+	# the concurrent programs only, and without panic_on_warn, since
+	# KCSAN panics on its first report under it and one report in core
+	# code would hide the rest.  BSDTUN_FUZZ_OPS overrides every fuzz
+	# length.
+	fuzz=
+	case $suite in
+	debug)
+		fuzz=bsdtun.fuzzops=${BSDTUN_FUZZ_OPS:-$FUZZ_OPS_DEBUG}
+		;;
+	kcsan)
+		[ -z "${TESTS:-}" ] && [ -z "$NEGATIVE" ] && tests=$KCSAN_TESTS
+		fuzz=bsdtun.fuzzops=${BSDTUN_FUZZ_OPS:-$FUZZ_OPS_KCSAN}
+		warnpanic=
+		;;
+	*)
+		[ -n "${BSDTUN_FUZZ_OPS:-}" ] && fuzz=bsdtun.fuzzops=$BSDTUN_FUZZ_OPS
+		;;
+	esac
+	printf '%s\n' $tests > "$root/bsdtun/tests.list"
 	initrd=$bdir/initrd.gz
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
 	accel=$(bsdtun_probe_accel "$kernel" "$initrd")
@@ -539,10 +613,6 @@ bsdtun_run_kernel() {
 	con=$bdir/console.log
 	res=$bdir/result.log
 	rm -f "$con" "$res"
-	# The debug kernel's run fuzzes longer than the others.
-	fuzz=
-	[ "$suite" = debug ] && fuzz=bsdtun.fuzzops=$FUZZ_OPS_DEBUG
-	[ -n "${BSDTUN_FUZZ_OPS:-}" ] && fuzz=bsdtun.fuzzops=$BSDTUN_FUZZ_OPS
 	if [ "$MODE" = demo ]; then
 		bsdtun_boot "[$abi] booting under QEMU ($accel) for the demo" \
 			"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=demo"
@@ -584,8 +654,10 @@ bsdtun_run_kernel() {
 		bsdtun_scan_console "$abi" "$con"
 		return
 	fi
-	bsdtun_boot "[$abi] booting under QEMU ($accel), running: $TEST_LIST" \
-		"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check $fuzz"
+	n=$(date +%s)
+	bsdtun_boot "[$abi] booting under QEMU ($accel), running: $(echo $tests)" \
+		"console=ttyS0 panic=-1 $warnpanic oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check $fuzz"
+	bsdtun_log "[$abi] guest ran $(( $(date +%s) - n )) s"
 	if ! bsdtun_parse_results "$abi" "$res"; then
 		tail -n 40 "$con"
 		case $rc in
