@@ -10,9 +10,9 @@
 # on every other kernel.
 
 # The 64-bit base root with its programs swapped for 32-bit ones, and the
-# selftests (and the demo's, benchmark's or negative check's program, when
-# this run has one) built -m32.  Sets bsdtun_run_kernel()'s qemu,
-# base_root and selftests.
+# selftests (and the fault-injection wrapper, and the demo's, benchmark's
+# or negative check's program when this run has one) built -m32.  Sets
+# bsdtun_run_kernel()'s qemu, base_root and selftests.
 bsdtun_i386_userland() {
 	local log=$BUILD/i386-userland.log obj=$BUILD/selftests-i386-obj rc=0
 	qemu="qemu-system-i386"
@@ -28,6 +28,11 @@ bsdtun_i386_userland() {
 		make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" CC="gcc -m32" \
 			OUTPUT="$obj" INSTALL_PATH="$selftests" install
 	} >> "$log" 2>&1 || rc=1
+	if [ -e "$base_root/bsdtun/fault/bsdtun_fault" ]; then
+		gcc -m32 -O2 -Wall -Wextra -Werror -static \
+			-o "$base_root/bsdtun/fault/bsdtun_fault" \
+			"$QDIR/fault/bsdtun_fault.c" >> "$log" 2>&1 || rc=1
+	fi
 	if [ -e "$base_root/bsdtun/demo/bsdtun_demo_tcp" ]; then
 		gcc -m32 -O2 -Wall -Wextra -Werror -static \
 			-o "$base_root/bsdtun/demo/bsdtun_demo_tcp" \
