@@ -133,6 +133,9 @@ bsdtun_download_extract() {
 	done
 }
 
+# i386-root.sh sources this file for the functions above, nothing more.
+[ "${1:-}" = --functions ] && return 0
+
 bsdtun_apt_setup
 
 if [ "${1:-}" = --source ]; then

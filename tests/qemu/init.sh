@@ -8,6 +8,9 @@
 #   BSDTUN-BEGIN <program>        TAP output of the program follows
 #   BSDTUN-END <program> <rc>
 #   BSDTUN-CHECK ok|not ok <what> a check made by this script
+#   BSDTUN-FAULT <program> failslab=N fail_page_alloc=N fail_usercopy=N
+#                                 failures injected into a program of the
+#                                 fault pass (BSDTUN-BEGIN fault/<program>)
 #   BSDTUN-DONE                   the run completed
 #
 # The kernel console (ttyS0) is scanned by the host for kernel reports.
@@ -38,11 +41,15 @@ done < /modules/order
 
 R=/dev/ttyS1
 mode=shell
+fault=
+faultfuzzops=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	bsdtun.mode=*) mode=${arg#bsdtun.mode=} ;;
 	bsdtun.fuzzops=*) export BSDTUN_FUZZ_OPS=${arg#bsdtun.fuzzops=} ;;
 	bsdtun.bench=*) export BSDTUN_BENCH=${arg#bsdtun.bench=} ;;
+	bsdtun.fault=*) fault=${arg#bsdtun.fault=} ;;
+	bsdtun.faultfuzzops=*) faultfuzzops=${arg#bsdtun.faultfuzzops=} ;;
 	esac
 done
 
@@ -80,6 +87,80 @@ bsdtun_reap() {
 
 bsdtun_loaded() {
 	grep -q '^bsdtun ' /proc/modules
+}
+
+# debugfs, where a debug kernel has kmemleak and the fault attributes.
+bsdtun_debugfs() {
+	[ -d /sys/kernel/debug ] || return 1
+	grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+}
+
+# Run one program as the normal suite does: freshly loaded module, TAP
+# between BEGIN and END, then nothing left running and the module
+# unloaded.  $1: the name reported, then the command.
+bsdtun_run() {
+	local name=$1; shift
+	if ! bsdtun_loaded; then
+		$load
+		bsdtun_check $? "$load before $name"
+	fi
+	echo "BSDTUN-BEGIN $name" > $R
+	timeout -s KILL 900 "$@" > $R 2>&1 < /dev/null
+	rc=$?
+	echo "BSDTUN-END $name $rc" > $R
+	bsdtun_reap
+	bsdtun_check $? "$name left no process running"
+	ip -all netns delete 2>/dev/null
+	if bsdtun_loaded; then
+		rmmod bsdtun
+		bsdtun_check $? "rmmod bsdtun after $name"
+	fi
+}
+
+FI_ATTRS="failslab fail_page_alloc fail_usercopy"
+# Each attribute's "times" counts down once per injected failure: set
+# high (never reached), it counts the failures, where -1 would not.
+FI_TIMES=1000000000
+
+# Aim the fault attributes at tasks whose make-it-fail is set (the
+# program under bsdtun_fault and what it forks), failing $1 percent of
+# their slab and page allocations and user copies; 0 turns them off.
+bsdtun_fault_set() {
+	local a d=/sys/kernel/debug
+	for a in $FI_ATTRS; do
+		echo 0 > $d/$a/probability || return 1
+		echo 1 > $d/$a/interval
+		echo $FI_TIMES > $d/$a/times
+		echo 0 > $d/$a/space
+		echo Y > $d/$a/task-filter
+		# One line per injected failure, no stack, none held back by
+		# the ratelimit: the host excuses an allocation-failure
+		# trace only right after such a line.
+		echo 1 > $d/$a/verbose
+		echo 0 > $d/$a/verbose_ratelimit_interval_ms
+	done
+	# Sleeping allocations too (by default only atomic ones fail), and
+	# order-0 pages.  User pages (__GFP_HIGHMEM) stay exempt: failing
+	# a page fault tests the memory manager, not bsdtun.
+	echo N > $d/failslab/ignore-gfp-wait
+	echo N > $d/failslab/cache-filter
+	echo N > $d/fail_page_alloc/ignore-gfp-wait
+	echo Y > $d/fail_page_alloc/ignore-gfp-highmem
+	echo 0 > $d/fail_page_alloc/min-order
+	for a in $FI_ATTRS; do
+		echo "$1" > $d/$a/probability || return 1
+	done
+}
+
+# Failures injected since bsdtun_fault_set, per attribute.
+bsdtun_fault_count() {
+	local a n out=
+	for a in $FI_ATTRS; do
+		n=$(cat /sys/kernel/debug/$a/times)
+		out="$out $a=$((FI_TIMES - n))"
+	done
+	echo "${out# }"
 }
 
 # KVM probe: reaching /init is all that is asked.
@@ -123,22 +204,29 @@ fi
 cd /bsdtun/selftests/bsdtun || exit 1
 for t in $(cat /bsdtun/tests.list); do
 	# Every program starts from a freshly loaded module with defaults.
-	if ! bsdtun_loaded; then
-		$load
-		bsdtun_check $? "$load before $t"
-	fi
-	echo "BSDTUN-BEGIN $t" > $R
-	timeout -s KILL 900 "./$t" > $R 2>&1 < /dev/null
-	rc=$?
-	echo "BSDTUN-END $t $rc" > $R
-	bsdtun_reap
-	bsdtun_check $? "$t left no process running"
-	ip -all netns delete 2>/dev/null
-	if bsdtun_loaded; then
-		rmmod bsdtun
-		bsdtun_check $? "rmmod bsdtun after $t"
-	fi
+	bsdtun_run "$t" "./$t"
 done
+
+# Fault pass (debug kernel): the programs of fault.list again, each under
+# bsdtun_fault with failures injected into its own allocations and
+# copies.  Markers on the console bound the pass for the host's scan.
+if [ -n "$fault" ] && [ -s /bsdtun/fault.list ]; then
+	if bsdtun_debugfs && [ -d /sys/kernel/debug/fail_usercopy ]; then
+		[ -n "$faultfuzzops" ] && export BSDTUN_FUZZ_OPS=$faultfuzzops
+		for t in $(cat /bsdtun/fault.list); do
+			echo "bsdtun-fault: begin $t ($fault%)" > /dev/kmsg
+			bsdtun_fault_set "$fault"
+			bsdtun_check $? "fault injection set up for $t"
+			bsdtun_run "fault/$t" /bsdtun/fault/bsdtun_fault "./$t"
+			n=$(bsdtun_fault_count)
+			bsdtun_fault_set 0
+			echo "bsdtun-fault: end $t" > /dev/kmsg
+			echo "BSDTUN-FAULT $t $n" > $R
+		done
+	else
+		bsdtun_check 1 "fault pass: no fault attributes in debugfs"
+	fi
+fi
 
 if bsdtun_loaded; then
 	rmmod bsdtun
@@ -150,10 +238,12 @@ bsdtun_check $? "no bsdtun node or device left after unload"
 
 # Debug kernel: after the unload, anything bsdtun allocated and lost is
 # reported by kmemleak (the host also scans the console for the report).
-if [ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null &&
-   [ -e /sys/kernel/debug/kmemleak ]; then
-	echo scan > /sys/kernel/debug/kmemleak
-	echo scan > /sys/kernel/debug/kmemleak
+# A scan refused means kmemleak turned itself off (it does when it runs
+# out of memory for its own records), and its silence means nothing.
+if bsdtun_debugfs && [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak &&
+		echo scan > /sys/kernel/debug/kmemleak
+	bsdtun_check $? "kmemleak still enabled and scanning after the run"
 	leaks=$(cat /sys/kernel/debug/kmemleak)
 	[ -n "$leaks" ] && echo "kmemleak: $leaks" > /dev/console
 	[ -z "$leaks" ]

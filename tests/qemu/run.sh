@@ -15,8 +15,12 @@
 #
 # Environment:
 #   KERNELS          Debian suites to test (default: bullseye bookworm
-#                    bookworm-backports sid debug: 5.10, 6.1, 6.12, the
-#                    newest, and a KASAN/lockdep/kmemleak build of 6.1)
+#                    bookworm-backports sid debug kcsan i386: 5.10, 6.1,
+#                    6.12, the newest, a KASAN/lockdep/kmemleak build of
+#                    6.1 with a fault-injection pass, a KCSAN build of 6.1,
+#                    and a 32-bit (ARCH=i386) lockdep build of 6.1).  A
+#                    name with a tests/qemu/<name>.config is a kernel built
+#                    here by debug-kernel.sh.
 #   TESTS            selftest programs to run (default: all, in order)
 #   BSDTUN_NEGATIVE  failtest: add a selftest that fails on purpose;
 #                    warn: build a module that WARNs at load.
@@ -26,8 +30,9 @@
 #                    two runs at once need one each, and share the cache
 #   BSDTUN_TIMEOUT   seconds a VM may run (default 1500)
 #   BSDTUN_ACCEL     tcg or kvm (default: kvm only if a probe boot works)
-#   BSDTUN_FUZZ_OPS  operations bsdtun_fuzz runs on every kernel (default:
-#                    its own 200000, and FUZZ_OPS_DEBUG below on debug)
+#   BSDTUN_FUZZ_OPS  operations bsdtun_fuzz runs on every kernel and pass
+#                    (default: its own 200000; FUZZ_OPS_* below on the
+#                    built kernels)
 #   BENCH            make bench: profile = only the in-guest profile; rows'
 #                    first words (read, bulk, e2e,round...) = only those
 #                    rows; neither writes BENCHMARKS.md
@@ -46,10 +51,28 @@ fi
 NEGATIVE=${BSDTUN_NEGATIVE:-}
 # A negative check needs one boot only.
 [ -n "$NEGATIVE" ] && KERNELS=${KERNELS:-bookworm}
-KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid debug}
+KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid debug kcsan i386}
 TIMEOUT=${BSDTUN_TIMEOUT:-1500}
 FUZZ_OPS_DEBUG=1000000
+# The debug kernel's fault pass: the programs it runs again under
+# injected failures, the share of their allocations and user copies
+# failed (percent), and the fuzz's length there.
+FAULT_TESTS="bsdtun_stress bsdtun_fuzz"
+FAULT_PERCENT=2
+FUZZ_OPS_FAULT=200000
+# bsdtun_stress asserts that set-ups succeed and that every packet is
+# accounted for, which an injected ENOMEM may rightly break: in the fault
+# pass its verdicts are shown, not counted.  It must run to its end
+# (every test reports, no crash or kill) and every check of the kernel
+# (console, unload, nothing left running, kmemleak) counts.
+FAULT_UNCOUNTED="bsdtun_stress"
+# The KCSAN kernel runs the programs with the most concurrency (unless
+# TESTS names others), with this many fuzz operations.
+KCSAN_TESTS="bsdtun_stress bsdtun_fuzz"
+FUZZ_OPS_KCSAN=400000
 JOBS=$(nproc)
+# shellcheck source=i386.sh
+. "$QDIR/i386.sh"
 
 PASS=0
 FAIL=0
@@ -179,6 +202,8 @@ bsdtun_build_module() {
 		common=$(ls -d "$kdir"/usr/src/linux-headers-*-common | head -n1)
 		amd64=$(ls -d "$kdir"/usr/src/linux-headers-*-amd64 | head -n1)
 	fi
+	# A 32-bit kernel (KERNELS=i386): kbuild must be told its ARCH.
+	grep -q '^CONFIG_X86_32=y' "$amd64/.config" && args+=(ARCH=i386)
 
 	# The compiler the kernel was built with.  An older gcc missing here
 	# is replaced by this machine's (modules built so load fine); a newer
@@ -392,7 +417,7 @@ bsdtun_qemu() {
 	local accel=$1 kernel=$2 initrd=$3 append=$4; shift 4
 	local cpu=max
 	[ "$accel" = kvm ] && cpu=host
-	timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
+	timeout --foreground "$TIMEOUT" "${qemu:-qemu-system-x86_64}" -accel "$accel" -cpu "$cpu" \
 		-m 1G -smp 2 -nodefaults -no-reboot -display none -monitor none -nic none \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@"
@@ -424,21 +449,70 @@ bsdtun_boot() {
 # Parse the guest's result port into TAP counts.
 bsdtun_parse_results() {
 	local abi=$1 res=$2 line prog rc seen_not_ok=0 done=0
+	local uncounted=0 plan=0 ran=0 passed=0 t counts c
+	FAULT_SEEN=0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
+		if [ $uncounted = 1 ]; then
+			# Shown, tallied, not counted (FAULT_UNCOUNTED).
+			case $line in
+			"1.."*) plan=${line#1..} ;;
+			"ok "*) ran=$((ran + 1)); passed=$((passed + 1)) ;;
+			"not ok "*) ran=$((ran + 1)) ;;
+			esac
+			case $line in
+			"ok "*|"not ok "*|"1.."*)
+				echo "# (not counted) $line"
+				continue ;;
+			esac
+		fi
 		case $line in
 		"BSDTUN-BEGIN "*)
 			prog=${line#BSDTUN-BEGIN }
 			seen_not_ok=0
+			uncounted=0
+			case " $FAULT_UNCOUNTED " in
+			*" ${prog#fault/} "*) [ "$prog" != "${prog#fault/}" ] && uncounted=1 ;;
+			esac
+			plan=0 ran=0 passed=0
 			echo "# [$abi] $prog"
 			;;
 		"BSDTUN-END "*)
 			rc=${line##* }
+			if [ $uncounted = 1 ]; then
+				# Its own verdicts aside, it must have run
+				# every test to a verdict and exited by itself
+				# (0: all passed, 1: some failed; not killed,
+				# not all skipped).
+				uncounted=0
+				if { [ "$rc" = 0 ] || [ "$rc" = 1 ]; } &&
+				   [ "$plan" -gt 0 ] && [ "$ran" = "$plan" ]; then
+					bsdtun_result 0 "[$abi] $prog ran to its end under injected faults ($passed of $plan tests passed, not counted)"
+				else
+					bsdtun_result 1 "[$abi] $prog did not run to its end under injected faults (status $rc, $ran of $plan tests reported)"
+				fi
+				continue
+			fi
 			# A program that crashed or timed out without saying
 			# "not ok" still fails; 4 is kselftest's "skip".
 			if [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ $seen_not_ok = 0 ]; then
 				bsdtun_result 1 "[$abi] $prog exited with status $rc"
 			fi
+			;;
+		"BSDTUN-FAULT "*)
+			# A fault pass that injected nothing tested nothing:
+			# each kind of failure must have been injected.
+			FAULT_SEEN=$((FAULT_SEEN + 1))
+			t=${line#BSDTUN-FAULT }
+			counts=${t#* }
+			t=${t%% *}
+			c=0
+			case " $counts" in
+			*"=0 "*|*"=0"|*"=-"*) c=1 ;;
+			*=*) ;;
+			*) c=1 ;;
+			esac
+			bsdtun_result $c "[$abi] fault/$t: failures injected: $counts"
 			;;
 		"BSDTUN-CHECK ok "*)
 			bsdtun_result 0 "[$abi] ${line#BSDTUN-CHECK ok }" ;;
@@ -463,27 +537,114 @@ bsdtun_parse_results() {
 	return $((1 - done))
 }
 
+# Kernel reports in the console log.  One kind of trace is excused: in
+# the fault pass (between init's "bsdtun-fault: begin" and "end"
+# markers), an injected failure inside vmalloc makes warn_alloc() print
+# "vmalloc error: ..." (or "page allocation failure: ...") and dump the
+# stack.  That "Call Trace:" is excused only when all hold: it comes at
+# most 4 lines after such a headline, one of its first frames is
+# warn_alloc, and the headline comes at most 8 lines after an injected
+# failure's own report ("FAULT_INJECTION: forcing a failure." naming
+# failslab or fail_page_alloc; init sets verbose=1 and no ratelimit so
+# every injection has one).  Nothing else is: a BUG, WARNING, KASAN or
+# lockdep report in the fault pass fails the run like anywhere else.
+# "ODEBUG: Out of memory" and kmemleak's "Cannot allocate" mean a checker
+# switched itself off, so its silence after that proves nothing.
+# A KCSAN report ("BUG: KCSAN: data-race in A / B" up to its closing
+# "====" line) is excused only when kcsan.filter lists the pair A / B and
+# no frame of the report is bsdtun's; it is still printed.
 bsdtun_scan_console() {
-	local abi=$1 con=$2 hits
-	# Case-sensitive on purpose: the command line says "oops=panic".
-	hits=$(grep -nE 'BUG:|WARNING:|Oops|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|KASAN:|UBSAN:|kmemleak:.*unreferenced|Kernel panic' "$con" |
-	       grep -v 'Kernel command line' | head -n 60)
+	local abi=$1 con=$2 hits excused
+	# Case-sensitive on purpose: the command line says "oops=panic".  A
+	# lockdep kernel's boot banner says "RCU lockdep checking is enabled".
+	hits=$(awk '
+		FILENAME == ARGV[1] {
+			sub(/#.*/, "")
+			if (split($0, p, " / ") == 2) {
+				gsub(/[ \t]/, "", p[1]); gsub(/[ \t]/, "", p[2])
+				known[p[1] " / " p[2]] = 1
+				known[p[2] " / " p[1]] = 1
+			}
+			next
+		}
+		{ l[++n] = $0 }
+		END {
+			NR = n
+			pat = "BUG:|WARNING:|Oops|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|KASAN:|UBSAN:|kmemleak:.*unreferenced|kmemleak: Cannot allocate|ODEBUG: Out of memory|Kernel panic"
+			infault = 0; fi = -100; hl = -100; hlok = 0; excused = 0
+			for (i = 1; i <= NR; i++) {
+				s = l[i]
+				if (s ~ /bsdtun-fault: begin /)
+					infault = 1
+				else if (s ~ /bsdtun-fault: end /)
+					infault = 0
+				if (s ~ /FAULT_INJECTION: forcing a failure/ &&
+				    l[i + 1] ~ /name (failslab|fail_page_alloc), interval/)
+					fi = i
+				if (s ~ /: (vmalloc error|page allocation failure): .*mode:0x/) {
+					hl = i
+					hlok = infault && i - fi <= 8
+				}
+				if (s !~ pat || s ~ /Kernel command line|RCU lockdep checking is enabled\./)
+					continue
+				if (match(s, /BUG: KCSAN: [a-z -]+ in [^ ]+ \/ [^ ]+/)) {
+					split(substr(s, RSTART, RLENGTH), h, " in ")
+					pair = h[2]
+					gsub(/\+0x[0-9a-f\/x]+/, "", pair)
+					ours = 0
+					for (j = i + 1; j <= NR && l[j] !~ /====================/; j++)
+						if (l[j] ~ /\[bsdtun\]/)
+							ours = 1
+					if ((pair in known) && !ours) {
+						print "filtered " i ": " s
+						continue
+					}
+				}
+				if (s ~ /Call Trace:/ && hlok && i - hl <= 4) {
+					for (j = i + 1; j <= i + 5 && j <= NR; j++)
+						if (l[j] ~ / warn_alloc\+0x/)
+							break
+					if (j <= i + 5 && j <= NR) {
+						excused++
+						continue
+					}
+				}
+				print i ": " s
+			}
+			if (excused)
+				print "excused " excused
+		}' "$QDIR/kcsan.filter" "$con")
+	excused=$(echo "$hits" | sed -n 's/^excused //p')
+	echo "$hits" | sed -n 's/^filtered /# KCSAN report excused by kcsan.filter: /p'
+	hits=$(echo "$hits" | grep -v '^excused \|^filtered ' | head -n 60)
+	[ -n "$excused" ] &&
+		echo "# [$abi] $excused allocation-failure traces (warn_alloc right after an injected failure, in the fault pass) excused"
 	if [ -n "$hits" ]; then
 		echo "$hits"
-		bsdtun_result 1 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN reports (see $con)"
+		bsdtun_result 1 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN/KCSAN reports (see $con)"
 	else
-		bsdtun_result 0 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN reports"
+		bsdtun_result 0 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN/KCSAN reports"
 	fi
 }
 
 bsdtun_run_kernel() {
 	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res fuzz
-	if [ "$suite" = debug ]; then
-		bsdtun_log "kernel: debug kernel from Debian's linux-source-6.1 (KASAN, lockdep, kmemleak, UBSAN)"
-		kdir=$("$QDIR/debug-kernel.sh") || {
-			bsdtun_result 1 "[debug] build the debug kernel"; return; }
+	local tests=$TEST_LIST fault_list= fault= warnpanic=panic_on_warn=1 t n
+	local qemu='' base_root=$BUILD/base-root selftests=$BUILD/selftests
+	if [ -f "$QDIR/$suite.config" ]; then
+		case $suite in
+		debug) n="KASAN, lockdep, kmemleak, UBSAN; then a fault-injection pass" ;;
+		kcsan) n="KCSAN" ;;
+		*) n="tests/qemu/$suite.config" ;;
+		esac
+		bsdtun_log "kernel: $suite kernel from Debian's linux-source-6.1 ($n)"
+		n=$(date +%s)
+		kdir=$("$QDIR/debug-kernel.sh" "$suite") || {
+			bsdtun_result 1 "[$suite] build the $suite kernel"; return; }
+		[ $(($(date +%s) - n)) -gt 60 ] &&
+			bsdtun_log "[$suite] kernel ready after $(( ($(date +%s) - n) / 60 )) min"
 		kver=$(cat "$kdir/include/config/kernel.release")
-		abi=debug-$kver
+		abi=$suite-$kver
 		kernel=$kdir/arch/x86/boot/bzImage
 	else
 		bsdtun_log "kernel: Debian $suite"
@@ -493,13 +654,18 @@ bsdtun_run_kernel() {
 		kver=$(ls "$kdir/boot" | sed -n 's/^vmlinuz-//p' | head -n1)
 		kernel=$kdir/boot/vmlinuz-$kver
 	fi
+	# A 32-bit kernel (KERNELS=i386) boots under qemu-system-i386 on a
+	# 32-bit userland (tests/qemu/i386.sh).
+	if grep -qs '^CONFIG_X86_32=y' "$kdir/.config"; then
+		bsdtun_i386_userland || return
+	fi
 	bdir=$BUILD/$abi
 	bsdtun_log "[$abi] building bsdtun.ko against $kver"
 	bsdtun_build_module "$kdir" "$abi" "$bdir/module" || return
 
 	root=$bdir/root
 	rm -rf "$root"
-	cp -a "$BUILD/base-root" "$root"
+	cp -a "$base_root" "$root"
 	bsdtun_kernel_modules "$kdir" "$kver" "$root"
 	if [ -d "$bdir/module/dkms" ]; then
 		# The module DKMS installed, where DKMS put it, for modprobe.
@@ -522,8 +688,40 @@ bsdtun_run_kernel() {
 		cp "$bdir/module/bsdtun.ko" "$root/lib/modules/$kver/extra/"
 		depmod -b "$root" "$kver" 2>/dev/null
 	fi
-	cp -a "$BUILD/selftests/." "$root/bsdtun/selftests/"
-	printf '%s\n' $TEST_LIST > "$root/bsdtun/tests.list"
+	cp -a "$selftests/." "$root/bsdtun/selftests/"
+	# Per kernel: the debug kernel fuzzes longer and has a fault pass;
+	# the KCSAN kernel runs the concurrent programs only, and without
+	# panic_on_warn, since KCSAN panics on its first report under it and
+	# one report in core code would hide the rest.  BSDTUN_FUZZ_OPS
+	# overrides every fuzz length.
+	fuzz=
+	case $suite in
+	debug)
+		fuzz=bsdtun.fuzzops=${BSDTUN_FUZZ_OPS:-$FUZZ_OPS_DEBUG}
+		if [ -z "$NEGATIVE" ]; then
+			for t in $FAULT_TESTS; do
+				case " $(echo $tests) " in
+				*" $t "*) fault_list="$fault_list $t" ;;
+				esac
+			done
+		fi
+		if [ -n "$fault_list" ]; then
+			fault="bsdtun.fault=$FAULT_PERCENT bsdtun.faultfuzzops=${BSDTUN_FUZZ_OPS:-$FUZZ_OPS_FAULT}"
+			printf '%s\n' $fault_list > "$root/bsdtun/fault.list"
+		else
+			bsdtun_log "[$abi] no fault pass: the tests named include none of $FAULT_TESTS"
+		fi
+		;;
+	kcsan)
+		[ -z "${TESTS:-}" ] && [ -z "$NEGATIVE" ] && tests=$KCSAN_TESTS
+		fuzz=bsdtun.fuzzops=${BSDTUN_FUZZ_OPS:-$FUZZ_OPS_KCSAN}
+		warnpanic=
+		;;
+	*)
+		[ -n "${BSDTUN_FUZZ_OPS:-}" ] && fuzz=bsdtun.fuzzops=$BSDTUN_FUZZ_OPS
+		;;
+	esac
+	printf '%s\n' $tests > "$root/bsdtun/tests.list"
 	initrd=$bdir/initrd.gz
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
 	accel=$(bsdtun_probe_accel "$kernel" "$initrd")
@@ -539,10 +737,6 @@ bsdtun_run_kernel() {
 	con=$bdir/console.log
 	res=$bdir/result.log
 	rm -f "$con" "$res"
-	# The debug kernel's run fuzzes longer than the others.
-	fuzz=
-	[ "$suite" = debug ] && fuzz=bsdtun.fuzzops=$FUZZ_OPS_DEBUG
-	[ -n "${BSDTUN_FUZZ_OPS:-}" ] && fuzz=bsdtun.fuzzops=$BSDTUN_FUZZ_OPS
 	if [ "$MODE" = demo ]; then
 		bsdtun_boot "[$abi] booting under QEMU ($accel) for the demo" \
 			"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=demo"
@@ -584,8 +778,10 @@ bsdtun_run_kernel() {
 		bsdtun_scan_console "$abi" "$con"
 		return
 	fi
-	bsdtun_boot "[$abi] booting under QEMU ($accel), running: $TEST_LIST" \
-		"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check $fuzz"
+	n=$(date +%s)
+	bsdtun_boot "[$abi] booting under QEMU ($accel), running: $(echo $tests)${fault_list:+; fault pass:$fault_list}" \
+		"console=ttyS0 panic=-1 $warnpanic oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check $fuzz $fault"
+	bsdtun_log "[$abi] guest ran $(( $(date +%s) - n )) s"
 	if ! bsdtun_parse_results "$abi" "$res"; then
 		tail -n 40 "$con"
 		case $rc in
@@ -597,6 +793,10 @@ bsdtun_run_kernel() {
 	else
 		[ $rc -eq 33 ]
 		bsdtun_result $? "[$abi] guest completed the run and reported through isa-debug-exit"
+	fi
+	if [ -n "$fault_list" ]; then
+		[ "$FAULT_SEEN" = "$(echo $fault_list | wc -w)" ]
+		bsdtun_result $? "[$abi] fault pass ran every program of:$fault_list"
 	fi
 	bsdtun_scan_console "$abi" "$con"
 }
@@ -628,6 +828,10 @@ main() {
 		bsdtun_result $? "make -C selftests install: run_kselftest.sh --list names every program"
 	fi
 	TEST_LIST=${TESTS:-$(make -s -C "$TOP/selftests" print-tests)}
+	# The debug kernel's fault pass runs programs under this wrapper.
+	mkdir -p "$BUILD/base-root/bsdtun/fault"
+	gcc -O2 -Wall -Wextra -Werror -static -o "$BUILD/base-root/bsdtun/fault/bsdtun_fault" \
+		"$QDIR/fault/bsdtun_fault.c" || bsdtun_die "cannot build the fault-injection wrapper"
 	if [ "$MODE" = demo ]; then
 		mkdir -p "$BUILD/base-root/bsdtun/demo"
 		gcc -O2 -Wall -Wextra -Werror -static \
