@@ -568,7 +568,7 @@ bsdtun_scan_console() {
 		END {
 			NR = n
 			pat = "BUG:|WARNING:|Oops|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|KASAN:|UBSAN:|kmemleak:.*unreferenced|kmemleak: Cannot allocate|ODEBUG: Out of memory|Kernel panic"
-			infault = 0; fi = -100; hl = -100; hlok = 0; excused = 0
+			infault = 0; fi = -100; hl = -100; hlok = 0; excused = 0; intrace = 0
 			for (i = 1; i <= NR; i++) {
 				s = l[i]
 				if (s ~ /bsdtun-fault: begin /)
@@ -587,6 +587,13 @@ bsdtun_scan_console() {
 					hl = i
 					hlwho = who
 					hlok = infault && i - fi <= 8
+				}
+				if (intrace) {
+					if (s ~ /<\/TASK>/)
+						intrace = 0
+					if (s ~ /^( \? | )?[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+( \[[a-z0-9_]+\])?$/ ||
+					    s ~ /<\/?TASK>|^ *(RIP|RSP|RAX|RDX|RBP|R10|R13|Code):/)
+						continue
 				}
 				if (s !~ pat || s ~ /Kernel command line/)
 					continue
@@ -609,6 +616,11 @@ bsdtun_scan_console() {
 							break
 					if (j <= i + 5 && j <= NR) {
 						excused++
+						# Its frames (which may name lockdep
+						# functions) and register lines, up to
+						# </TASK>; an interleaved line from
+						# elsewhere is still checked.
+						intrace = 1
 						continue
 					}
 				}
