@@ -218,13 +218,14 @@ if [ -n "$fault" ] && [ -s /bsdtun/fault.list ]; then
 	if bsdtun_debugfs && [ -d /sys/kernel/debug/fail_usercopy ]; then
 		[ -n "$faultfuzzops" ] && export BSDTUN_FUZZ_OPS=$faultfuzzops
 		for t in $(cat /bsdtun/fault.list); do
-			echo "bsdtun-fault: begin $t ($fault%)" > /dev/kmsg
+			# Uptime in the markers: the pass's cost, per program.
+			echo "bsdtun-fault: begin $t ($fault%) at $(cut -d' ' -f1 /proc/uptime) s" > /dev/kmsg
 			bsdtun_fault_set "$fault"
 			bsdtun_check $? "fault injection set up for $t"
 			bsdtun_run "fault/$t" env BSDTUN_FAULT=1 "./$t"
 			n=$(bsdtun_fault_count)
 			bsdtun_fault_set 0
-			echo "bsdtun-fault: end $t" > /dev/kmsg
+			echo "bsdtun-fault: end $t at $(cut -d' ' -f1 /proc/uptime) s" > /dev/kmsg
 			echo "BSDTUN-FAULT $t $n" > $R
 		done
 	else
