@@ -539,15 +539,18 @@ bsdtun_parse_results() {
 
 # Kernel reports in the console log.  One kind of trace is excused: in
 # the fault pass (between init's "bsdtun-fault: begin" and "end"
-# markers), an injected failure inside vmalloc makes warn_alloc() print
-# "vmalloc error: ..." (or "page allocation failure: ...") and dump the
-# stack.  That "Call Trace:" is excused only when all hold: it comes at
-# most 4 lines after such a headline, one of its first frames is
-# warn_alloc, and the headline comes at most 8 lines after an injected
-# failure's own report ("FAULT_INJECTION: forcing a failure." naming
-# failslab or fail_page_alloc; init sets verbose=1 and no ratelimit so
-# every injection has one).  Nothing else is: a BUG, WARNING, KASAN or
-# lockdep report in the fault pass fails the run like anywhere else.
+# markers), some kernel code answers an allocation failure by dumping the
+# stack: warn_alloc() after "vmalloc error: ..." or "page allocation
+# failure: ...", and sysctl registration after "sysctl could not get
+# directory: ... -12" (ENOMEM).  Such a "Call Trace:" is excused only
+# when all hold: it comes at most 4 lines after one of those headlines,
+# the reporting function (warn_alloc, __register_sysctl_table) is one of
+# its first frames, and the headline comes at most 8 lines after an
+# injected failure's own report ("FAULT_INJECTION: forcing a failure."
+# naming failslab or fail_page_alloc; init sets verbose=1 and no
+# ratelimit so every injection that may warn has one).  Nothing else is:
+# a BUG, WARNING, KASAN or lockdep report in the fault pass fails the
+# run like anywhere else.
 # "ODEBUG: Out of memory" and kmemleak's "Cannot allocate" mean a checker
 # switched itself off, so its silence after that proves nothing.
 # A KCSAN report ("BUG: KCSAN: data-race in A / B" up to its closing
@@ -567,11 +570,11 @@ bsdtun_scan_console() {
 			}
 			next
 		}
-		{ l[++n] = $0 }
+		{ sub(/\r$/, ""); l[++n] = $0 }
 		END {
 			NR = n
 			pat = "BUG:|WARNING:|Oops|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|KASAN:|UBSAN:|kmemleak:.*unreferenced|kmemleak: Cannot allocate|ODEBUG: Out of memory|Kernel panic"
-			infault = 0; fi = -100; hl = -100; hlok = 0; excused = 0
+			infault = 0; fi = -100; hl = -100; hlok = 0; excused = 0; intrace = 0
 			for (i = 1; i <= NR; i++) {
 				s = l[i]
 				if (s ~ /bsdtun-fault: begin /)
@@ -581,9 +584,22 @@ bsdtun_scan_console() {
 				if (s ~ /FAULT_INJECTION: forcing a failure/ &&
 				    l[i + 1] ~ /name (failslab|fail_page_alloc), interval/)
 					fi = i
-				if (s ~ /: (vmalloc error|page allocation failure): .*mode:0x/) {
+				who = ""
+				if (s ~ /: (vmalloc error|page allocation failure): .*mode:0x/)
+					who = "warn_alloc"
+				else if (s ~ /sysctl could not get directory: .* -12$/)
+					who = "__register_sysctl_table"
+				if (who != "") {
 					hl = i
+					hlwho = who
 					hlok = infault && i - fi <= 8
+				}
+				if (intrace) {
+					if (s ~ /<\/TASK>/)
+						intrace = 0
+					if (s ~ /^( \? | )?[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+( \[[a-z0-9_]+\])?$/ ||
+					    s ~ /<\/?TASK>|^ *(RIP|RSP|RAX|RDX|RBP|R10|R13|Code):/)
+						continue
 				}
 				if (s !~ pat || s ~ /Kernel command line|RCU lockdep checking is enabled\./)
 					continue
@@ -602,10 +618,15 @@ bsdtun_scan_console() {
 				}
 				if (s ~ /Call Trace:/ && hlok && i - hl <= 4) {
 					for (j = i + 1; j <= i + 5 && j <= NR; j++)
-						if (l[j] ~ / warn_alloc\+0x/)
+						if (index(l[j], " " hlwho "+0x"))
 							break
 					if (j <= i + 5 && j <= NR) {
 						excused++
+						# Its frames (which may name lockdep
+						# functions) and register lines, up to
+						# </TASK>; an interleaved line from
+						# elsewhere is still checked.
+						intrace = 1
 						continue
 					}
 				}
@@ -618,7 +639,7 @@ bsdtun_scan_console() {
 	echo "$hits" | sed -n 's/^filtered /# KCSAN report excused by kcsan.filter: /p'
 	hits=$(echo "$hits" | grep -v '^excused \|^filtered ' | head -n 60)
 	[ -n "$excused" ] &&
-		echo "# [$abi] $excused allocation-failure traces (warn_alloc right after an injected failure, in the fault pass) excused"
+		echo "# [$abi] $excused allocation-failure traces (warn_alloc or sysctl right after an injected failure, in the fault pass) excused"
 	if [ -n "$hits" ]; then
 		echo "$hits"
 		bsdtun_result 1 "[$abi] kernel log free of BUG/WARNING/Oops/lockdep/KASAN/KCSAN reports (see $con)"
@@ -828,10 +849,6 @@ main() {
 		bsdtun_result $? "make -C selftests install: run_kselftest.sh --list names every program"
 	fi
 	TEST_LIST=${TESTS:-$(make -s -C "$TOP/selftests" print-tests)}
-	# The debug kernel's fault pass runs programs under this wrapper.
-	mkdir -p "$BUILD/base-root/bsdtun/fault"
-	gcc -O2 -Wall -Wextra -Werror -static -o "$BUILD/base-root/bsdtun/fault/bsdtun_fault" \
-		"$QDIR/fault/bsdtun_fault.c" || bsdtun_die "cannot build the fault-injection wrapper"
 	if [ "$MODE" = demo ]; then
 		mkdir -p "$BUILD/base-root/bsdtun/demo"
 		gcc -O2 -Wall -Wextra -Werror -static \
