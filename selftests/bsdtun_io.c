@@ -212,20 +212,8 @@ TEST_F(io, readv_and_writev)
 /* Packets the interface's root qdisc dropped, from tc; -1 if unknown. */
 static long long bsdtun_qdisc_drops(const char *ifname)
 {
-	char cmd[256];
-	long long d = -1;
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd),
-		 "/sbin/tc -s qdisc show dev %s | sed -n 's/.*dropped \\([0-9]*\\).*/\\1/p' | head -n1",
-		 ifname);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &d) != 1)
-		d = -1;
-	pclose(f);
-	return d;
+	return bsdtun_sh_num("/sbin/tc -s qdisc show dev %s | "
+			     "sed -n 's/.*dropped \\([0-9]*\\).*/\\1/p' | head -n1", ifname);
 }
 
 TEST_F(io, queue_bounded_by_txqueuelen_with_backpressure)

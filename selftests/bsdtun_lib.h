@@ -101,6 +101,28 @@ static inline int bsdtun_sh(const char *fmt, ...)
 	return WEXITSTATUS(st);
 }
 
+/* The number a shell command prints first; -1 when there is none. */
+static inline long long bsdtun_sh_num(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline long long bsdtun_sh_num(const char *fmt, ...)
+{
+	long long n = -1;
+	char cmd[1024];
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &n) != 1)
+		n = -1;
+	pclose(f);
+	return n;
+}
+
 static inline const char *bsdtun_ko(void)
 {
 	const char *ko = getenv("BSDTUN_KO");

@@ -326,18 +326,7 @@ TEST_F(q, more_than_one_tx_queue_refused)
 
 static int bsdtun_dmesg_count(const char *what)
 {
-	char cmd[256];
-	int n = -1;
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "dmesg | grep -c '%s'", what);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &n) != 1)
-		n = -1;
-	pclose(f);
-	return n;
+	return bsdtun_sh_num("dmesg | grep -c '%s'", what);
 }
 
 /*
