@@ -176,28 +176,21 @@ struct bsdtun_race {
 	int rounds;
 };
 
-static void *bsdtun_race_ifhead(void *arg)
+/* One of the racing threads: @cmd with @val, once a round. */
+struct bsdtun_racer {
+	struct bsdtun_race *r;
+	unsigned long cmd;
+	int val;
+};
+
+static void *bsdtun_race(void *arg)
 {
-	struct bsdtun_race *r = arg;
-	int on = 1;
+	struct bsdtun_racer *t = arg;
 
-	for (int i = 0; i < r->rounds; i++) {
-		pthread_barrier_wait(&r->go);
-		ioctl(r->fd, TUNSIFHEAD, &on);
-		pthread_barrier_wait(&r->done);
-	}
-	return NULL;
-}
-
-static void *bsdtun_race_lmode_off(void *arg)
-{
-	struct bsdtun_race *r = arg;
-	int off = 0;
-
-	for (int i = 0; i < r->rounds; i++) {
-		pthread_barrier_wait(&r->go);
-		ioctl(r->fd, TUNSLMODE, &off);
-		pthread_barrier_wait(&r->done);
+	for (int i = 0; i < t->r->rounds; i++) {
+		pthread_barrier_wait(&t->r->go);
+		ioctl(t->r->fd, t->cmd, &t->val);
+		pthread_barrier_wait(&t->r->done);
 	}
 	return NULL;
 }
@@ -210,13 +203,14 @@ static void *bsdtun_race_lmode_off(void *arg)
 TEST_F_TIMEOUT(q, tunsifhead_and_tunslmode_at_once, 120)
 {
 	struct bsdtun_race r = { .fd = self->fd, .rounds = 5000 };
+	struct bsdtun_racer ifhead = { &r, TUNSIFHEAD, 1 }, lmode_off = { &r, TUNSLMODE, 0 };
 	int on = 1, val, lost = 0;
 	pthread_t a, b;
 
 	ASSERT_EQ(0, pthread_barrier_init(&r.go, NULL, 3));
 	ASSERT_EQ(0, pthread_barrier_init(&r.done, NULL, 3));
-	ASSERT_EQ(0, pthread_create(&a, NULL, bsdtun_race_ifhead, &r));
-	ASSERT_EQ(0, pthread_create(&b, NULL, bsdtun_race_lmode_off, &r));
+	ASSERT_EQ(0, pthread_create(&a, NULL, bsdtun_race, &ifhead));
+	ASSERT_EQ(0, pthread_create(&b, NULL, bsdtun_race, &lmode_off));
 	for (int i = 0; i < r.rounds; i++) {
 		ioctl(self->fd, TUNSLMODE, &on);
 		pthread_barrier_wait(&r.go);
