@@ -60,15 +60,19 @@ static inline int bsdtun_fault_mode(void)
 
 static inline void bsdtun_fault_write(const char *v)
 {
-	int fd;
+	/*
+	 * With failures on, turning them off can itself fail (ENOMEM,
+	 * EFAULT from an injected copy): try again, bounded.
+	 */
+	for (int i = 0; i < 1000 && bsdtun_fault_mode(); i++) {
+		int fd = open("/proc/thread-self/make-it-fail", O_WRONLY), ok;
 
-	if (!bsdtun_fault_mode())
-		return;
-	fd = open("/proc/thread-self/make-it-fail", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, v, 1) != 1)
-			perror("make-it-fail");
+		if (fd < 0)
+			continue;
+		ok = write(fd, v, 1) == 1;
 		close(fd);
+		if (ok)
+			return;
 	}
 }
 
