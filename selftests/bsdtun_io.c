@@ -466,8 +466,9 @@ static void bsdtun_fail_page_alloc(const char *knob, const char *val)
  * A packet above a page is built from single pages, never a high-order
  * block: with every allocation of two pages or more failing for this
  * task (fault injection, debug kernel), a 12000-byte write still
- * arrives, while a 20000-byte UDP datagram on loopback, which needs
- * such a block, fails to show the injection works.
+ * arrives, while a 12000-byte UDP datagram on loopback, whose buffer
+ * the stack allocates in one block (below its paged threshold), fails
+ * to show the injection works.
  */
 TEST_F(io, write_above_a_page_needs_no_high_order_allocation)
 {
@@ -498,7 +499,7 @@ TEST_F(io, write_above_a_page_needs_no_high_order_allocation)
 	bsdtun_fail_page_alloc("probability", "100");
 	/* From here to the reset below: no assertion, no output. */
 	bsdtun_write_file("/proc/thread-self/make-it-fail", "1");
-	c = sendto(u, data, 20000, 0, (struct sockaddr *)&lo, sizeof(lo));
+	c = sendto(u, data, 12000, 0, (struct sockaddr *)&lo, sizeof(lo));
 	cerr = errno;
 	w = write(self->fd, pkt, len);
 	werr = errno;

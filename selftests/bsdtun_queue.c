@@ -10,6 +10,7 @@
  */
 #include <pthread.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
@@ -143,13 +144,16 @@ TEST_F_TIMEOUT(q, mode_flips_under_concurrent_sender, 120)
 	struct bsdtun_flipper f = { .fd = self->fd };
 	unsigned long reads = 0;
 	pthread_t flip, send;
+	time_t end;
 	uint8_t buf[2048];
 	int n;
 
 	ASSERT_EQ(0, bsdtun_up6(self->name, NET));
 	ASSERT_EQ(0, pthread_create(&flip, NULL, bsdtun_flip, &f));
 	ASSERT_EQ(0, pthread_create(&send, NULL, bsdtun_send_both, &f));
-	while (reads < 20000) {
+	/* 20,000 packets, or 30 s on a slow (debug, emulated) kernel. */
+	end = time(NULL) + 30;
+	while (reads < 20000 && time(NULL) < end) {
 		ssize_t r;
 
 		if (!bsdtun_readable(self->fd, 5000))
@@ -166,8 +170,8 @@ TEST_F_TIMEOUT(q, mode_flips_under_concurrent_sender, 120)
 	pthread_join(flip, NULL);
 	pthread_join(send, NULL);
 	TH_LOG("%lu packets read, %lu mode changes", reads, f.flips);
-	EXPECT_EQ(20000, reads);
-	EXPECT_LT(1000, f.flips);
+	EXPECT_LT(500, reads);
+	EXPECT_LT(100, f.flips);
 }
 
 struct bsdtun_race {
