@@ -28,11 +28,6 @@ bsdtun_i386_userland() {
 		make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" CC="gcc -m32" \
 			OUTPUT="$obj" INSTALL_PATH="$selftests" install
 	} >> "$log" 2>&1 || rc=1
-	if [ -e "$base_root/bsdtun/fault/bsdtun_fault" ]; then
-		gcc -m32 -O2 -Wall -Wextra -Werror -static \
-			-o "$base_root/bsdtun/fault/bsdtun_fault" \
-			"$QDIR/fault/bsdtun_fault.c" >> "$log" 2>&1 || rc=1
-	fi
 	if [ -e "$base_root/bsdtun/demo/bsdtun_demo_tcp" ]; then
 		gcc -m32 -O2 -Wall -Wextra -Werror -static \
 			-o "$base_root/bsdtun/demo/bsdtun_demo_tcp" \
