@@ -113,7 +113,7 @@ bsdtun_install_deps() {
 		 kmod cpio gzip xz-utils zstd gcc make libc6-dev gcc-multilib \
 		 perl libelf-dev rsync mandoc mmdebstrap pkg-config \
 		 flex bison bc libssl-dev git \
-		 debhelper dh-dkms dpkg-dev; do
+		 debhelper dh-dkms dpkg-dev build-essential; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || need+=("$p")
 	done
