@@ -114,7 +114,7 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 
 drop:
-	atomic_long_inc(&priv->tx_dropped);
+	bsdtun_count_tx_dropped(dev);
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
 }
