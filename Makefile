@@ -60,14 +60,15 @@ install: modules
 install-headers:
 	install -D -m 644 bsdtun_uapi.h $(DESTDIR)$(PREFIX)/include/bsdtun/bsdtun_uapi.h
 	install -D -m 644 include/net/if_tun.h $(DESTDIR)$(PREFIX)/include/bsdtun/net/if_tun.h
+	install -D -m 644 include/net/if_tap.h $(DESTDIR)$(PREFIX)/include/bsdtun/net/if_tap.h
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' bsdtun.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/bsdtun.pc
 
 # The module's source for DKMS: what dkms.conf's MAKE needs and the files
 # make install-headers and make install use.
-BSDTUN_SRC = Kbuild Makefile dkms.conf bsdtun.h bsdtun_uapi.h bsdtun_main.c bsdtun_queue.c \
-	bsdtun_netdev.c bsdtun_chardev.c bsdtun.pc.in compat include man udev
+BSDTUN_SRC = Kbuild Makefile dkms.conf $(wildcard bsdtun*.h bsdtun*.c) \
+	bsdtun.pc.in compat include man udev
 DKMS_SRC = /usr/src/bsdtun-$(VERSION)
 DKMS_MOD = bsdtun/$(VERSION)
 # The kernel to build for (dkms -k): KVER, else KERNELRELEASE, else the

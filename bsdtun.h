@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * bsdtun internals shared by the module, network and character-device
- * parts.
+ * bsdtun internals shared by its files.
  *
  * Objects:
- *  - struct bsdtun_unit: one BSD tun unit, numbered, with its character
- *    node.  It exists from module load (preallocated units), from a clone
- *    open or from "ip link add", until "ip link del", the death of its
- *    network namespace, the close of a transient unit, or rmmod.
+ *  - struct bsdtun_family: one kind of unit (tun, tap, vmnet), with its
+ *    names, numbers, nodes and rtnl kind, and the table of operations in
+ *    which the kinds differ (struct bsdtun_family_ops).
+ *  - struct bsdtun_unit: one unit of a family, numbered within it, with
+ *    its character node.  It exists from module load (preallocated
+ *    units), from a clone open or from "ip link add", until "ip link del",
+ *    the death of its network namespace, the close of a transient unit,
+ *    or rmmod.
  *  - its net_device, created on first open (or by "ip link add") in the
  *    opener's namespace; netdev_priv() is a struct bsdtun_priv pointing
  *    back at the unit.
@@ -22,36 +25,51 @@
  * guards the registry and each unit's slow-path state: dev, file,
  * transient, dead.  The packet paths do not take it: they read unit->dev
  * under RCU and the queue under its own spinlock.
+ *
+ * Files, each calling only those after it: bsdtun_main.c (init, exit),
+ * bsdtun_family.c (the family tables), bsdtun_chardev.c and
+ * bsdtun_ioctl.c (the nodes' file operations), bsdtun_netdev.c (the
+ * interface), bsdtun_unit.c (the registry), bsdtun_queue.c and
+ * bsdtun_node.c.
  */
 #ifndef _BSDTUN_H
 #define _BSDTUN_H
 
+#include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/idr.h>
+#include <linux/if_ether.h>
 #include <linux/kref.h>
+#include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <net/rtnetlink.h>
 
 #include "bsdtun_uapi.h"
 
 #define BSDTUN_DRV_NAME		"bsdtun"
 #define BSDTUN_MIN_MTU		72
 /*
- * The cloning node's misc minor, from the range devices.txt reserves for
- * local use (243-254): a fixed number lets kmod make a static /dev/bsdtun
- * node (the devname alias) whose first open loads the module.
+ * The cloning nodes' misc minors, from the range devices.txt reserves
+ * for local use (243-254): a fixed number lets kmod make a static
+ * /dev/bsdtun node (the devname alias) whose first open loads the module.
  */
-#define BSDTUN_MISC_MINOR	249
+#define BSDTUN_TUN_MINOR	249
+#define BSDTUN_TAP_MINOR	248
+#define BSDTUN_VMNET_MINOR	247
 
 struct bsdtun_file;
+struct bsdtun_unit;
 
 /*
  * What read() puts before a packet and write() expects: nothing (IPv4
- * only), TUNSIFHEAD's 4-byte family or TUNSLMODE's destination sockaddr.
- * The two ioctls exclude each other, so the unit keeps one value.
+ * only, or an Ethernet frame), TUNSIFHEAD's 4-byte family or TUNSLMODE's
+ * destination sockaddr.  The two ioctls exclude each other, so the unit
+ * keeps one value.
  */
 enum bsdtun_hdr_mode {
 	BSDTUN_HDR_NONE,
@@ -59,8 +77,57 @@ enum bsdtun_hdr_mode {
 	BSDTUN_HDR_LMODE,
 };
 
+/* Where families differ: layer 3 packets (tun) or Ethernet frames (tap). */
+struct bsdtun_family_ops {
+	/* rtnl_link_ops->setup: the link type. */
+	void (*setup)(struct net_device *dev);
+	/* The header mode a packet is read with, -1 to drop it (transmit). */
+	int (*xmit_hdr)(const struct bsdtun_unit *unit,
+			const struct sk_buff *skb);
+	/* Bytes read() puts before @skb, written to @hdr unless NULL. */
+	size_t (*read_hdr)(const struct sk_buff *skb, u8 *hdr);
+	/*
+	 * A write of @len bytes: check its size, consume its header from
+	 * @from and say its protocol; the header's length or an errno.
+	 */
+	int (*write_hdr)(struct bsdtun_unit *unit, struct iov_iter *from,
+			 size_t len, __be16 *proto);
+	/* The written packet, in @skb on @dev: its protocol and headers. */
+	void (*rx_prep)(struct sk_buff *skb, struct net_device *dev,
+			__be16 proto);
+	/* The family's own ioctls; -ENOIOCTLCMD for the others. */
+	long (*ioctl)(struct file *file, struct bsdtun_unit *unit,
+		      unsigned int cmd, void __user *argp);
+	/* A 32-bit process's ifreq-sized request, as its native one, or 0. */
+	unsigned int (*compat_cmd)(unsigned int cmd);
+};
+
+struct bsdtun_family {
+	/* rtnl kind, misc device and driver names: "bsdtun", "bsdtap"... */
+	const char *kind;
+	/* Module parameter: node and interface base name; empty is off. */
+	char **prefix;
+	int misc_minor;
+	const struct bsdtun_family_ops *ops;
+	/* Module parameter: open brings the interface up (tap), or NULL. */
+	const bool *up_on_open;
+	/* close leaves the interface up with its addresses (vmnet). */
+	bool keep_up;
+
+	/* Set up at load. */
+	bool on;
+	struct idr idr;		/* unit number -> unit; under bsdtun_lock */
+	unsigned int charged;	/* units charged to users; under bsdtun_lock */
+	dev_t devt;
+	struct cdev cdev;
+	struct miscdevice misc;
+	struct rtnl_link_ops link_ops;
+	struct device_type devtype;
+};
+
 struct bsdtun_unit {
 	struct kref ref;
+	struct bsdtun_family *fam;
 	int num;
 	struct device *node;
 
@@ -95,6 +162,8 @@ struct bsdtun_unit {
 	pid_t pid;
 	int baudrate;
 	u8 type;
+	/* tap: the far end's MAC, kept for the program; under bsdtun_lock. */
+	u8 remote_mac[ETH_ALEN];
 
 	/*
 	 * Packets from ndo_start_xmit, waiting for read(), and the memory
@@ -123,6 +192,13 @@ struct bsdtun_file {
 	struct bsdtun_unit *unit;	/* holds a reference */
 };
 
+static inline struct bsdtun_unit *bsdtun_file_unit(struct file *file)
+{
+	struct bsdtun_file *bf = file->private_data;
+
+	return bf->unit;
+}
+
 struct bsdtun_pcpu_stats {
 	u64_stats_t rx_packets;
 	u64_stats_t rx_bytes;
@@ -138,13 +214,42 @@ struct bsdtun_priv {
 	atomic_long_t tx_dropped;
 };
 
+/*
+ * The caller has bottom halves off: transmit updates the same per-cpu
+ * counters from softirq, and on 32-bit kernels their sequence count must
+ * not be entered twice on one CPU.
+ */
+static inline void bsdtun_count_rx(struct net_device *dev, unsigned int len)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+	struct bsdtun_pcpu_stats *stats = this_cpu_ptr(priv->stats);
+
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->rx_packets);
+	u64_stats_add(&stats->rx_bytes, len);
+	u64_stats_update_end(&stats->syncp);
+}
+
+static inline void bsdtun_count_rx_dropped(struct net_device *dev)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+
+	atomic_long_inc(&priv->rx_dropped);
+}
+
+static inline void bsdtun_count_tx_dropped(struct net_device *dev)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+
+	atomic_long_inc(&priv->tx_dropped);
+}
+
 extern struct mutex bsdtun_lock;
 extern bool bsdtun_live;
 extern int bsdtun_debug;
-extern char *bsdtun_prefix;
+extern unsigned int bsdtun_units;
 extern unsigned int bsdtun_max_units;
 extern unsigned int bsdtun_queue_bytes;
-extern struct rtnl_link_ops bsdtun_link_ops;
 
 /*
  * Rate-limited: TUNSDEBUG turns it on for every unit, and a packet path
@@ -156,37 +261,65 @@ extern struct rtnl_link_ops bsdtun_link_ops;
 			netdev_printk(KERN_DEBUG, dev, fmt, ##__VA_ARGS__); \
 	} while (0)
 
-/* bsdtun_main.c: the unit registry. */
-struct bsdtun_unit *bsdtun_unit_create(int num, bool charge);
-bool bsdtun_must_charge(void);
-struct bsdtun_unit *bsdtun_unit_get(int num);
-void bsdtun_unit_put(struct bsdtun_unit *unit);
-void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head);
-int bsdtun_unit_num_from_name(const char *name);
+/* bsdtun_family.c: the families, and what tun and tap read and write. */
+extern struct bsdtun_family *const bsdtun_families[];
+extern const unsigned int bsdtun_nr_families;
+int bsdtun_families_check(void);
+
+/* bsdtun_chardev.c: file operations and cloning nodes. */
+int bsdtun_chardev_add(struct bsdtun_family *fam);
+void bsdtun_chardev_del(struct bsdtun_family *fam);
+
+/* bsdtun_ioctl.c */
+long bsdtun_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long bsdtun_compat_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg);
+long bsdtun_tun_ioctl(struct file *file, struct bsdtun_unit *unit,
+		      unsigned int cmd, void __user *argp);
+unsigned int bsdtun_tun_compat_cmd(unsigned int cmd);
+long bsdtun_tap_ioctl(struct file *file, struct bsdtun_unit *unit,
+		      unsigned int cmd, void __user *argp);
+unsigned int bsdtun_tap_compat_cmd(unsigned int cmd);
 
 /* bsdtun_netdev.c */
+void bsdtun_tun_setup(struct net_device *dev);
+void bsdtun_ether_setup(struct net_device *dev);
 struct net_device *bsdtun_netdev_create(struct bsdtun_unit *unit,
 					struct net *net);
-int bsdtun_netdev_init(void);
-void bsdtun_netdev_exit(void);
-void bsdtun_count_rx(struct net_device *dev, unsigned int len);
-void bsdtun_count_rx_dropped(struct net_device *dev);
-void bsdtun_count_tx_dropped(struct net_device *dev);
+int bsdtun_netdev_add(struct bsdtun_family *fam);
+void bsdtun_netdev_del(struct bsdtun_family *fam);
+
+/* bsdtun_unit.c: the unit registry. */
+void bsdtun_unit_family_init(struct bsdtun_family *fam);
+struct bsdtun_unit *bsdtun_unit_create(struct bsdtun_family *fam, int num,
+				       bool charge);
+bool bsdtun_must_charge(void);
+struct bsdtun_unit *bsdtun_unit_get(struct bsdtun_family *fam, int num);
+void bsdtun_unit_put(struct bsdtun_unit *unit);
+void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head);
+void bsdtun_unit_destroy_all(struct bsdtun_family *fam);
+int bsdtun_unit_num_from_name(const struct bsdtun_family *fam,
+			      const char *name);
+int bsdtun_unit_params_check(void);
+void bsdtun_unit_exit(void);
 
 /* bsdtun_queue.c: the packets waiting for read(). */
 int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
-		      struct sk_buff *skb, enum bsdtun_hdr_mode mode);
+		      struct sk_buff *skb, int mode);
 struct sk_buff *bsdtun_queue_pop(struct bsdtun_unit *unit);
 int bsdtun_queue_next_size(struct bsdtun_unit *unit);
-size_t bsdtun_queue_hdr(const struct sk_buff *skb, u8 *hdr);
 bool bsdtun_queue_may_wake(struct bsdtun_unit *unit,
 			   const struct net_device *dev);
 void bsdtun_queue_purge(struct bsdtun_unit *unit, struct net_device *dev);
+int bsdtun_queue_params_check(void);
 
-/* bsdtun_chardev.c */
+/* bsdtun_node.c: the units' character-device nodes. */
+int bsdtun_node_family_add(struct bsdtun_family *fam,
+			   const struct file_operations *fops);
+void bsdtun_node_family_del(struct bsdtun_family *fam);
 int bsdtun_node_add(struct bsdtun_unit *unit);
 void bsdtun_node_del(struct bsdtun_unit *unit);
-int bsdtun_chardev_init(void);
-void bsdtun_chardev_exit(void);
+int bsdtun_node_init(void);
+void bsdtun_node_exit(void);
 
 #endif /* _BSDTUN_H */

@@ -1,80 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bsdtun: the character devices.
+ * bsdtun: the character devices' file operations.
  *
- * /dev/<prefix>N is unit N; /dev/<prefix> (a misc device) clones a new
- * unit on open.  read() takes one queued packet, write() injects one, and
- * the ioctls are BSD tun(4)'s.
+ * /dev/<prefix>N is unit N of a family; /dev/<prefix> (a misc device)
+ * clones a new unit on open.  read() takes one queued packet or frame,
+ * write() injects one; the ioctls are in bsdtun_ioctl.c.
  */
-#include <linux/cdev.h>
-#include <linux/compat.h>
 #include <linux/fs.h>
-#include <linux/if_arp.h>
-#include <linux/in.h>
-#include <linux/in6.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/miscdevice.h>
+#include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/sockios.h>
-#include <linux/termios.h>
 #include <linux/uio.h>
 #include <net/net_namespace.h>
 
 #include "bsdtun.h"
-
-/* A 32-bit process's struct ifreq is 32 bytes: other ioctl numbers. */
-#define BSDTUN_TUNGIFNAME_COMPAT	_IOC(_IOC_READ, 't', 93, 32)
-#define BSDTUN_TUNGIFNAME_DFLY_COMPAT	_IOC(_IOC_READ, 't', 98, 32)
-
-static dev_t bsdtun_devt;
-static struct cdev bsdtun_cdev;
-
-static char *bsdtun_devnode(BSDTUN_DEVNODE_CONST struct device *dev,
-			    umode_t *mode)
-{
-	/* Root only, as BSD makes its tun nodes; udev rules may widen it. */
-	if (mode)
-		*mode = 0600;
-	return NULL;
-}
-
-static struct class bsdtun_class = {
-	.name = BSDTUN_DRV_NAME,
-	.devnode = bsdtun_devnode,
-};
-
-int bsdtun_node_add(struct bsdtun_unit *unit)
-{
-	struct device *node;
-
-	node = device_create(&bsdtun_class, NULL,
-			     MKDEV(MAJOR(bsdtun_devt), unit->num), unit,
-			     "%s%d", bsdtun_prefix, unit->num);
-	if (IS_ERR(node))
-		return PTR_ERR(node);
-	unit->node = node;
-	return 0;
-}
-
-void bsdtun_node_del(struct bsdtun_unit *unit)
-{
-	device_unregister(unit->node);
-	unit->node = NULL;
-}
 
 static int bsdtun_open(struct inode *inode, struct file *file)
 {
 	struct net *net = current->nsproxy->net_ns;
 	bool clone = imajor(inode) == MISC_MAJOR;
 	struct bsdtun_unit *unit = NULL;
+	struct bsdtun_family *fam;
 	struct bsdtun_file *bf;
 	struct net_device *dev;
 	int err;
 
+	/* misc_open() points private_data at the cloning node. */
+	if (clone)
+		fam = container_of(file->private_data, struct bsdtun_family, misc);
+	else
+		fam = container_of(inode->i_cdev, struct bsdtun_family, cdev);
 	bf = kzalloc(sizeof(*bf), GFP_KERNEL);
 	if (!bf)
 		return -ENOMEM;
@@ -89,7 +47,7 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 		err = -EPERM;
 		if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
 			goto err_unlock;
-		unit = bsdtun_unit_create(-1, bsdtun_must_charge());
+		unit = bsdtun_unit_create(fam, -1, bsdtun_must_charge());
 		if (IS_ERR(unit)) {
 			err = PTR_ERR(unit);
 			unit = NULL;
@@ -97,7 +55,7 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 		}
 		kref_get(&unit->ref);
 	} else {
-		unit = bsdtun_unit_get(iminor(inode));
+		unit = bsdtun_unit_get(fam, iminor(inode));
 		err = -ENXIO;
 		if (!unit)
 			goto err_unlock;
@@ -134,6 +92,10 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 	WRITE_ONCE(unit->file, bf);
 	WRITE_ONCE(unit->pid, task_tgid_vnr(current));
 	netif_carrier_on(dev);
+	/* FreeBSD's net.link.tap.up_on_open; a failure leaves it down. */
+	if (fam->up_on_open && READ_ONCE(*fam->up_on_open) &&
+	    !(dev->flags & IFF_UP))
+		dev_open(dev, NULL);
 	bsdtun_dbg(dev, "opened by %d\n", unit->pid);
 	mutex_unlock(&bsdtun_lock);
 	rtnl_unlock();
@@ -157,7 +119,8 @@ err_unlock:
  * BSD close: queued packets are junked, the interface goes down (which
  * also makes the stack drop its IPv6 addresses) and loses its carrier;
  * a transient unit is destroyed.  IPv4 addresses stay: Linux exports no
- * function by which a driver deletes them.
+ * function by which a driver deletes them.  A vmnet interface stays up,
+ * with its addresses, as on FreeBSD.
  */
 static int bsdtun_release(struct inode *inode, struct file *file)
 {
@@ -173,12 +136,14 @@ static int bsdtun_release(struct inode *inode, struct file *file)
 		dev = rtnl_dereference(unit->dev);
 		if (dev) {
 			bsdtun_dbg(dev, "closed\n");
-			dev_close(dev);
+			if (!unit->fam->keep_up)
+				dev_close(dev);
 			netif_carrier_off(dev);
 			/*
 			 * Last: dev_close() waits for transmits in flight,
 			 * and one that saw the file still there may have
-			 * queued a packet.
+			 * queued a packet.  (Without dev_close(), such a
+			 * packet waits for the next open, which purges.)
 			 */
 			bsdtun_queue_purge(unit, dev);
 		}
@@ -191,13 +156,6 @@ static int bsdtun_release(struct inode *inode, struct file *file)
 	bsdtun_unit_put(unit);
 	kfree(bf);
 	return 0;
-}
-
-static struct bsdtun_unit *bsdtun_file_unit(struct file *file)
-{
-	struct bsdtun_file *bf = file->private_data;
-
-	return bf->unit;
 }
 
 /* After a read made room, let the stack transmit again. */
@@ -251,7 +209,7 @@ static ssize_t bsdtun_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	bsdtun_wake_tx(unit);
 
 	/* One packet per read; what does not fit is discarded, as on BSD. */
-	hlen = bsdtun_queue_hdr(skb, hdr);
+	hlen = unit->fam->ops->read_hdr(skb, hdr);
 	n = min(hlen, iov_iter_count(to));
 	if (n && copy_to_iter(hdr, n, to) != n)
 		goto err_fault;
@@ -304,36 +262,20 @@ static struct sk_buff *bsdtun_alloc_skb(size_t plen, int *err)
 static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct bsdtun_unit *unit = bsdtun_file_unit(iocb->ki_filp);
-	size_t len = iov_iter_count(from), hlen, plen;
-	__be16 proto = htons(ETH_P_IP);
+	const struct bsdtun_family_ops *ops = unit->fam->ops;
+	size_t len = iov_iter_count(from), plen;
 	struct net_device *dev;
 	struct sk_buff *skb;
-	int err;
+	__be16 proto;
+	int err, hlen;
 
 	if (READ_ONCE(unit->dead))
 		return -EHOSTDOWN;
 	if (!len)
 		return 0;
-	hlen = READ_ONCE(unit->hdr_mode) == BSDTUN_HDR_IFHEAD ? sizeof(__be32) : 0;
-	if (len > TUNMRU + hlen)
-		return -EIO;
-	if (len < hlen)
-		return -EINVAL;
-	if (hlen) {
-		__be32 af;
-
-		if (!copy_from_iter_full(&af, sizeof(af), from))
-			return -EFAULT;
-		switch (ntohl(af)) {
-		case AF_INET:
-			break;
-		case AF_INET6:
-			proto = htons(ETH_P_IPV6);
-			break;
-		default:
-			return -EAFNOSUPPORT;
-		}
-	}
+	hlen = ops->write_hdr(unit, from, len, &proto);
+	if (hlen < 0)
+		return hlen;
 
 	plen = len - hlen;
 	skb = bsdtun_alloc_skb(plen, &err);
@@ -343,9 +285,6 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		kfree_skb(skb);
 		return -EFAULT;
 	}
-	skb->protocol = proto;
-	skb_reset_mac_header(skb);
-	skb_reset_network_header(skb);
 
 	rcu_read_lock();
 	dev = rcu_dereference(unit->dev);
@@ -362,6 +301,7 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return len;
 	}
 	skb->dev = dev;
+	ops->rx_prep(skb, dev, proto);
 	/* Straight into the stack, without the backlog's round trip. */
 	local_bh_disable();
 	bsdtun_count_rx(dev, plen);
@@ -391,237 +331,6 @@ static int bsdtun_fasync(int fd, struct file *file, int on)
 	return fasync_helper(fd, file, on, &bsdtun_file_unit(file)->fasync);
 }
 
-/* The SIGIO owner: a pid, or a process group negated (FIOGETOWN). */
-static int bsdtun_getown(struct file *file)
-{
-	struct fown_struct *fown = bsdtun_file_fown(file);
-	int who;
-
-	if (!fown)
-		return 0;
-	who = 0;
-	read_lock_irq(&fown->lock);
-	rcu_read_lock();
-	/* An owner that has exited is no owner, as fcntl(F_GETOWN) says. */
-	if (pid_task(fown->pid, fown->pid_type)) {
-		who = pid_vnr(fown->pid);
-		if (fown->pid_type == PIDTYPE_PGID)
-			who = -who;
-	}
-	rcu_read_unlock();
-	read_unlock_irq(&fown->lock);
-	return who;
-}
-
-/*
- * The unit's interface for an ioctl that changes it, with rtnl_lock held;
- * NULL (and no lock) when the unit is gone.
- */
-static struct net_device *bsdtun_rtnl_dev(struct bsdtun_unit *unit)
-{
-	struct net_device *dev;
-
-	rtnl_lock();
-	dev = rtnl_dereference(unit->dev);
-	if (!dev || READ_ONCE(unit->dead)) {
-		rtnl_unlock();
-		return NULL;
-	}
-	return dev;
-}
-
-static long bsdtun_ifname(struct bsdtun_unit *unit, void __user *argp,
-			  size_t size)
-{
-	struct net_device *dev;
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	dev = bsdtun_rtnl_dev(unit);
-	if (!dev)
-		return -EHOSTDOWN;
-	strscpy(ifr.ifr_name, dev->name, sizeof(ifr.ifr_name));
-	rtnl_unlock();
-	return copy_to_user(argp, &ifr, size) ? -EFAULT : 0;
-}
-
-static long bsdtun_setinfo(struct bsdtun_unit *unit, void __user *argp)
-{
-	struct net_device *dev;
-	struct tuninfo ti;
-	int err;
-
-	if (copy_from_user(&ti, argp, sizeof(ti)))
-		return -EFAULT;
-	if (ti.mtu < BSDTUN_MIN_MTU || ti.mtu > TUNMRU)
-		return -EINVAL;
-	dev = bsdtun_rtnl_dev(unit);
-	if (!dev)
-		return -EHOSTDOWN;
-	err = dev_set_mtu(dev, ti.mtu);
-	if (!err) {
-		WRITE_ONCE(unit->type, ti.type);
-		WRITE_ONCE(unit->baudrate, ti.baudrate);
-	}
-	rtnl_unlock();
-	return err;
-}
-
-static long bsdtun_getinfo(struct bsdtun_unit *unit, void __user *argp)
-{
-	struct net_device *dev;
-	struct tuninfo ti;
-
-	memset(&ti, 0, sizeof(ti));
-	dev = bsdtun_rtnl_dev(unit);
-	if (!dev)
-		return -EHOSTDOWN;
-	ti.mtu = dev->mtu;
-	ti.type = unit->type;
-	ti.baudrate = unit->baudrate;
-	rtnl_unlock();
-	return copy_to_user(argp, &ti, sizeof(ti)) ? -EFAULT : 0;
-}
-
-/*
- * TUNSIFMODE: the link type and multicast, all three replaced by the new
- * mode as on FreeBSD; only while down.
- */
-static long bsdtun_setmode(struct bsdtun_unit *unit, int mode)
-{
-	const unsigned int link = IFF_POINTOPOINT | IFF_BROADCAST | IFF_MULTICAST;
-	struct net_device *dev;
-	long err = 0;
-
-	switch (mode & ~IFF_MULTICAST) {
-	case IFF_POINTOPOINT:
-	case IFF_BROADCAST:
-		break;
-	default:
-		return -EINVAL;
-	}
-	dev = bsdtun_rtnl_dev(unit);
-	if (!dev)
-		return -EHOSTDOWN;
-	if (dev->flags & IFF_UP) {
-		err = -EBUSY;
-	} else if ((dev->flags & link) != mode) {
-		dev->flags = (dev->flags & ~link) | mode;
-		netdev_state_change(dev);
-	}
-	rtnl_unlock();
-	return err;
-}
-
-/*
- * TUNSIFHEAD and TUNSLMODE exclude each other: turning one on replaces
- * whatever mode was set, turning one off leaves the other alone.  One
- * word, changed atomically, so two threads setting them at once cannot
- * undo each other.
- */
-static void bsdtun_set_hdr_mode(struct bsdtun_unit *unit,
-				enum bsdtun_hdr_mode mode, bool on)
-{
-	if (on)
-		xchg(&unit->hdr_mode, mode);
-	else
-		cmpxchg(&unit->hdr_mode, mode, BSDTUN_HDR_NONE);
-}
-
-static long bsdtun_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	struct bsdtun_unit *unit = bsdtun_file_unit(file);
-	void __user *argp = (void __user *)arg;
-	int __user *ip = argp;
-	int val;
-
-	if (READ_ONCE(unit->dead))
-		return -EHOSTDOWN;
-
-	/* Requests that take an int. */
-	switch (cmd) {
-	case TUNSDEBUG:
-	case TUNSLMODE:
-	case TUNSIFHEAD:
-	case TUNSIFMODE:
-	case TUNSTRANSIENT:
-	case FIOSETOWN:
-	case TIOCSPGRP:
-		if (get_user(val, ip))
-			return -EFAULT;
-		break;
-	}
-
-	switch (cmd) {
-	case TUNSDEBUG:
-		/* One level for every unit: the host's to set. */
-		if (!capable(CAP_NET_ADMIN))
-			return -EPERM;
-		WRITE_ONCE(bsdtun_debug, val);
-		return 0;
-	case TUNGDEBUG:
-		return put_user(READ_ONCE(bsdtun_debug), ip);
-	case TUNSLMODE:
-		bsdtun_set_hdr_mode(unit, BSDTUN_HDR_LMODE, val);
-		return 0;
-	case TUNSIFHEAD:
-		bsdtun_set_hdr_mode(unit, BSDTUN_HDR_IFHEAD, val);
-		return 0;
-	case TUNGIFHEAD:
-		return put_user((int)(READ_ONCE(unit->hdr_mode) == BSDTUN_HDR_IFHEAD), ip);
-	case TUNSTRANSIENT:
-		WRITE_ONCE(unit->transient, !!val);
-		return 0;
-	case TUNGTRANSIENT:
-		return put_user((int)READ_ONCE(unit->transient), ip);
-	case TUNSIFPID:
-		WRITE_ONCE(unit->pid, task_tgid_vnr(current));
-		return 0;
-	case TUNSIFMODE:
-		return bsdtun_setmode(unit, val);
-	case TUNSIFINFO:
-		return bsdtun_setinfo(unit, argp);
-	case TUNGIFINFO:
-		return bsdtun_getinfo(unit, argp);
-	case TUNGIFNAME:
-	case BSDTUN_TUNGIFNAME_DFLY:
-		return bsdtun_ifname(unit, argp, sizeof(struct ifreq));
-	case FIONREAD:
-		return put_user(bsdtun_queue_next_size(unit), ip);
-	case FIOSETOWN:
-		return f_setown(file, val, 1);
-	case FIOGETOWN:
-		return put_user(bsdtun_getown(file), ip);
-	case TIOCSPGRP:
-		/* BSD: the argument is a process group; INT_MIN has no negation. */
-		if (val == INT_MIN)
-			return -EINVAL;
-		return f_setown(file, -val, 1);
-	case TIOCGPGRP:
-		return put_user(-bsdtun_getown(file), ip);
-	default:
-		return -ENOTTY;
-	}
-}
-
-#ifdef CONFIG_COMPAT
-static long bsdtun_compat_ioctl(struct file *file, unsigned int cmd,
-				unsigned long arg)
-{
-	switch (cmd) {
-	case BSDTUN_TUNGIFNAME_COMPAT:
-	case BSDTUN_TUNGIFNAME_DFLY_COMPAT:
-		if (READ_ONCE(bsdtun_file_unit(file)->dead))
-			return -EHOSTDOWN;
-		return bsdtun_ifname(bsdtun_file_unit(file), compat_ptr(arg),
-				     _IOC_SIZE(cmd));
-	default:
-		/* Every other argument has the same layout in 32 bits. */
-		return bsdtun_ioctl(file, cmd, (unsigned long)compat_ptr(arg));
-	}
-}
-#endif
-
 static const struct file_operations bsdtun_fops = {
 	.owner		= THIS_MODULE,
 	.open		= bsdtun_open,
@@ -637,62 +346,42 @@ static const struct file_operations bsdtun_fops = {
 };
 
 /*
- * The cloning node.  Its device is always named "bsdtun" and only its
- * node follows the prefix: with prefix=tun, /dev/tun must not collide
- * with Linux's tun, whose misc device is named "tun" (node /dev/net/tun).
+ * A family's nodes and its cloning node.  The cloning node's device is
+ * named as the family's kind ("bsdtun") and only its node follows the
+ * prefix: with prefix=tun, /dev/tun must not collide with Linux's tun,
+ * whose misc device is named "tun" (node /dev/net/tun).
  */
-static struct miscdevice bsdtun_misc = {
-	.minor	= BSDTUN_MISC_MINOR,
-	.name	= BSDTUN_DRV_NAME,
-	.fops	= &bsdtun_fops,
-	.mode	= 0600,
-};
-
-int bsdtun_chardev_init(void)
+int bsdtun_chardev_add(struct bsdtun_family *fam)
 {
+	struct miscdevice *misc = &fam->misc;
 	int err;
 
-	err = alloc_chrdev_region(&bsdtun_devt, 0, bsdtun_max_units,
-				  BSDTUN_DRV_NAME);
+	err = bsdtun_node_family_add(fam, &bsdtun_fops);
 	if (err)
 		return err;
-	cdev_init(&bsdtun_cdev, &bsdtun_fops);
-	bsdtun_cdev.owner = THIS_MODULE;
-	err = cdev_add(&bsdtun_cdev, bsdtun_devt, bsdtun_max_units);
-	if (err)
-		goto err_region;
-	err = class_register(&bsdtun_class);
-	if (err)
-		goto err_cdev;
-	bsdtun_misc.nodename = bsdtun_prefix;
-	err = misc_register(&bsdtun_misc);
+	misc->minor = fam->misc_minor;
+	misc->name = fam->kind;
+	misc->nodename = *fam->prefix;
+	misc->fops = &bsdtun_fops;
+	misc->mode = 0600;
+	err = misc_register(misc);
 	if (err == -EBUSY) {
 		/*
 		 * Another local driver took the minor: work on a dynamic one,
 		 * without the autoload through a static node.
 		 */
 		pr_notice("bsdtun: misc minor %d busy, using a dynamic one\n",
-			  BSDTUN_MISC_MINOR);
-		bsdtun_misc.minor = MISC_DYNAMIC_MINOR;
-		err = misc_register(&bsdtun_misc);
+			  fam->misc_minor);
+		misc->minor = MISC_DYNAMIC_MINOR;
+		err = misc_register(misc);
 	}
 	if (err)
-		goto err_class;
-	return 0;
-
-err_class:
-	class_unregister(&bsdtun_class);
-err_cdev:
-	cdev_del(&bsdtun_cdev);
-err_region:
-	unregister_chrdev_region(bsdtun_devt, bsdtun_max_units);
+		bsdtun_node_family_del(fam);
 	return err;
 }
 
-void bsdtun_chardev_exit(void)
+void bsdtun_chardev_del(struct bsdtun_family *fam)
 {
-	misc_deregister(&bsdtun_misc);
-	class_unregister(&bsdtun_class);
-	cdev_del(&bsdtun_cdev);
-	unregister_chrdev_region(bsdtun_devt, bsdtun_max_units);
+	misc_deregister(&fam->misc);
+	bsdtun_node_family_del(fam);
 }

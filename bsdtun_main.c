@@ -1,359 +1,94 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bsdtun: the BSD tun(4) character-device API for Linux.
+ * bsdtun: the BSD tun(4) and tap(4) character-device APIs for Linux.
  *
- * Module parameters, the unit registry, module init and exit.
+ * Module init and exit, in mirror order: per family, its nodes, its
+ * cloning node, its rtnl kind, then its preallocated units.
  */
-#include <linux/ctype.h>
-#include <linux/idr.h>
-#include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/poll.h>
 #include <linux/rtnetlink.h>
-#include <linux/slab.h>
-#include <linux/user_namespace.h>
-#include <linux/xarray.h>
-#include <net/net_namespace.h>
-#include <net/rtnetlink.h>
 
 #include "bsdtun.h"
 
-static unsigned int bsdtun_units = 4;
-module_param_named(units, bsdtun_units, uint, 0444);
-MODULE_PARM_DESC(units, "Unit nodes made at load (default 4)");
-
-char *bsdtun_prefix = "bsdtun";
-module_param_named(prefix, bsdtun_prefix, charp, 0444);
-MODULE_PARM_DESC(prefix, "Base name of nodes and interfaces (default bsdtun)");
-
-unsigned int bsdtun_max_units = 1024;
-module_param_named(max_units, bsdtun_max_units, uint, 0444);
-MODULE_PARM_DESC(max_units, "Highest number of units (default 1024)");
-
-int bsdtun_debug;
-module_param_named(debug, bsdtun_debug, int, 0644);
-MODULE_PARM_DESC(debug, "Log driver events when not zero (TUNSDEBUG)");
-
-static unsigned int bsdtun_user_units = 64;
-module_param_named(user_units, bsdtun_user_units, uint, 0444);
-MODULE_PARM_DESC(user_units,
-		 "Units one user may make from user namespaces, without CAP_NET_ADMIN in the initial one (default 64)");
-
-unsigned int bsdtun_queue_bytes = 4 << 20;
-module_param_named(queue_bytes, bsdtun_queue_bytes, uint, 0444);
-MODULE_PARM_DESC(queue_bytes,
-		 "Memory the packets waiting for read() on one unit may hold, in bytes (default 4 MiB)");
-
-/* Smallest queue_bytes: a few packets of the largest size. */
-#define BSDTUN_MIN_QUEUE_BYTES	(64 << 10)
-
-/* The registry and the units' slow-path state (see bsdtun.h). */
-DEFINE_MUTEX(bsdtun_lock);
-
-/*
- * False until module init can no longer fail; under bsdtun_lock.  The
- * cloning node and the rtnl kind are visible before init makes its first
- * units, and a program may open them in that window (two daemons
- * starting at once, one of them autoloading the module).  Such a clone
- * could take a boot unit's number and fail the load, and any file opened
- * before a failing init would outlive the module.  So until then opens
- * fail with ENXIO and "ip link add" with ENODEV, as if the module were
- * not there yet.
- */
-bool bsdtun_live;
-
-/* Unit number -> struct bsdtun_unit; under bsdtun_lock. */
-static DEFINE_IDR(bsdtun_idr);
-
-/*
- * Units made without CAP_NET_ADMIN in the initial user namespace: per
- * owning user (kuid -> count, as xarray values), and in all.  Under
- * bsdtun_lock.  All such units together may hold at most half of
- * max_units, so the initial namespace always has numbers left.
- */
-static DEFINE_XARRAY(bsdtun_charges);
-static unsigned int bsdtun_charged;
-
-/*
- * Whether a unit the current process makes counts against a user's
- * limit: it does unless the process could make units in the initial
- * namespace too.
- */
-bool bsdtun_must_charge(void)
+/* Undo bsdtun_family_add() for every family up to @n. */
+static void bsdtun_families_del(unsigned int n)
 {
-	return !ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
+	struct bsdtun_family *fam;
+
+	while (n--) {
+		fam = bsdtun_families[n];
+		if (!fam->on)
+			continue;
+		/* Deletes every interface, and with it its unit (dellink). */
+		bsdtun_netdev_del(fam);
+		/* Units that never had an interface. */
+		bsdtun_unit_destroy_all(fam);
+		bsdtun_chardev_del(fam);
+	}
 }
 
-/*
- * The user of the initial namespace a unit is charged to: the owner of
- * the outermost user namespace around the current process, as the
- * kernel's own ucounts charge the top level.  Nested namespaces, and
- * every uid a namespace maps, so share one budget.
- */
-static kuid_t bsdtun_charge_owner(void)
+static int bsdtun_family_add(struct bsdtun_family *fam)
 {
-	const struct user_namespace *ns = current_user_ns();
-
-	if (ns == &init_user_ns)
-		return current_euid();
-	while (ns->parent != &init_user_ns)
-		ns = ns->parent;
-	return ns->owner;
-}
-
-static int bsdtun_charge(struct bsdtun_unit *unit)
-{
-	kuid_t owner = bsdtun_charge_owner();
-	unsigned long key = __kuid_val(owner);
-	unsigned long n = xa_to_value(xa_load(&bsdtun_charges, key));
 	int err;
 
-	if (n >= bsdtun_user_units || bsdtun_charged >= bsdtun_max_units / 2)
-		return -EDQUOT;
-	err = xa_err(xa_store(&bsdtun_charges, key, xa_mk_value(n + 1),
-			      GFP_KERNEL));
+	bsdtun_unit_family_init(fam);
+	err = bsdtun_chardev_add(fam);
 	if (err)
 		return err;
-	bsdtun_charged++;
-	unit->charged = true;
-	unit->owner = owner;
-	return 0;
-}
-
-static void bsdtun_uncharge(struct bsdtun_unit *unit)
-{
-	unsigned long key = __kuid_val(unit->owner);
-	unsigned long n;
-
-	if (!unit->charged)
-		return;
-	unit->charged = false;
-	bsdtun_charged--;
-	n = xa_to_value(xa_load(&bsdtun_charges, key));
-	if (n > 1)
-		xa_store(&bsdtun_charges, key, xa_mk_value(n - 1), GFP_KERNEL);
-	else
-		xa_erase(&bsdtun_charges, key);
-}
-
-static void bsdtun_unit_release(struct kref *ref)
-{
-	struct bsdtun_unit *unit = container_of(ref, struct bsdtun_unit, ref);
-
-	bsdtun_queue_purge(unit, NULL);
-	kfree(unit);
-}
-
-void bsdtun_unit_put(struct bsdtun_unit *unit)
-{
-	kref_put(&unit->ref, bsdtun_unit_release);
-}
-
-/*
- * Register a unit with its node: number @num, or the lowest free one when
- * @num is negative; @charge counts it against the current user's limit
- * (-EDQUOT beyond it).  Called with bsdtun_lock held.
- */
-struct bsdtun_unit *bsdtun_unit_create(int num, bool charge)
-{
-	struct bsdtun_unit *unit;
-	int err, id;
-
-	lockdep_assert_held(&bsdtun_lock);
-	if (num >= (int)bsdtun_max_units)
-		return ERR_PTR(-EINVAL);
-
-	unit = kzalloc(sizeof(*unit), GFP_KERNEL);
-	if (!unit)
-		return ERR_PTR(-ENOMEM);
-	kref_init(&unit->ref);
-	skb_queue_head_init(&unit->queue);
-	init_waitqueue_head(&unit->wq);
-	unit->type = IFT_PPP;
-	if (charge) {
-		err = bsdtun_charge(unit);
-		if (err)
-			goto err_free;
-	}
-
-	if (num < 0)
-		id = idr_alloc(&bsdtun_idr, unit, 0, bsdtun_max_units, GFP_KERNEL);
-	else
-		id = idr_alloc(&bsdtun_idr, unit, num, num + 1, GFP_KERNEL);
-	if (id < 0) {
-		/* A taken number is "exists"; no number left is "no space". */
-		err = (id == -ENOSPC && num >= 0) ? -EEXIST : id;
-		goto err_free;
-	}
-	unit->num = id;
-
-	err = bsdtun_node_add(unit);
+	err = bsdtun_netdev_add(fam);
 	if (err)
-		goto err_idr;
-	return unit;
-
-err_idr:
-	idr_remove(&bsdtun_idr, id);
-err_free:
-	bsdtun_uncharge(unit);
-	kfree(unit);
-	return ERR_PTR(err);
+		bsdtun_chardev_del(fam);
+	return err;
 }
 
-/* A reference to live unit @num, or NULL. */
-struct bsdtun_unit *bsdtun_unit_get(int num)
+/* DragonFly makes its first units at boot: so do we, nodes only. */
+static int bsdtun_family_boot_units(struct bsdtun_family *fam)
 {
 	struct bsdtun_unit *unit;
+	unsigned int i;
 
-	lockdep_assert_held(&bsdtun_lock);
-	unit = idr_find(&bsdtun_idr, num);
-	if (!unit || unit->dead)
-		return NULL;
-	kref_get(&unit->ref);
-	return unit;
-}
-
-/*
- * Destroy a unit: its node, its interface (queued on @head when given, as
- * rtnl_link_ops->dellink does) and the registry's reference.  An open file
- * is detached: it keeps its reference but finds the unit dead.  Called
- * with rtnl_lock and bsdtun_lock held.
- */
-void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head)
-{
-	struct bsdtun_unit *again;
-	struct net_device *dev;
-	bool respawn;
-
-	ASSERT_RTNL();
-	lockdep_assert_held(&bsdtun_lock);
-	if (unit->dead)
-		return;
-	WRITE_ONCE(unit->dead, true);
-	idr_remove(&bsdtun_idr, unit->num);
-	bsdtun_uncharge(unit);
-	bsdtun_node_del(unit);
-
-	dev = rtnl_dereference(unit->dev);
-	/*
-	 * A boot unit belongs to the host: a container that opened it first
-	 * (its interface then lives there) must not take the number with
-	 * it when its namespace dies or deletes the interface.
-	 */
-	respawn = unit->boot && bsdtun_live && dev &&
-		  !net_eq(dev_net(dev), &init_net);
-	if (dev) {
-		bsdtun_dbg(dev, "destroyed\n");
-		RCU_INIT_POINTER(unit->dev, NULL);
-		unregister_netdevice_queue(dev, head);
+	for (i = 0; i < bsdtun_units; i++) {
+		mutex_lock(&bsdtun_lock);
+		unit = bsdtun_unit_create(fam, i, false);
+		if (!IS_ERR(unit))
+			unit->boot = true;
+		mutex_unlock(&bsdtun_lock);
+		if (IS_ERR(unit))
+			return PTR_ERR(unit);
 	}
-	bsdtun_queue_purge(unit, NULL);
-	/* Blocked readers and pollers see the unit gone. */
-	wake_up_interruptible_poll(&unit->wq, EPOLLERR | EPOLLHUP);
-	if (respawn) {
-		again = bsdtun_unit_create(unit->num, false);
-		if (IS_ERR(again))
-			pr_warn("bsdtun: cannot make boot unit %d again: %ld\n",
-				unit->num, PTR_ERR(again));
-		else
-			again->boot = true;
-	}
-	bsdtun_unit_put(unit);
-}
-
-/* The unit number in an interface name "<prefix><N>", or -1. */
-int bsdtun_unit_num_from_name(const char *name)
-{
-	size_t len = strlen(bsdtun_prefix);
-	const char *p = name + len;
-	unsigned int num;
-
-	if (strncmp(name, bsdtun_prefix, len) || !*p)
-		return -1;
-	/* "bsdtun07" is not unit 7: a name has one spelling per unit. */
-	if (p[0] == '0' && p[1])
-		return -1;
-	if (kstrtouint(p, 10, &num) || num > INT_MAX)
-		return -1;
-	return num;
-}
-
-static void bsdtun_destroy_all(void)
-{
-	struct bsdtun_unit *unit;
-	int id;
-
-	rtnl_lock();
-	mutex_lock(&bsdtun_lock);
-	idr_for_each_entry(&bsdtun_idr, unit, id)
-		bsdtun_unit_destroy(unit, NULL);
-	mutex_unlock(&bsdtun_lock);
-	rtnl_unlock();
-}
-
-/*
- * Node and interface names are "<prefix><unit>": every one up to
- * max_units - 1 must fit an interface name whole, or two units' names
- * would be cut to the same one.
- */
-static bool bsdtun_prefix_valid(void)
-{
-	size_t len = strlen(bsdtun_prefix), i;
-	char last[12];
-
-	snprintf(last, sizeof(last), "%u", bsdtun_max_units - 1);
-	if (!len || len + strlen(last) >= IFNAMSIZ) {
-		pr_err("bsdtun: prefix \"%s\" with max_units=%u gives names longer than %d characters\n",
-		       bsdtun_prefix, bsdtun_max_units, IFNAMSIZ - 1);
-		return false;
-	}
-	for (i = 0; i < len; i++)
-		if (!isalnum(bsdtun_prefix[i]) && bsdtun_prefix[i] != '_' &&
-		    bsdtun_prefix[i] != '-') {
-			pr_err("bsdtun: prefix \"%s\" is not a valid interface name base\n",
-			       bsdtun_prefix);
-			return false;
-		}
-	return true;
+	return 0;
 }
 
 static int __init bsdtun_init(void)
 {
-	struct bsdtun_unit *unit;
-	unsigned int i;
+	unsigned int i, added = 0;
 	int err;
 
-	if (!bsdtun_max_units || bsdtun_max_units > MINORMASK + 1 ||
-	    bsdtun_units > bsdtun_max_units) {
-		pr_err("bsdtun: need 0 < units <= max_units <= %u\n", MINORMASK + 1);
-		return -EINVAL;
-	}
-	if (!bsdtun_prefix_valid())
-		return -EINVAL;
-	if (bsdtun_queue_bytes < BSDTUN_MIN_QUEUE_BYTES) {
-		pr_err("bsdtun: queue_bytes must be at least %u\n",
-		       BSDTUN_MIN_QUEUE_BYTES);
-		return -EINVAL;
-	}
-
-	err = bsdtun_chardev_init();
+	err = bsdtun_unit_params_check();
+	if (!err)
+		err = bsdtun_queue_params_check();
+	if (!err)
+		err = bsdtun_families_check();
 	if (err)
 		return err;
-	err = bsdtun_netdev_init();
-	if (err)
-		goto err_chardev;
 
-	/* DragonFly makes its first units at boot: so do we, nodes only. */
-	for (i = 0; i < bsdtun_units; i++) {
-		mutex_lock(&bsdtun_lock);
-		unit = bsdtun_unit_create(i, false);
-		if (!IS_ERR(unit))
-			unit->boot = true;
-		mutex_unlock(&bsdtun_lock);
-		if (IS_ERR(unit)) {
-			err = PTR_ERR(unit);
-			goto err_units;
-		}
+	err = bsdtun_node_init();
+	if (err)
+		return err;
+	for (added = 0; added < bsdtun_nr_families; added++) {
+		if (!bsdtun_families[added]->on)
+			continue;
+		/* One that fails undoes itself. */
+		err = bsdtun_family_add(bsdtun_families[added]);
+		if (err)
+			goto err_families;
+	}
+	for (i = 0; i < bsdtun_nr_families; i++) {
+		if (!bsdtun_families[i]->on)
+			continue;
+		err = bsdtun_family_boot_units(bsdtun_families[i]);
+		if (err)
+			goto err_families;
 	}
 
 #ifdef BSDTUN_WARN_ON_LOAD
@@ -365,11 +100,10 @@ static int __init bsdtun_init(void)
 	mutex_unlock(&bsdtun_lock);
 	return 0;
 
-err_units:
-	bsdtun_netdev_exit();
-	bsdtun_destroy_all();
-err_chardev:
-	bsdtun_chardev_exit();
+err_families:
+	bsdtun_families_del(added);
+	bsdtun_node_exit();
+	bsdtun_unit_exit();
 	return err;
 }
 
@@ -379,13 +113,9 @@ static void __exit bsdtun_exit(void)
 	mutex_lock(&bsdtun_lock);
 	bsdtun_live = false;
 	mutex_unlock(&bsdtun_lock);
-	/* Deletes every interface, and with it its unit (dellink). */
-	bsdtun_netdev_exit();
-	/* Units that never had an interface. */
-	bsdtun_destroy_all();
-	bsdtun_chardev_exit();
-	idr_destroy(&bsdtun_idr);
-	xa_destroy(&bsdtun_charges);
+	bsdtun_families_del(bsdtun_nr_families);
+	bsdtun_node_exit();
+	bsdtun_unit_exit();
 }
 
 module_init(bsdtun_init);
@@ -393,8 +123,14 @@ module_exit(bsdtun_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("bsdtun developers");
-MODULE_DESCRIPTION("BSD tun(4) character-device API for Linux");
+MODULE_DESCRIPTION("BSD tun(4) and tap(4) character-device APIs for Linux");
 MODULE_VERSION("0.1.0");
 MODULE_ALIAS_RTNL_LINK(BSDTUN_DRV_NAME);
-MODULE_ALIAS_MISCDEV(BSDTUN_MISC_MINOR);
+MODULE_ALIAS_RTNL_LINK("bsdtap");
+MODULE_ALIAS_RTNL_LINK("bsdvmnet");
+/*
+ * depmod pairs one devname with one char-major alias per module: the
+ * static node that loads the module on first open is /dev/bsdtun's.
+ */
+MODULE_ALIAS_MISCDEV(BSDTUN_TUN_MINOR);
 MODULE_ALIAS("devname:" BSDTUN_DRV_NAME);

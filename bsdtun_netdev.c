@@ -3,7 +3,9 @@
  * bsdtun: the network interface of a unit.
  *
  * Transmit queues each packet on the unit for read(); write() hands
- * packets to the stack through bsdtun_count_rx() and the core.
+ * packets to the stack.  Two link types: a point-to-point layer 3 link
+ * (tun) and Ethernet (tap, vmnet); each family registers its own rtnl
+ * kind.
  */
 #include <linux/ethtool.h>
 #include <linux/etherdevice.h>
@@ -16,26 +18,6 @@
 #include <net/sch_generic.h>
 
 #include "bsdtun.h"
-
-static const struct device_type bsdtun_devtype = {
-	.name = BSDTUN_DRV_NAME,
-};
-
-/*
- * The header the packet will be read with, decided now as BSD prepends
- * it at output; -1 when the reader could not be told its family (IPv6
- * without a header looks like IPv4).
- */
-static int bsdtun_xmit_hdr(const struct bsdtun_unit *unit, __be16 proto)
-{
-	int mode = READ_ONCE(unit->hdr_mode);
-
-	if (proto == htons(ETH_P_IP))
-		return mode;
-	if (proto == htons(ETH_P_IPV6) && mode != BSDTUN_HDR_NONE)
-		return mode;
-	return -1;
-}
 
 /*
  * Whether stopping the queue makes the stack hold packets.  Without a
@@ -59,7 +41,7 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int len = skb->len;
 	int mode, full;
 
-	mode = bsdtun_xmit_hdr(unit, skb->protocol);
+	mode = unit->fam->ops->xmit_hdr(unit, skb);
 	if (!READ_ONCE(unit->file) || mode < 0)
 		goto drop;
 
@@ -119,37 +101,6 @@ drop:
 	return NETDEV_TX_OK;
 }
 
-/*
- * The caller has bottom halves off: transmit updates the same per-cpu
- * counters from softirq, and on 32-bit kernels their sequence count must
- * not be entered twice on one CPU.
- */
-void bsdtun_count_rx(struct net_device *dev, unsigned int len)
-{
-	struct bsdtun_priv *priv = netdev_priv(dev);
-	struct bsdtun_pcpu_stats *stats;
-
-	stats = this_cpu_ptr(priv->stats);
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->rx_packets);
-	u64_stats_add(&stats->rx_bytes, len);
-	u64_stats_update_end(&stats->syncp);
-}
-
-void bsdtun_count_rx_dropped(struct net_device *dev)
-{
-	struct bsdtun_priv *priv = netdev_priv(dev);
-
-	atomic_long_inc(&priv->rx_dropped);
-}
-
-void bsdtun_count_tx_dropped(struct net_device *dev)
-{
-	struct bsdtun_priv *priv = netdev_priv(dev);
-
-	atomic_long_inc(&priv->tx_dropped);
-}
-
 static void bsdtun_get_stats64(struct net_device *dev,
 			       struct rtnl_link_stats64 *tot)
 {
@@ -201,12 +152,21 @@ static const struct net_device_ops bsdtun_netdev_ops = {
 	.ndo_get_stats64	= bsdtun_get_stats64,
 };
 
+static const struct net_device_ops bsdtun_ether_netdev_ops = {
+	.ndo_open		= bsdtun_ndo_open,
+	.ndo_stop		= bsdtun_ndo_stop,
+	.ndo_start_xmit		= bsdtun_xmit,
+	.ndo_get_stats64	= bsdtun_get_stats64,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
 static void bsdtun_get_drvinfo(struct net_device *dev,
 			       struct ethtool_drvinfo *info)
 {
 	strscpy(info->driver, BSDTUN_DRV_NAME, sizeof(info->driver));
 	strscpy(info->version, "0.1.0", sizeof(info->version));
-	strscpy(info->bus_info, BSDTUN_DRV_NAME, sizeof(info->bus_info));
+	strscpy(info->bus_info, dev->rtnl_link_ops->kind, sizeof(info->bus_info));
 }
 
 static const struct ethtool_ops bsdtun_ethtool_ops = {
@@ -318,24 +278,13 @@ static void bsdtun_priv_release(struct net_device *dev)
 	priv->unit = NULL;
 }
 
-static void bsdtun_setup(struct net_device *dev)
+/* What every unit's interface has, whatever its link type. */
+static void bsdtun_setup_common(struct net_device *dev)
 {
-	dev->netdev_ops = &bsdtun_netdev_ops;
 	dev->ethtool_ops = &bsdtun_ethtool_ops;
-	dev->rtnl_link_ops = &bsdtun_link_ops;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = bsdtun_priv_release;
 	dev->sysfs_groups[0] = &bsdtun_attr_group;
-	SET_NETDEV_DEVTYPE(dev, &bsdtun_devtype);
-
-	/* A BSD tun interface: layer 3, point to point, no link header. */
-	dev->type = ARPHRD_NONE;
-	dev->hard_header_len = 0;
-	dev->addr_len = 0;
-	dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
-	dev->mtu = TUNMTU;
-	dev->min_mtu = BSDTUN_MIN_MTU;
-	dev->max_mtu = TUNMRU;
 	dev->tx_queue_len = 500;
 	/*
 	 * read() copies out of page fragments and fragment lists as easily
@@ -356,6 +305,43 @@ static void bsdtun_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_DISABLE_NETPOLL;
 }
 
+/* A BSD tun interface: layer 3, point to point, no link header. */
+void bsdtun_tun_setup(struct net_device *dev)
+{
+	bsdtun_setup_common(dev);
+	dev->netdev_ops = &bsdtun_netdev_ops;
+	dev->type = ARPHRD_NONE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
+	dev->mtu = TUNMTU;
+	dev->min_mtu = BSDTUN_MIN_MTU;
+	dev->max_mtu = TUNMRU;
+}
+
+/*
+ * A BSD tap interface: Ethernet, with a random locally administered
+ * address, as FreeBSD gives one.  A frame up to TAPMRU, so an MTU up to
+ * TAPMRU less the Ethernet header.
+ */
+void bsdtun_ether_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+	bsdtun_setup_common(dev);
+	dev->netdev_ops = &bsdtun_ether_netdev_ops;
+	/* Queued packets wait for read(): never one skb sent many times. */
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = TAPMRU - ETH_HLEN;
+	eth_hw_addr_random(dev);
+}
+
+static struct bsdtun_family *bsdtun_dev_family(const struct net_device *dev)
+{
+	return container_of(dev->rtnl_link_ops, struct bsdtun_family, link_ops);
+}
+
 /*
  * Attach @unit to @dev and register it.  Called with rtnl_lock and
  * bsdtun_lock held; on failure @dev is still the caller's to free.
@@ -371,6 +357,8 @@ static int bsdtun_netdev_register(struct net_device *dev,
 		return -ENOMEM;
 	kref_get(&unit->ref);
 	priv->unit = unit;
+	dev->rtnl_link_ops = &unit->fam->link_ops;
+	SET_NETDEV_DEVTYPE(dev, &unit->fam->devtype);
 	netif_carrier_off(dev);
 
 	err = register_netdevice(dev);
@@ -391,9 +379,9 @@ struct net_device *bsdtun_netdev_create(struct bsdtun_unit *unit,
 	struct net_device *dev;
 	int err;
 
-	snprintf(name, sizeof(name), "%s%d", bsdtun_prefix, unit->num);
+	snprintf(name, sizeof(name), "%s%d", *unit->fam->prefix, unit->num);
 	dev = alloc_netdev(sizeof(struct bsdtun_priv), name, NET_NAME_ENUM,
-			   bsdtun_setup);
+			   unit->fam->ops->setup);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	dev_net_set(dev, net);
@@ -405,9 +393,10 @@ struct net_device *bsdtun_netdev_create(struct bsdtun_unit *unit,
 	return dev;
 }
 
-/* ip link add NAME type bsdtun */
-int bsdtun_newlink(struct net_device *dev, struct netlink_ext_ack *extack)
+/* ip link add NAME type bsdtun (or bsdtap, bsdvmnet) */
+static int bsdtun_newlink(BSDTUN_NEWLINK_ARGS)
 {
+	struct bsdtun_family *fam = bsdtun_dev_family(dev);
 	struct bsdtun_unit *unit;
 	int num, err;
 
@@ -426,8 +415,8 @@ int bsdtun_newlink(struct net_device *dev, struct netlink_ext_ack *extack)
 		err = -EINVAL;
 		goto out;
 	}
-	num = bsdtun_unit_num_from_name(dev->name);
-	unit = bsdtun_unit_create(num, bsdtun_must_charge());
+	num = bsdtun_unit_num_from_name(fam, dev->name);
+	unit = bsdtun_unit_create(fam, num, bsdtun_must_charge());
 	if (IS_ERR(unit)) {
 		err = PTR_ERR(unit);
 		if (err == -EEXIST)
@@ -438,7 +427,7 @@ int bsdtun_newlink(struct net_device *dev, struct netlink_ext_ack *extack)
 	}
 	/* Without a name the kernel offers "bsdtun%d": name it by unit. */
 	if (strchr(dev->name, '%'))
-		snprintf(dev->name, IFNAMSIZ, "%s%d", bsdtun_prefix, unit->num);
+		snprintf(dev->name, IFNAMSIZ, "%s%d", *fam->prefix, unit->num);
 	err = bsdtun_netdev_register(dev, unit);
 	if (err)
 		bsdtun_unit_destroy(unit, NULL);
@@ -460,20 +449,21 @@ static void bsdtun_dellink(struct net_device *dev, struct list_head *head)
 	mutex_unlock(&bsdtun_lock);
 }
 
-struct rtnl_link_ops bsdtun_link_ops __read_mostly = {
-	.kind		= BSDTUN_DRV_NAME,
-	.priv_size	= sizeof(struct bsdtun_priv),
-	.setup		= bsdtun_setup,
-	.newlink	= bsdtun_newlink_op,
-	.dellink	= bsdtun_dellink,
-};
-
-int bsdtun_netdev_init(void)
+/* The family's rtnl kind, named as its kind. */
+int bsdtun_netdev_add(struct bsdtun_family *fam)
 {
-	return rtnl_link_register(&bsdtun_link_ops);
+	struct rtnl_link_ops *ops = &fam->link_ops;
+
+	fam->devtype.name = fam->kind;
+	ops->kind = fam->kind;
+	ops->priv_size = sizeof(struct bsdtun_priv);
+	ops->setup = fam->ops->setup;
+	ops->newlink = bsdtun_newlink;
+	ops->dellink = bsdtun_dellink;
+	return rtnl_link_register(ops);
 }
 
-void bsdtun_netdev_exit(void)
+void bsdtun_netdev_del(struct bsdtun_family *fam)
 {
-	rtnl_link_unregister(&bsdtun_link_ops);
+	rtnl_link_unregister(&fam->link_ops);
 }

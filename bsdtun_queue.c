@@ -3,10 +3,10 @@
  * bsdtun: the packets a unit holds for read().
  *
  * Transmit queues a packet with the header it will be read with, decided
- * there, as BSD prepends its header at output: a later TUNSIFHEAD or
- * TUNSLMODE changes what comes next, never what already waits, so
- * FIONREAD and the next read() agree and an IPv6 packet accepted with a
- * header is never read without one.
+ * there (the family's xmit_hdr), as BSD prepends its header at output: a
+ * later TUNSIFHEAD or TUNSLMODE changes what comes next, never what
+ * already waits, so FIONREAD and the next read() agree and an IPv6
+ * packet accepted with a header is never read without one.
  *
  * The queue is bounded twice: by the interface's txqueuelen in packets,
  * and by the bsdtun_queue_bytes module parameter in memory (skb
@@ -14,14 +14,29 @@
  * sets txqueuelen to, and whatever size packets are: it is what one unit
  * can pin in the kernel while its reader sleeps.
  */
-#include <linux/in.h>
-#include <linux/in6.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
+#include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
 #include "bsdtun.h"
+
+unsigned int bsdtun_queue_bytes = 4 << 20;
+module_param_named(queue_bytes, bsdtun_queue_bytes, uint, 0444);
+MODULE_PARM_DESC(queue_bytes,
+		 "Memory the packets waiting for read() on one unit may hold, in bytes (default 4 MiB)");
+
+/* Smallest queue_bytes: a few packets of the largest size. */
+#define BSDTUN_MIN_QUEUE_BYTES	(64 << 10)
+
+int bsdtun_queue_params_check(void)
+{
+	if (bsdtun_queue_bytes < BSDTUN_MIN_QUEUE_BYTES) {
+		pr_err("bsdtun: queue_bytes must be at least %u\n",
+		       BSDTUN_MIN_QUEUE_BYTES);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static unsigned int bsdtun_queue_limit(const struct net_device *dev)
 {
@@ -35,7 +50,7 @@ static unsigned int bsdtun_queue_limit(const struct net_device *dev)
  * caller's.  The first packet always fits, whatever its size.
  */
 int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
-		      struct sk_buff *skb, enum bsdtun_hdr_mode mode)
+		      struct sk_buff *skb, int mode)
 {
 	unsigned int limit = bsdtun_queue_limit(dev);
 	unsigned int max = READ_ONCE(bsdtun_queue_bytes);
@@ -99,44 +114,6 @@ struct sk_buff *bsdtun_queue_pop(struct bsdtun_unit *unit)
 	return skb;
 }
 
-/* Bytes before @skb on read; written to @hdr when it is not NULL. */
-size_t bsdtun_queue_hdr(const struct sk_buff *skb, u8 *hdr)
-{
-	bool v6 = skb->protocol == htons(ETH_P_IPV6);
-
-	switch (bsdtun_skb_cb(skb)->hdr_mode) {
-	case BSDTUN_HDR_IFHEAD: {
-		__be32 af = htonl(v6 ? AF_INET6 : AF_INET);
-
-		if (hdr)
-			memcpy(hdr, &af, sizeof(af));
-		return sizeof(af);
-	}
-	case BSDTUN_HDR_LMODE:
-		if (v6) {
-			struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
-
-			if (hdr) {
-				skb_copy_bits(skb, offsetof(struct ipv6hdr, daddr),
-					      &sin6.sin6_addr,
-					      sizeof(sin6.sin6_addr));
-				memcpy(hdr, &sin6, sizeof(sin6));
-			}
-			return sizeof(sin6);
-		}
-		if (hdr) {
-			struct sockaddr_in sin = { .sin_family = AF_INET };
-
-			skb_copy_bits(skb, offsetof(struct iphdr, daddr),
-				      &sin.sin_addr, sizeof(sin.sin_addr));
-			memcpy(hdr, &sin, sizeof(sin));
-		}
-		return sizeof(struct sockaddr_in);
-	default:
-		return 0;
-	}
-}
-
 /* FIONREAD: what the next read() returns in full, or 0. */
 int bsdtun_queue_next_size(struct bsdtun_unit *unit)
 {
@@ -146,7 +123,7 @@ int bsdtun_queue_next_size(struct bsdtun_unit *unit)
 	spin_lock_bh(&unit->queue.lock);
 	skb = skb_peek(&unit->queue);
 	if (skb)
-		size = bsdtun_queue_hdr(skb, NULL) + skb->len;
+		size = unit->fam->ops->read_hdr(skb, NULL) + skb->len;
 	spin_unlock_bh(&unit->queue.lock);
 	return size;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * bsdtun: the BSD tun(4) character-device API on Linux.
+ * bsdtun: the BSD tun(4) and tap(4) character-device API on Linux.
  *
- * Names and numbers follow FreeBSD's and DragonFly's <net/if_tun.h>, encoded
- * with Linux's _IOC() so that BSD sources compile unchanged against this
- * header (installed as <net/if_tun.h>) and talk to /dev/bsdtunN.
+ * Names and numbers follow FreeBSD's and DragonFly's <net/if_tun.h> and
+ * <net/if_tap.h>, encoded with Linux's _IOC() so that BSD sources compile
+ * unchanged against this header (installed as both) and talk to
+ * /dev/bsdtunN, /dev/bsdtapN and /dev/bsdvmnetN.
  *
  * Address families in the TUNSIFHEAD header and interface flags in
  * TUNSIFMODE are the Linux values (AF_INET 2, AF_INET6 10, IFF_*), since
@@ -60,5 +61,28 @@ struct tuninfo {
  */
 #define TUNGIFNAME		_IOR('t', 93, struct ifreq)
 #define BSDTUN_TUNGIFNAME_DFLY	_IOR('t', 98, struct ifreq)
+
+/* tap(4): Ethernet frames, the largest a write() accepts. */
+#define TAPMRU		65535
+
+/* As on FreeBSD: tap's information and most requests are tun's. */
+#define tapinfo		tuninfo
+#define TAPSDEBUG	TUNSDEBUG
+#define TAPGDEBUG	TUNGDEBUG
+#define TAPSIFINFO	TUNSIFINFO
+#define TAPGIFINFO	TUNGIFINFO
+#define TAPGIFNAME	TUNGIFNAME
+#define TAPSTRANSIENT	TUNSTRANSIENT
+#define TAPGTRANSIENT	TUNGTRANSIENT
+
+/* NetBSD's TAPGIFNAME, also accepted on tap nodes. */
+#define BSDTUN_TAPGIFNAME_NETBSD	_IOR('e', 0, struct ifreq)
+
+/*
+ * VMware's request: interface flags, passed by value as the ioctl's
+ * argument (FreeBSD's _IOWINT).  Only UP, DEBUG and NOARP can change;
+ * UP is always set.
+ */
+#define VMIO_SIOCSIFFLAGS	_IO('V', 0)
 
 #endif /* _BSDTUN_UAPI_H */

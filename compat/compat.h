@@ -42,32 +42,21 @@
 /*
  * 6.15: rtnl_link_ops->newlink() takes its arguments in a struct
  * rtnl_newlink_params; before, the source namespace and attribute tables
- * came one by one.  The driver's newlink needs only the device and the
- * extack: bsdtun_newlink_op() adapts the running kernel's signature.
+ * came one by one.  A newlink that needs only the device and the extack
+ * declares its parameters with this macro, which names them dev and
+ * extack.
  */
-struct net;
-struct net_device;
-struct netlink_ext_ack;
-struct nlattr;
-struct rtnl_newlink_params;
-
-int bsdtun_newlink(struct net_device *dev, struct netlink_ext_ack *extack);
-
 #ifdef BSDTUN_HAVE_NEWLINK_PARAMS
-static inline int bsdtun_newlink_op(struct net_device *dev,
-				    struct rtnl_newlink_params *params,
-				    struct netlink_ext_ack *extack)
-{
-	return bsdtun_newlink(dev, extack);
-}
+#define BSDTUN_NEWLINK_ARGS				\
+	struct net_device *dev,						\
+	struct rtnl_newlink_params *bsdtun_unused_params,		\
+	struct netlink_ext_ack *extack
 #else
-static inline int bsdtun_newlink_op(struct net *src_net,
-				    struct net_device *dev,
-				    struct nlattr *tb[], struct nlattr *data[],
-				    struct netlink_ext_ack *extack)
-{
-	return bsdtun_newlink(dev, extack);
-}
+#define BSDTUN_NEWLINK_ARGS				\
+	struct net *bsdtun_unused_src_net, struct net_device *dev,	\
+	struct nlattr *bsdtun_unused_tb[],				\
+	struct nlattr *bsdtun_unused_data[],				\
+	struct netlink_ext_ack *extack
 #endif
 
 #endif /* _BSDTUN_COMPAT_H */

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bsdtun: the ioctls of a unit's node.
+ *
+ * Every family answers the common requests (FreeBSD's tap shares tun's
+ * numbers for them); a request the common table does not know goes to
+ * the family's own: tun's header and link modes, tap's remote MAC and
+ * VMware flags.  Anything else is ENOTTY, as on FreeBSD.
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/rtnetlink.h>
+#include <linux/sched/signal.h>
+#include <linux/sockios.h>
+#include <linux/termios.h>
+
+#include "bsdtun.h"
+
+/* A 32-bit process's struct ifreq is 32 bytes: other ioctl numbers. */
+#define BSDTUN_IFREQ32	32
+
+static unsigned int bsdtun_compat_ifreq(unsigned int cmd)
+{
+	return _IOC(_IOC_READ, _IOC_TYPE(cmd), _IOC_NR(cmd), BSDTUN_IFREQ32);
+}
+
+/* The SIGIO owner: a pid, or a process group negated (FIOGETOWN). */
+static int bsdtun_getown(struct file *file)
+{
+	struct fown_struct *fown = bsdtun_file_fown(file);
+	int who;
+
+	if (!fown)
+		return 0;
+	who = 0;
+	read_lock_irq(&fown->lock);
+	rcu_read_lock();
+	/* An owner that has exited is no owner, as fcntl(F_GETOWN) says. */
+	if (pid_task(fown->pid, fown->pid_type)) {
+		who = pid_vnr(fown->pid);
+		if (fown->pid_type == PIDTYPE_PGID)
+			who = -who;
+	}
+	rcu_read_unlock();
+	read_unlock_irq(&fown->lock);
+	return who;
+}
+
+/*
+ * The unit's interface for an ioctl that changes it, with rtnl_lock held;
+ * NULL (and no lock) when the unit is gone.
+ */
+static struct net_device *bsdtun_rtnl_dev(struct bsdtun_unit *unit)
+{
+	struct net_device *dev;
+
+	rtnl_lock();
+	dev = rtnl_dereference(unit->dev);
+	if (!dev || READ_ONCE(unit->dead)) {
+		rtnl_unlock();
+		return NULL;
+	}
+	return dev;
+}
+
+static long bsdtun_ifname(struct bsdtun_unit *unit, void __user *argp,
+			  size_t size)
+{
+	struct net_device *dev;
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	strscpy(ifr.ifr_name, dev->name, sizeof(ifr.ifr_name));
+	rtnl_unlock();
+	return copy_to_user(argp, &ifr, size) ? -EFAULT : 0;
+}
+
+static long bsdtun_setinfo(struct bsdtun_unit *unit, void __user *argp)
+{
+	struct net_device *dev;
+	struct tuninfo ti;
+	int err;
+
+	if (copy_from_user(&ti, argp, sizeof(ti)))
+		return -EFAULT;
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	/* EINVAL outside the link type's range, as before any change. */
+	err = -EINVAL;
+	if (ti.mtu >= dev->min_mtu && ti.mtu <= dev->max_mtu)
+		err = dev_set_mtu(dev, ti.mtu);
+	if (!err) {
+		WRITE_ONCE(unit->type, ti.type);
+		WRITE_ONCE(unit->baudrate, ti.baudrate);
+	}
+	rtnl_unlock();
+	return err;
+}
+
+static long bsdtun_getinfo(struct bsdtun_unit *unit, void __user *argp)
+{
+	struct net_device *dev;
+	struct tuninfo ti;
+
+	memset(&ti, 0, sizeof(ti));
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	ti.mtu = dev->mtu;
+	ti.type = unit->type;
+	ti.baudrate = unit->baudrate;
+	rtnl_unlock();
+	return copy_to_user(argp, &ti, sizeof(ti)) ? -EFAULT : 0;
+}
+
+/*
+ * TUNSIFMODE: the link type and multicast, all three replaced by the new
+ * mode as on FreeBSD; only while down.
+ */
+static long bsdtun_setmode(struct bsdtun_unit *unit, int mode)
+{
+	const unsigned int link = IFF_POINTOPOINT | IFF_BROADCAST | IFF_MULTICAST;
+	struct net_device *dev;
+	long err = 0;
+
+	switch (mode & ~IFF_MULTICAST) {
+	case IFF_POINTOPOINT:
+	case IFF_BROADCAST:
+		break;
+	default:
+		return -EINVAL;
+	}
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	if (dev->flags & IFF_UP) {
+		err = -EBUSY;
+	} else if ((dev->flags & link) != mode) {
+		dev->flags = (dev->flags & ~link) | mode;
+		netdev_state_change(dev);
+	}
+	rtnl_unlock();
+	return err;
+}
+
+/*
+ * TUNSIFHEAD and TUNSLMODE exclude each other: turning one on replaces
+ * whatever mode was set, turning one off leaves the other alone.  One
+ * word, changed atomically, so two threads setting them at once cannot
+ * undo each other.
+ */
+static void bsdtun_set_hdr_mode(struct bsdtun_unit *unit,
+				enum bsdtun_hdr_mode mode, bool on)
+{
+	if (on)
+		xchg(&unit->hdr_mode, mode);
+	else
+		cmpxchg(&unit->hdr_mode, mode, BSDTUN_HDR_NONE);
+}
+
+/* TUNSIFHEAD, TUNSLMODE, TUNGIFHEAD, TUNSIFMODE, TUNSIFPID, TUNGIFNAME. */
+long bsdtun_tun_ioctl(struct file *file, struct bsdtun_unit *unit,
+		      unsigned int cmd, void __user *argp)
+{
+	int __user *ip = argp;
+	int val;
+
+	switch (cmd) {
+	case TUNSLMODE:
+	case TUNSIFHEAD:
+	case TUNSIFMODE:
+		if (get_user(val, ip))
+			return -EFAULT;
+		break;
+	}
+
+	switch (cmd) {
+	case TUNSLMODE:
+		bsdtun_set_hdr_mode(unit, BSDTUN_HDR_LMODE, val);
+		return 0;
+	case TUNSIFHEAD:
+		bsdtun_set_hdr_mode(unit, BSDTUN_HDR_IFHEAD, val);
+		return 0;
+	case TUNGIFHEAD:
+		return put_user((int)(READ_ONCE(unit->hdr_mode) == BSDTUN_HDR_IFHEAD), ip);
+	case TUNSIFMODE:
+		return bsdtun_setmode(unit, val);
+	case TUNSIFPID:
+		WRITE_ONCE(unit->pid, task_tgid_vnr(current));
+		return 0;
+	case BSDTUN_TUNGIFNAME_DFLY:
+		return bsdtun_ifname(unit, argp, sizeof(struct ifreq));
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+unsigned int bsdtun_tun_compat_cmd(unsigned int cmd)
+{
+	return cmd == bsdtun_compat_ifreq(BSDTUN_TUNGIFNAME_DFLY) ?
+	       BSDTUN_TUNGIFNAME_DFLY : 0;
+}
+
+/*
+ * VMIO_SIOCSIFFLAGS: FreeBSD takes the low 12 flag bits but not those the
+ * driver or stack own, and forces UP.  Of the rest Linux lets a driver's
+ * user change UP, DEBUG, NOTRAILERS and NOARP.
+ */
+static long bsdtun_vmio_setflags(struct bsdtun_unit *unit, unsigned long arg)
+{
+	const unsigned int mine = IFF_UP | IFF_DEBUG | IFF_NOTRAILERS | IFF_NOARP;
+	struct net_device *dev;
+	unsigned int flags;
+	long err;
+
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	flags = (dev->flags & ~mine) | (arg & 0x0fff & mine) | IFF_UP;
+	err = dev_change_flags(dev, flags, NULL);
+	rtnl_unlock();
+	return err;
+}
+
+/*
+ * SIOCGIFADDR and SIOCSIFADDR on a tap node: the six bytes of the far
+ * end's MAC that the program keeps with the unit, as FreeBSD's tap; the
+ * interface's own address is "ip link"'s.
+ */
+static long bsdtun_remote_mac(struct bsdtun_unit *unit, unsigned int cmd,
+			      void __user *argp)
+{
+	u8 mac[ETH_ALEN];
+
+	if (cmd == SIOCSIFADDR) {
+		if (copy_from_user(mac, argp, sizeof(mac)))
+			return -EFAULT;
+		mutex_lock(&bsdtun_lock);
+		memcpy(unit->remote_mac, mac, sizeof(mac));
+		mutex_unlock(&bsdtun_lock);
+		return 0;
+	}
+	mutex_lock(&bsdtun_lock);
+	memcpy(mac, unit->remote_mac, sizeof(mac));
+	mutex_unlock(&bsdtun_lock);
+	return copy_to_user(argp, mac, sizeof(mac)) ? -EFAULT : 0;
+}
+
+long bsdtun_tap_ioctl(struct file *file, struct bsdtun_unit *unit,
+		      unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case SIOCGIFADDR:
+	case SIOCSIFADDR:
+		return bsdtun_remote_mac(unit, cmd, argp);
+	case VMIO_SIOCSIFFLAGS:
+		return bsdtun_vmio_setflags(unit, (unsigned long)argp);
+	case BSDTUN_TAPGIFNAME_NETBSD:
+		return bsdtun_ifname(unit, argp, sizeof(struct ifreq));
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+unsigned int bsdtun_tap_compat_cmd(unsigned int cmd)
+{
+	return cmd == bsdtun_compat_ifreq(BSDTUN_TAPGIFNAME_NETBSD) ?
+	       BSDTUN_TAPGIFNAME_NETBSD : 0;
+}
+
+/* Requests every family answers, with FreeBSD's numbers. */
+static long bsdtun_common_ioctl(struct file *file, struct bsdtun_unit *unit,
+				unsigned int cmd, void __user *argp)
+{
+	int __user *ip = argp;
+	int val;
+
+	switch (cmd) {
+	case TUNSDEBUG:
+	case TUNSTRANSIENT:
+	case FIOSETOWN:
+	case TIOCSPGRP:
+		if (get_user(val, ip))
+			return -EFAULT;
+		break;
+	}
+
+	switch (cmd) {
+	case TUNSDEBUG:
+		/* One level for every unit: the host's to set. */
+		if (!capable(CAP_NET_ADMIN))
+			return -EPERM;
+		WRITE_ONCE(bsdtun_debug, val);
+		return 0;
+	case TUNGDEBUG:
+		return put_user(READ_ONCE(bsdtun_debug), ip);
+	case TUNSTRANSIENT:
+		WRITE_ONCE(unit->transient, !!val);
+		return 0;
+	case TUNGTRANSIENT:
+		return put_user((int)READ_ONCE(unit->transient), ip);
+	case TUNSIFINFO:
+		return bsdtun_setinfo(unit, argp);
+	case TUNGIFINFO:
+		return bsdtun_getinfo(unit, argp);
+	case TUNGIFNAME:
+		return bsdtun_ifname(unit, argp, sizeof(struct ifreq));
+	case FIONREAD:
+		return put_user(bsdtun_queue_next_size(unit), ip);
+	case FIOSETOWN:
+		return f_setown(file, val, 1);
+	case FIOGETOWN:
+		return put_user(bsdtun_getown(file), ip);
+	case TIOCSPGRP:
+		/* BSD: the argument is a process group; INT_MIN has no negation. */
+		if (val == INT_MIN)
+			return -EINVAL;
+		return f_setown(file, -val, 1);
+	case TIOCGPGRP:
+		return put_user(-bsdtun_getown(file), ip);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+long bsdtun_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct bsdtun_unit *unit = bsdtun_file_unit(file);
+	void __user *argp = (void __user *)arg;
+	long err;
+
+	if (READ_ONCE(unit->dead))
+		return -EHOSTDOWN;
+	err = bsdtun_common_ioctl(file, unit, cmd, argp);
+	if (err == -ENOIOCTLCMD)
+		err = unit->fam->ops->ioctl(file, unit, cmd, argp);
+	return err == -ENOIOCTLCMD ? -ENOTTY : err;
+}
+
+#ifdef CONFIG_COMPAT
+long bsdtun_compat_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct bsdtun_unit *unit = bsdtun_file_unit(file);
+	unsigned int native = unit->fam->ops->compat_cmd(cmd);
+
+	if (cmd == bsdtun_compat_ifreq(TUNGIFNAME))
+		native = TUNGIFNAME;
+	if (!native)
+		/* Every other argument has the same layout in 32 bits. */
+		return bsdtun_ioctl(file, cmd, (unsigned long)compat_ptr(arg));
+	if (READ_ONCE(unit->dead))
+		return -EHOSTDOWN;
+	return bsdtun_ifname(unit, compat_ptr(arg), BSDTUN_IFREQ32);
+}
+#endif
