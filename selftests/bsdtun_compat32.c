@@ -2,8 +2,12 @@
 /*
  * A 32-bit process on the 64-bit kernel (built with -m32): TUNGIFNAME
  * (whose number differs in 32 bits: struct ifreq is smaller), TUNSIFHEAD
- * and TUNGIFHEAD, TUNGIFINFO, FIONREAD, and a packet written and read.
+ * and TUNGIFHEAD, TUNGIFINFO, FIONREAD, and a packet written and read;
+ * on a tap unit TAPGIFNAME (both numbers), the remote MAC, VMIO flags,
+ * and a frame read.
  */
+#include <net/if_tap.h>
+
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
 
@@ -51,6 +55,40 @@ TEST(compat32_ioctls_and_packets)
 	ASSERT_EQ(3, recv(s, buf, sizeof(buf), 0));
 	EXPECT_EQ(0, memcmp(buf, "x32", 3));
 	close(s);
+	close(fd);
+}
+
+TEST(compat32_tap)
+{
+	uint8_t mac[6] = { 2, 9, 8, 7, 6, 5 }, got[6], buf[256];
+	char name[IFNAMSIZ];
+	struct ifreq ifr;
+	int fd, val = -1;
+
+	ASSERT_EQ(0, bsdtun_reload(NULL));
+	fd = bsdtun_clone_fam(&bsdtun_fam_tap, name);
+	ASSERT_LE(0, fd);
+	EXPECT_STREQ("bsdtap4", name);
+	memset(&ifr, 0, sizeof(ifr));
+	ASSERT_EQ(0, ioctl(fd, BSDTUN_TAPGIFNAME_NETBSD, &ifr));
+	EXPECT_STREQ("bsdtap4", ifr.ifr_name);
+	ASSERT_EQ(0, ioctl(fd, SIOCSIFADDR, mac));
+	ASSERT_EQ(0, ioctl(fd, SIOCGIFADDR, got));
+	EXPECT_EQ(0, memcmp(mac, got, 6));
+	ASSERT_EQ(0, ioctl(fd, VMIO_SIOCSIFFLAGS, IFF_NOARP));
+	EXPECT_EQ(IFF_UP | IFF_NOARP, bsdtun_flags(name) & (IFF_UP | IFF_NOARP));
+	ASSERT_EQ(0, ioctl(fd, VMIO_SIOCSIFFLAGS, 0));
+	EXPECT_EQ(IFF_UP, bsdtun_flags(name) & (IFF_UP | IFF_NOARP));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " addr add 10.%d.0.1/24 dev %s && "
+			       BSDTUN_IP " neigh replace 10.%d.0.2 lladdr 02:00:00:00:00:02 dev %s",
+			       NET + 1, name, NET + 1, name));
+	ASSERT_TRUE(bsdtun_operstate(name, "up"));
+	ASSERT_EQ(4, bsdtun_send4(NET + 1, "abcd", 4));
+	ASSERT_TRUE(bsdtun_readable(fd, 5000));
+	ASSERT_EQ(0, ioctl(fd, FIONREAD, &val));
+	EXPECT_EQ(14 + 32, val);
+	ASSERT_EQ(14 + 32, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "\x02\0\0\0\0\x02", 6));
 	close(fd);
 }
 

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A seeded fuzzer: several threads issue random sequences of ioctls
- * (known requests and random numbers of the 't' and 'T' types, with good,
- * NULL and bad pointers), reads and writes of random sizes and contents
- * (random families, truncated and malformed IP), mode changes, closes and
- * reopens of cloned units.  Every call must succeed or fail with an errno
- * the driver defines; at the end every file closes and the module
- * unloads (nothing leaked a reference).
+ * (known requests of every family and random numbers of the 't', 'T',
+ * 'V' and 'e' types, with good, NULL and bad pointers), reads and writes
+ * of random sizes and contents (random families, truncated and malformed
+ * IP, random frames), mode changes, closes and reopens of cloned units.
+ * The threads take turns at the families: tun, tap, vmnet, tun.  Every
+ * call must succeed or fail with an errno the driver defines; at the end
+ * every file closes and the module unloads (nothing leaked a reference).
  *
  * BSDTUN_FUZZ_SEED replays a run (the seed is printed);
  * BSDTUN_FUZZ_OPS sets the number of operations (default 200000).
  */
 #include <pthread.h>
+#include <net/if_tap.h>
 
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
@@ -19,12 +21,15 @@
 #define BSDTUN_FUZZ_THREADS	4
 
 struct bsdtun_fuzz {
+	const struct bsdtun_family *fam;
 	unsigned int seed;
 	long ops;
 	long done;
 	long idle;
 	long bad;
 	char what[128];
+	/* Reads and writes, up to a tap frame's largest: too big a stack. */
+	uint8_t buf[TAPMRU + 64];
 };
 
 static unsigned int bsdtun_rand(unsigned int *s)
@@ -54,19 +59,24 @@ static const unsigned long bsdtun_known[] = {
 	TUNSIFPID, TUNSIFHEAD, TUNGIFHEAD, TUNSTRANSIENT, TUNGTRANSIENT,
 	TUNGIFNAME, BSDTUN_TUNGIFNAME_DFLY, FIONREAD, FIOSETOWN, FIOGETOWN,
 	TIOCSPGRP, TIOCGPGRP, FIOASYNC, FIONBIO,
+	SIOCGIFADDR, SIOCSIFADDR, VMIO_SIOCSIFFLAGS, BSDTUN_TAPGIFNAME_NETBSD,
+};
+
+static const struct bsdtun_family *const bsdtun_fuzz_fams[] = {
+	&bsdtun_fam_tun, &bsdtun_fam_tap, &bsdtun_fam_vmnet,
 };
 
 static void *bsdtun_fuzz_thread(void *arg)
 {
 	struct bsdtun_fuzz *f = arg;
+	uint8_t *buf = f->buf;
 	unsigned int s = f->seed | 1;
-	uint8_t buf[TUNMRU + 64];
 	char name[IFNAMSIZ];
 	int fd;
 	long i;
 
 	bsdtun_fault_on();
-	fd = bsdtun_clone(name);
+	fd = bsdtun_clone_fam(f->fam, name);
 
 	for (i = 0; i < f->ops; i++) {
 		unsigned int r = bsdtun_rand(&s), op = r % 16;
@@ -75,7 +85,7 @@ static void *bsdtun_fuzz_thread(void *arg)
 		int v;
 
 		if (fd < 0) {
-			fd = bsdtun_clone(name);
+			fd = bsdtun_clone_fam(f->fam, name);
 			if (fd < 0) {
 				f->idle++;
 				continue;
@@ -98,13 +108,13 @@ static void *bsdtun_fuzz_thread(void *arg)
 			break;
 		}
 		case 6:
-			ret = ioctl(fd, _IOC(bsdtun_rand(&s) % 4, (r & 1) ? 't' : 'T',
+			ret = ioctl(fd, _IOC(bsdtun_rand(&s) % 4, "tTVe"[(r >> 1) & 3],
 					     bsdtun_rand(&s) % 256,
 					     bsdtun_rand(&s) % 64), p);
 			break;
 		case 7 ... 9: {
 			size_t len = bsdtun_rand(&s) % 3 ? bsdtun_rand(&s) % 1600 :
-				     bsdtun_rand(&s) % sizeof(buf);
+				     bsdtun_rand(&s) % sizeof(f->buf);
 
 			for (size_t k = 0; k < len && k < 64; k++)
 				buf[k] = bsdtun_rand(&s);
@@ -190,6 +200,7 @@ TEST_F_TIMEOUT(fuzz, random_operations_have_defined_results, 800)
 	TH_LOG("seed %u (BSDTUN_FUZZ_SEED=%u replays), %ld operations", seed, seed, ops);
 	for (i = 0; i < BSDTUN_FUZZ_THREADS; i++) {
 		memset(&f[i], 0, sizeof(f[i]));
+		f[i].fam = bsdtun_fuzz_fams[i % ARRAY_SIZE(bsdtun_fuzz_fams)];
 		f[i].seed = seed + i * 7919;
 		f[i].ops = ops / BSDTUN_FUZZ_THREADS;
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, bsdtun_fuzz_thread, &f[i]));

@@ -192,6 +192,54 @@ static inline int bsdtun_ifname(int fd, char *name)
 	return 0;
 }
 
+/*
+ * The families of units, for fixture variants: node and interface
+ * prefix with the default parameters, rtnl kind, and how they differ.
+ */
+struct bsdtun_family {
+	const char *prefix;	/* /dev/<prefix>N, interface <prefix>N */
+	const char *kind;	/* ip link add ... type <kind> */
+	int ether;		/* Ethernet frames (tap, vmnet) */
+	int keep_up;		/* close leaves the interface up (vmnet) */
+};
+
+static const struct bsdtun_family bsdtun_fam_tun = { "bsdtun", "bsdtun", 0, 0 };
+static const struct bsdtun_family bsdtun_fam_tap = { "bsdtap", "bsdtap", 1, 0 };
+static const struct bsdtun_family bsdtun_fam_vmnet = { "bsdvmnet", "bsdvmnet", 1, 1 };
+
+/* "<prefix><n>" of @fam into @buf (a node's or interface's name). */
+static inline const char *bsdtun_name(char *buf, size_t size,
+				      const struct bsdtun_family *fam, int n)
+{
+	snprintf(buf, size, "%s%d", fam->prefix, n);
+	return buf;
+}
+
+/* Open unit @n of @fam: its node /dev/<prefix><n>. */
+static inline int bsdtun_open_unit(const struct bsdtun_family *fam, int n,
+				   int flags)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/%s%d", fam->prefix, n);
+	return open(path, flags);
+}
+
+/* Open @fam's cloning node: a new unit; its interface name in @name. */
+static inline int bsdtun_clone_fam(const struct bsdtun_family *fam, char *name)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/%s", fam->prefix);
+	fd = open(path, O_RDWR);
+	if (fd >= 0 && bsdtun_ifname(fd, name) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Open the cloning node: a new unit; its interface name in @name. */
 static inline int bsdtun_clone(char *name)
 {
@@ -459,11 +507,12 @@ static inline size_t bsdtun_nla(char *buf, size_t off, unsigned short type,
 }
 
 /*
- * "ip link add NAME type bsdtun" (@add) or "ip link del NAME" over
+ * "ip link add NAME type KIND" (@add) or "ip link del NAME" over
  * rtnetlink, without a fork and exec per call: the stress tests create
  * and destroy units by the thousand.  0 or a negative errno.
  */
-static inline int bsdtun_nl_link(int add, const char *name)
+static inline int bsdtun_nl_link_kind(int add, const char *name,
+				      const char *kind)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -483,7 +532,8 @@ static inline int bsdtun_nl_link(int add, const char *name)
 	if (add) {
 		info = off;
 		off = bsdtun_nla(req.attrs, off, IFLA_LINKINFO, NULL, 0);
-		off = bsdtun_nla(req.attrs, off, IFLA_INFO_KIND, "bsdtun", 7);
+		off = bsdtun_nla(req.attrs, off, IFLA_INFO_KIND, kind,
+				 strlen(kind) + 1);
 		((struct rtattr *)(req.attrs + info))->rta_len = off - info;
 	}
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + off;
@@ -502,6 +552,11 @@ static inline int bsdtun_nl_link(int add, const char *name)
 		err = ack.err.error;
 	close(s);
 	return err;
+}
+
+static inline int bsdtun_nl_link(int add, const char *name)
+{
+	return bsdtun_nl_link_kind(add, name, "bsdtun");
 }
 
 /* Interface flags up or down by SIOCSIFFLAGS; 0 or a negative errno. */

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bsdtun_relay: a BSD-style tunnel end, as FreeBSD's if_tun test uses.
- * Opens a unit with TUNSIFHEAD, and forwards what the unit reads to a UDP
- * peer and what arrives from the peer to the unit, until killed.
+ * Opens a unit, with TUNSIFHEAD on a tun unit (a tap unit refuses it
+ * with ENOTTY and carries Ethernet frames as they are), and forwards what
+ * the unit reads to a UDP peer and what arrives from the peer to the
+ * unit, until killed.
  *
- *   bsdtun_relay /dev/bsdtunN LOCAL_IP LOCAL_PORT PEER_IP PEER_PORT
+ *   bsdtun_relay /dev/bsdtun[N] LOCAL_IP LOCAL_PORT PEER_IP PEER_PORT
+ *   bsdtun_relay /dev/bsdtap[N] ...
  *
  * It prints the interface name and "ready" once it listens.
  */
 #include <arpa/inet.h>
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <net/if_tap.h>
 #include <net/if_tun.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -26,7 +31,7 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in me = { .sin_family = AF_INET };
 	struct sockaddr_in peer = { .sin_family = AF_INET };
-	unsigned char buf[TUNMRU + 4];
+	static unsigned char buf[TAPMRU];
 	struct pollfd p[2];
 	struct ifreq ifr;
 	int fd, s, on = 1;
@@ -36,7 +41,7 @@ int main(int argc, char **argv)
 	fd = open(argv[1], O_RDWR);
 	if (fd < 0)
 		err(1, "open %s", argv[1]);
-	if (ioctl(fd, TUNSIFHEAD, &on) < 0)
+	if (ioctl(fd, TUNSIFHEAD, &on) < 0 && errno != ENOTTY)
 		err(1, "TUNSIFHEAD");
 	memset(&ifr, 0, sizeof(ifr));
 	if (ioctl(fd, TUNGIFNAME, &ifr) < 0)

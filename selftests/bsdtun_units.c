@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Units, nodes and interfaces: preallocated nodes, the units and prefix
- * parameters, interfaces made on first open in the opener's namespace and
- * kept on close, the cloning node, TUNGIFNAME (FreeBSD and DragonFly
- * numbers), ip link add/del (also while open: the file is detached),
- * namespace deletion, renaming, transient units, rmmod with a file open,
- * EBUSY and EPERM on open, units opened from a user namespace, ENXIO for
- * a unit whose interface is in another namespace, boot units coming back
- * from a container, and the per-user limit on units made without
- * privilege in the initial namespace.
+ * Units, nodes and interfaces, for each family (tun, tap, vmnet: fixture
+ * variants): preallocated nodes, the units and prefix parameters
+ * (overlapping prefixes refused, an empty one turns its family off),
+ * interfaces made on first open in the opener's namespace and kept on
+ * close, the cloning node, TUNGIFNAME (FreeBSD's number, and DragonFly's
+ * on tun or NetBSD's on tap and vmnet), ip link add/del (also while open:
+ * the file is detached), namespace deletion, renaming, transient units,
+ * rmmod with a file open, EBUSY and EPERM on open, units opened from a
+ * user namespace, ENXIO for a unit whose interface is in another
+ * namespace, boot units coming back from a container, and the per-user
+ * limit on units made without privilege in the initial namespace.
  */
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -21,6 +23,79 @@
 FIXTURE(unit) {
 	int fd;
 };
+
+FIXTURE_VARIANT(unit) {
+	const struct bsdtun_family *fam;
+	const char *param;	/* the module parameter naming its prefix */
+	const char *alt;	/* another prefix it may be given */
+};
+
+FIXTURE_VARIANT_ADD(unit, tun) {
+	.fam = &bsdtun_fam_tun,
+	.param = "prefix",
+	.alt = "tun",
+};
+
+FIXTURE_VARIANT_ADD(unit, tap) {
+	.fam = &bsdtun_fam_tap,
+	.param = "tap_prefix",
+	.alt = "tap",
+};
+
+FIXTURE_VARIANT_ADD(unit, vmnet) {
+	.fam = &bsdtun_fam_vmnet,
+	.param = "vmnet_prefix",
+	.alt = "vmnet",
+};
+
+/* A family other than @fam, with the default parameters. */
+static const struct bsdtun_family *bsdtun_other(const struct bsdtun_family *fam)
+{
+	return fam == &bsdtun_fam_tun ? &bsdtun_fam_tap : &bsdtun_fam_tun;
+}
+
+/* /dev/<prefix><n>, or the cloning node /dev/<prefix> when @n < 0. */
+static const char *bsdtun_node(char *buf, size_t size,
+			       const struct bsdtun_family *fam, int n)
+{
+	if (n < 0)
+		snprintf(buf, size, "/dev/%s", fam->prefix);
+	else
+		snprintf(buf, size, "/dev/%s%d", fam->prefix, n);
+	return buf;
+}
+
+/* Whether node /dev/<prefix><n> (the cloning node when @n < 0) exists. */
+static int bsdtun_has_node(const struct bsdtun_family *fam, int n)
+{
+	char path[64];
+
+	return access(bsdtun_node(path, sizeof(path), fam, n), F_OK) == 0;
+}
+
+/* Whether interface <prefix><n> exists in this namespace (sysfs). */
+static int bsdtun_has_if(const struct bsdtun_family *fam, int n)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s%d", fam->prefix, n);
+	return access(path, F_OK) == 0;
+}
+
+/* Unit @n of @fam opened from inside network namespace @ns. */
+static int bsdtun_open_unit_in(const char *ns, const struct bsdtun_family *fam,
+			       int n)
+{
+	char path[64];
+
+	return bsdtun_open_in(ns, bsdtun_node(path, sizeof(path), fam, n));
+}
+
+/* "ip link add NAME type KIND" over rtnetlink: 0 or a negative errno. */
+static int bsdtun_nl_add(const char *name, const char *kind)
+{
+	return bsdtun_nl_link_kind(1, name, kind);
+}
 
 FIXTURE_SETUP(unit)
 {
@@ -37,68 +112,132 @@ FIXTURE_TEARDOWN(unit)
 
 TEST_F(unit, preallocated_nodes_without_interfaces)
 {
+	const struct bsdtun_family *fam = variant->fam;
 	struct stat st;
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		char path[32];
+		char path[64];
 
-		snprintf(path, sizeof(path), "/dev/bsdtun%d", i);
+		bsdtun_node(path, sizeof(path), fam, i);
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 		EXPECT_TRUE(S_ISCHR(st.st_mode));
 		EXPECT_EQ(0600, st.st_mode & 07777);
 		EXPECT_EQ(0, st.st_uid);
 	}
-	EXPECT_NE(0, access("/dev/bsdtun4", F_OK));
-	EXPECT_NE(0, access("/sys/class/net/bsdtun0", F_OK));
+	EXPECT_FALSE(bsdtun_has_node(fam, 4));
+	EXPECT_FALSE(bsdtun_has_if(fam, 0));
 }
 
 TEST_F(unit, units_and_prefix_parameters)
 {
-	char name[IFNAMSIZ];
+	const struct bsdtun_family *fam = variant->fam;
+	const struct bsdtun_family *other = bsdtun_other(fam);
+	const char *p = variant->param;
+	char name[IFNAMSIZ], path[64];
 
-	ASSERT_EQ(0, bsdtun_reload("units=2 prefix=tun"));
-	EXPECT_EQ(0, access("/dev/tun0", F_OK));
-	EXPECT_EQ(0, access("/dev/tun1", F_OK));
-	EXPECT_NE(0, access("/dev/tun2", F_OK));
-	EXPECT_EQ(0, access("/dev/tun", F_OK));
-	EXPECT_NE(0, access("/dev/bsdtun0", F_OK));
-	self->fd = open("/dev/tun0", O_RDWR);
+	/* <param>=<alt>: /dev/<alt>N and interfaces <alt>N. */
+	snprintf(path, sizeof(path), "units=2 %s=%s", p, variant->alt);
+	ASSERT_EQ(0, bsdtun_reload(path));
+	snprintf(path, sizeof(path), "/dev/%s0", variant->alt);
+	EXPECT_EQ(0, access(path, F_OK)) TH_LOG("%s", path);
+	snprintf(path, sizeof(path), "/dev/%s1", variant->alt);
+	EXPECT_EQ(0, access(path, F_OK)) TH_LOG("%s", path);
+	snprintf(path, sizeof(path), "/dev/%s2", variant->alt);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s", path);
+	snprintf(path, sizeof(path), "/dev/%s", variant->alt);
+	EXPECT_EQ(0, access(path, F_OK)) TH_LOG("%s", path);
+	EXPECT_FALSE(bsdtun_has_node(fam, 0));
+	/* The other families keep their own prefixes; units=2 is theirs too. */
+	EXPECT_TRUE(bsdtun_has_node(other, 1));
+	EXPECT_FALSE(bsdtun_has_node(other, 2));
+	snprintf(path, sizeof(path), "/dev/%s0", variant->alt);
+	self->fd = open(path, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, bsdtun_ifname(self->fd, name));
-	EXPECT_STREQ("tun0", name);
-	EXPECT_EQ(0, access("/sys/class/net/tun0", F_OK));
+	snprintf(path, sizeof(path), "%s0", variant->alt);
+	EXPECT_STREQ(path, name);
+	EXPECT_EQ(0, bsdtun_sh("test -e /sys/class/net/%s0", variant->alt));
 	close(self->fd);
 	self->fd = -1;
+
 	/* A prefix that cannot name an interface is refused. */
 	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
-	EXPECT_NE(0, bsdtun_sh("insmod %s prefix=a/b 2>/dev/null", bsdtun_ko()));
+	EXPECT_NE(0, bsdtun_sh("insmod %s %s=a/b 2>/dev/null", bsdtun_ko(), p));
 	EXPECT_NE(0, bsdtun_sh("insmod %s units=9 max_units=4 2>/dev/null", bsdtun_ko()));
+	/*
+	 * No prefix may begin another family's: "<prefix>N" must name one
+	 * unit of one family.  The same one, one that begins the other's,
+	 * and one the other's begins.
+	 */
+	EXPECT_NE(0, bsdtun_sh("insmod %s %s=%s 2>/dev/null", bsdtun_ko(), p,
+			       other->prefix));
+	EXPECT_NE(0, bsdtun_sh("insmod %s %s=bsd 2>/dev/null", bsdtun_ko(), p));
+	EXPECT_NE(0, bsdtun_sh("insmod %s %s=%sx 2>/dev/null", bsdtun_ko(), p,
+			       other->prefix));
+	/* Every family off: nothing to load. */
+	EXPECT_NE(0, bsdtun_sh("insmod %s prefix= tap_prefix= vmnet_prefix= 2>/dev/null",
+			       bsdtun_ko()));
+	EXPECT_FALSE(bsdtun_loaded());
+
+	/* An empty prefix turns this family off, not the others. */
+	ASSERT_EQ(0, bsdtun_sh("insmod %s %s=", bsdtun_ko(), p));
+	EXPECT_FALSE(bsdtun_has_node(fam, 0));
+	EXPECT_FALSE(bsdtun_has_node(fam, -1));
+	EXPECT_TRUE(bsdtun_has_node(other, 0));
+	EXPECT_TRUE(bsdtun_has_node(other, -1));
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add %s5 type %s 2>/dev/null",
+			       fam->prefix, fam->kind));
+	EXPECT_FALSE(bsdtun_has_if(fam, 5));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s5 type %s", other->prefix,
+			       other->kind));
+	EXPECT_TRUE(bsdtun_has_node(other, 5));
 	ASSERT_EQ(0, bsdtun_reload(NULL));
 }
 
+/*
+ * The interface outlives the file; close brings it down, but a vmnet
+ * interface stays up (fam->keep_up).  tap and vmnet are Ethernet.
+ */
 TEST_F(unit, first_open_creates_interface_close_keeps_it)
 {
-	char name[IFNAMSIZ];
+	const struct bsdtun_family *fam = variant->fam;
+	char name[IFNAMSIZ], want[IFNAMSIZ];
+	int s;
 
-	self->fd = open("/dev/bsdtun1", O_RDWR);
+	bsdtun_name(want, sizeof(want), fam, 1);
+	self->fd = bsdtun_open_unit(fam, 1, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, bsdtun_ifname(self->fd, name));
-	EXPECT_STREQ("bsdtun1", name);
-	EXPECT_EQ(0, access("/sys/class/net/bsdtun1", F_OK));
+	EXPECT_STREQ(want, name);
+	EXPECT_TRUE(bsdtun_has_if(fam, 1));
+	/* ARPHRD_ETHER (1) for tap and vmnet, ARPHRD_NONE (0xfffe) for tun. */
+	EXPECT_EQ(fam->ether ? 1 : 0xfffe,
+		  bsdtun_read_num("/sys/class/net/%s/type", want));
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, bsdtun_set_up(s, want, 1));
+	close(s);
+	EXPECT_TRUE(bsdtun_flags(want) & IFF_UP);
 	close(self->fd);
-	EXPECT_EQ(0, access("/sys/class/net/bsdtun1", F_OK));
-	EXPECT_EQ(0, access("/dev/bsdtun1", F_OK));
-	self->fd = open("/dev/bsdtun1", O_RDWR);
+	self->fd = -1;
+	EXPECT_TRUE(bsdtun_has_if(fam, 1));
+	EXPECT_TRUE(bsdtun_has_node(fam, 1));
+	/* vmnet's rule: its interface stays up; tun's and tap's go down. */
+	EXPECT_EQ(fam->keep_up ? IFF_UP : 0, bsdtun_flags(want) & IFF_UP);
+	self->fd = bsdtun_open_unit(fam, 1, O_RDWR);
 	ASSERT_LE(0, self->fd);
-	EXPECT_EQ(1, bsdtun_read_num("/sys/class/net/bsdtun1/bsdtun/unit"));
+	EXPECT_EQ(1, bsdtun_read_num("/sys/class/net/%s/bsdtun/unit", want));
 }
 
 TEST_F(unit, interface_made_in_openers_namespace)
 {
+	const struct bsdtun_family *fam = variant->fam;
+	char name[IFNAMSIZ];
 	pid_t pid;
 	int st;
 
+	bsdtun_name(name, sizeof(name), fam, 2);
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns add bt"));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -107,99 +246,122 @@ TEST_F(unit, interface_made_in_openers_namespace)
 
 		if (ns < 0 || setns(ns, CLONE_NEWNET))
 			_exit(1);
-		fd = open("/dev/bsdtun2", O_RDWR);
+		fd = bsdtun_open_unit(fam, 2, O_RDWR);
 		if (fd < 0)
 			_exit(2);
 		/* Visible here, in the child's namespace... */
-		if (!if_nametoindex("bsdtun2"))
+		if (!if_nametoindex(name))
 			_exit(3);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_EQ(0, WEXITSTATUS(st));
 	/* ...not in the initial one. */
-	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link show bsdtun2 2>/dev/null"));
-	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link show bsdtun2 >/dev/null"));
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link show %s 2>/dev/null", name));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link show %s >/dev/null", name));
 }
 
 TEST_F(unit, clone_takes_lowest_unallocated_unit)
 {
-	char name[IFNAMSIZ];
+	const struct bsdtun_family *fam = variant->fam;
+	char name[IFNAMSIZ], want[IFNAMSIZ];
 	int fd2;
 
-	self->fd = bsdtun_clone(name);
+	self->fd = bsdtun_clone_fam(fam, name);
 	ASSERT_LE(0, self->fd);
-	EXPECT_STREQ("bsdtun4", name);
-	EXPECT_EQ(0, access("/dev/bsdtun4", F_OK));
-	EXPECT_EQ(0, access("/sys/class/net/bsdtun4", F_OK));
-	fd2 = bsdtun_clone(name);
+	EXPECT_STREQ(bsdtun_name(want, sizeof(want), fam, 4), name);
+	EXPECT_TRUE(bsdtun_has_node(fam, 4));
+	EXPECT_TRUE(bsdtun_has_if(fam, 4));
+	fd2 = bsdtun_clone_fam(fam, name);
 	ASSERT_LE(0, fd2);
-	EXPECT_STREQ("bsdtun5", name);
+	EXPECT_STREQ(bsdtun_name(want, sizeof(want), fam, 5), name);
 	close(fd2);
 	/* Free a low number: the next clone takes it. */
-	fd2 = open("/dev/bsdtun2", O_RDWR);
+	fd2 = bsdtun_open_unit(fam, 2, O_RDWR);
 	ASSERT_LE(0, fd2);
 	close(fd2);
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del bsdtun2"));
-	fd2 = bsdtun_clone(name);
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s2", fam->prefix));
+	fd2 = bsdtun_clone_fam(fam, name);
 	ASSERT_LE(0, fd2);
-	EXPECT_STREQ("bsdtun2", name);
+	EXPECT_STREQ(bsdtun_name(want, sizeof(want), fam, 2), name);
 	close(fd2);
 }
 
-TEST_F(unit, tungifname_freebsd_and_dragonfly_numbers)
+/*
+ * FreeBSD's TUNGIFNAME (= TAPGIFNAME) on every family.  DragonFly's
+ * number is tun's only, NetBSD's TAPGIFNAME tap's (and vmnet's, an
+ * Ethernet family): each is ENOTTY on the other kind of node.
+ */
+TEST_F(unit, tungifname_freebsd_dragonfly_netbsd_numbers)
 {
+	const struct bsdtun_family *fam = variant->fam;
+	unsigned long yes, no;
+	char want[IFNAMSIZ];
 	struct ifreq ifr;
 
 	EXPECT_NE(TUNGIFNAME, BSDTUN_TUNGIFNAME_DFLY);
-	self->fd = open("/dev/bsdtun3", O_RDWR);
+	EXPECT_NE(TUNGIFNAME, BSDTUN_TAPGIFNAME_NETBSD);
+	EXPECT_EQ(TUNGIFNAME, TAPGIFNAME);
+	bsdtun_name(want, sizeof(want), fam, 3);
+	self->fd = bsdtun_open_unit(fam, 3, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	memset(&ifr, 0, sizeof(ifr));
 	ASSERT_EQ(0, ioctl(self->fd, TUNGIFNAME, &ifr));
-	EXPECT_STREQ("bsdtun3", ifr.ifr_name);
+	EXPECT_STREQ(want, ifr.ifr_name);
+	yes = fam->ether ? BSDTUN_TAPGIFNAME_NETBSD : BSDTUN_TUNGIFNAME_DFLY;
+	no = fam->ether ? BSDTUN_TUNGIFNAME_DFLY : BSDTUN_TAPGIFNAME_NETBSD;
 	memset(&ifr, 0, sizeof(ifr));
-	ASSERT_EQ(0, ioctl(self->fd, BSDTUN_TUNGIFNAME_DFLY, &ifr));
-	EXPECT_STREQ("bsdtun3", ifr.ifr_name);
+	ASSERT_EQ(0, ioctl(self->fd, yes, &ifr));
+	EXPECT_STREQ(want, ifr.ifr_name);
+	memset(&ifr, 0, sizeof(ifr));
+	EXPECT_EQ(-1, ioctl(self->fd, no, &ifr));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(0, ifr.ifr_name[0]);
 }
 
 TEST_F(unit, ip_link_add_named_unit)
 {
+	const struct bsdtun_family *fam = variant->fam;
+	const char *pre = fam->prefix, *kind = fam->kind;
+	char path[64];
 	struct stat st;
 
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add bsdtun7 type bsdtun"));
-	ASSERT_EQ(0, stat("/dev/bsdtun7", &st));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s7 type %s", pre, kind));
+	ASSERT_EQ(0, stat(bsdtun_node(path, sizeof(path), fam, 7), &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
-	EXPECT_EQ(7, bsdtun_read_num("/sys/class/net/bsdtun7/bsdtun/unit"));
-	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " -d link show bsdtun7 | grep -q bsdtun"));
+	EXPECT_EQ(7, bsdtun_read_num("/sys/class/net/%s7/bsdtun/unit", pre));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " -d link show %s7 | grep -q %s", pre, kind));
 	/* An existing unit cannot be added again. */
-	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add bsdtun7 type bsdtun 2>/dev/null"));
-	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add bsdtun0 type bsdtun 2>/dev/null"));
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add %s7 type %s 2>/dev/null", pre, kind));
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add %s0 type %s 2>/dev/null", pre, kind));
 	/* Beyond max_units. */
-	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add bsdtun5000 type bsdtun 2>/dev/null"));
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add %s5000 type %s 2>/dev/null", pre, kind));
 	/* Another name takes the lowest free number and keeps its name. */
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add vpn0 type bsdtun"));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add vpn0 type %s", kind));
 	EXPECT_EQ(4, bsdtun_read_num("/sys/class/net/vpn0/bsdtun/unit"));
-	EXPECT_EQ(0, access("/dev/bsdtun4", F_OK));
-	self->fd = open("/dev/bsdtun7", O_RDWR);
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " -d link show vpn0 | grep -qw %s", kind));
+	EXPECT_TRUE(bsdtun_has_node(fam, 4));
+	self->fd = bsdtun_open_unit(fam, 7, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	close(self->fd);
 	self->fd = -1;
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del bsdtun7"));
-	EXPECT_NE(0, access("/dev/bsdtun7", F_OK));
-	EXPECT_NE(0, access("/sys/class/net/bsdtun7", F_OK));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s7", pre));
+	EXPECT_FALSE(bsdtun_has_node(fam, 7));
+	EXPECT_FALSE(bsdtun_has_if(fam, 7));
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del vpn0"));
-	EXPECT_NE(0, access("/dev/bsdtun4", F_OK));
+	EXPECT_FALSE(bsdtun_has_node(fam, 4));
 }
 
 TEST_F(unit, ip_link_del_while_open_detaches_file)
 {
+	const struct bsdtun_family *fam = variant->fam;
 	char name[IFNAMSIZ], buf[64];
 	struct pollfd p;
 
-	self->fd = bsdtun_clone(name);
+	self->fd = bsdtun_clone_fam(fam, name);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s", name));
-	EXPECT_NE(0, access("/dev/bsdtun4", F_OK));
+	EXPECT_FALSE(bsdtun_has_node(fam, 4));
 	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ(EHOSTDOWN, errno);
 	EXPECT_EQ(-1, write(self->fd, buf, 20));
@@ -216,7 +378,7 @@ TEST_F(unit, ip_link_del_wakes_blocked_reader)
 	char name[IFNAMSIZ];
 	pthread_t t;
 
-	self->fd = bsdtun_clone(name);
+	self->fd = bsdtun_clone_fam(variant->fam, name);
 	ASSERT_LE(0, self->fd);
 	r.fd = self->fd;
 	ASSERT_EQ(0, pthread_create(&t, NULL, bsdtun_waiter_read, &r));
@@ -229,45 +391,52 @@ TEST_F(unit, ip_link_del_wakes_blocked_reader)
 
 TEST_F(unit, namespace_deletion_removes_its_units)
 {
+	const struct bsdtun_family *fam = variant->fam;
 	char name[IFNAMSIZ], buf[16];
 
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns add bt"));
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link add bsdtun9 type bsdtun"));
-	self->fd = bsdtun_clone(name);
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link add %s9 type %s",
+			       fam->prefix, fam->kind));
+	self->fd = bsdtun_clone_fam(fam, name);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s netns bt", name));
-	EXPECT_EQ(0, access("/dev/bsdtun9", F_OK));
+	EXPECT_TRUE(bsdtun_has_node(fam, 9));
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns del bt"));
 	/* Namespace cleanup runs in a work queue: wait for it, bounded. */
-	for (int i = 0; i < 5000 && !access("/dev/bsdtun9", F_OK); i++)
+	for (int i = 0; i < 5000 && bsdtun_has_node(fam, 9); i++)
 		usleep(1000);
-	EXPECT_NE(0, access("/dev/bsdtun9", F_OK));
-	for (int i = 0; i < 5000 && !access("/dev/bsdtun4", F_OK); i++)
+	EXPECT_FALSE(bsdtun_has_node(fam, 9));
+	for (int i = 0; i < 5000 && bsdtun_has_node(fam, 4); i++)
 		usleep(1000);
-	EXPECT_NE(0, access("/dev/bsdtun4", F_OK));
+	EXPECT_FALSE(bsdtun_has_node(fam, 4));
 	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ(EHOSTDOWN, errno);
 }
 
 TEST_F(unit, rename_keeps_unit_and_node)
 {
+	const struct bsdtun_family *fam = variant->fam;
 	char name[IFNAMSIZ];
 
-	self->fd = open("/dev/bsdtun0", O_RDWR);
+	self->fd = bsdtun_open_unit(fam, 0, O_RDWR);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set bsdtun0 name wan7"));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s0 name wan7", fam->prefix));
 	ASSERT_EQ(0, bsdtun_ifname(self->fd, name));
 	EXPECT_STREQ("wan7", name);
-	EXPECT_EQ(0, access("/dev/bsdtun0", F_OK));
+	EXPECT_TRUE(bsdtun_has_node(fam, 0));
+	EXPECT_FALSE(bsdtun_has_if(fam, 0));
 	EXPECT_EQ(0, bsdtun_read_num("/sys/class/net/wan7/bsdtun/unit"));
 }
 
+/* TUNSTRANSIENT is TAPSTRANSIENT: the same request on every family. */
 TEST_F(unit, transient_unit_destroyed_on_close)
 {
+	const struct bsdtun_family *fam = variant->fam;
 	char name[IFNAMSIZ];
 	int on = 1, val = -1;
 
-	self->fd = bsdtun_clone(name);
+	EXPECT_EQ(TUNSTRANSIENT, TAPSTRANSIENT);
+	self->fd = bsdtun_clone_fam(fam, name);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, ioctl(self->fd, TUNGTRANSIENT, &val));
 	EXPECT_EQ(0, val);
@@ -277,44 +446,48 @@ TEST_F(unit, transient_unit_destroyed_on_close)
 	EXPECT_EQ(1, bsdtun_read_num("/sys/class/net/%s/bsdtun/transient", name));
 	close(self->fd);
 	self->fd = -1;
-	EXPECT_NE(0, access("/sys/class/net/bsdtun4", F_OK));
-	EXPECT_NE(0, access("/dev/bsdtun4", F_OK));
+	EXPECT_FALSE(bsdtun_has_if(fam, 4));
+	EXPECT_FALSE(bsdtun_has_node(fam, 4));
 	/* Not transient: stays. */
-	self->fd = open("/dev/bsdtun0", O_RDWR);
+	self->fd = bsdtun_open_unit(fam, 0, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	close(self->fd);
 	self->fd = -1;
-	EXPECT_EQ(0, access("/sys/class/net/bsdtun0", F_OK));
+	EXPECT_TRUE(bsdtun_has_if(fam, 0));
 }
 
 TEST_F(unit, rmmod_refused_while_open_then_cleans_up)
 {
-	self->fd = open("/dev/bsdtun0", O_RDWR);
+	const struct bsdtun_family *fam = variant->fam;
+
+	self->fd = bsdtun_open_unit(fam, 0, O_RDWR);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add bsdtun8 type bsdtun"));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s8 type %s",
+			       fam->prefix, fam->kind));
 	EXPECT_NE(0, bsdtun_sh("rmmod bsdtun 2>/dev/null"));
 	EXPECT_TRUE(bsdtun_loaded());
 	close(self->fd);
 	self->fd = -1;
 	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
-	EXPECT_NE(0, access("/sys/class/net/bsdtun0", F_OK));
-	EXPECT_NE(0, access("/sys/class/net/bsdtun8", F_OK));
-	EXPECT_NE(0, access("/dev/bsdtun8", F_OK));
-	EXPECT_NE(0, access("/dev/bsdtun", F_OK));
+	EXPECT_FALSE(bsdtun_has_if(fam, 0));
+	EXPECT_FALSE(bsdtun_has_if(fam, 8));
+	EXPECT_FALSE(bsdtun_has_node(fam, 8));
+	EXPECT_FALSE(bsdtun_has_node(fam, -1));
 	ASSERT_EQ(0, bsdtun_reload(NULL));
 }
 
 TEST_F(unit, second_open_is_ebusy)
 {
+	const struct bsdtun_family *fam = variant->fam;
 	int fd2;
 
-	self->fd = open("/dev/bsdtun0", O_RDWR);
+	self->fd = bsdtun_open_unit(fam, 0, O_RDWR);
 	ASSERT_LE(0, self->fd);
-	fd2 = open("/dev/bsdtun0", O_RDWR);
+	fd2 = bsdtun_open_unit(fam, 0, O_RDWR);
 	EXPECT_EQ(-1, fd2);
 	EXPECT_EQ(EBUSY, errno);
 	close(self->fd);
-	self->fd = open("/dev/bsdtun0", O_RDWR);
+	self->fd = bsdtun_open_unit(fam, 0, O_RDWR);
 	EXPECT_LE(0, self->fd);
 }
 
@@ -330,24 +503,27 @@ static int bsdtun_drop_caps(void)
 
 TEST_F(unit, open_without_cap_net_admin_is_eperm)
 {
+	const struct bsdtun_family *fam = variant->fam;
+	char clone[64];
 	pid_t pid;
 	int st;
 
+	bsdtun_node(clone, sizeof(clone), fam, -1);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		/* The node is 0600 root: keep uid 0 so only the capability fails. */
 		if (bsdtun_drop_caps())
 			_exit(10);
-		if (open("/dev/bsdtun0", O_RDWR) >= 0 || errno != EPERM)
+		if (bsdtun_open_unit(fam, 0, O_RDWR) >= 0 || errno != EPERM)
 			_exit(1);
-		if (open("/dev/bsdtun", O_RDWR) >= 0 || errno != EPERM)
+		if (open(clone, O_RDWR) >= 0 || errno != EPERM)
 			_exit(2);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
-	EXPECT_NE(0, access("/sys/class/net/bsdtun0", F_OK));
+	EXPECT_FALSE(bsdtun_has_if(fam, 0));
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -355,7 +531,7 @@ TEST_F(unit, open_without_cap_net_admin_is_eperm)
 		/* Another user: the node's mode stops it first. */
 		if (setgid(65534) || setuid(65534))
 			_exit(10);
-		if (open("/dev/bsdtun0", O_RDWR) >= 0 || errno != EACCES)
+		if (bsdtun_open_unit(fam, 0, O_RDWR) >= 0 || errno != EACCES)
 			_exit(1);
 		_exit(0);
 	}
@@ -370,12 +546,16 @@ TEST_F(unit, open_without_cap_net_admin_is_eperm)
  */
 TEST_F(unit, user_namespace_owner_opens_only_its_own_units)
 {
-	char name[IFNAMSIZ];
+	const struct bsdtun_family *fam = variant->fam;
+	char name[IFNAMSIZ], if0[IFNAMSIZ], if1[IFNAMSIZ], if4[IFNAMSIZ];
 	pid_t pid;
 	int st;
 
-	/* bsdtun0's interface lives in the initial namespace. */
-	self->fd = open("/dev/bsdtun0", O_RDWR);
+	bsdtun_name(if0, sizeof(if0), fam, 0);
+	bsdtun_name(if1, sizeof(if1), fam, 1);
+	bsdtun_name(if4, sizeof(if4), fam, 4);
+	/* Unit 0's interface lives in the initial namespace. */
+	self->fd = bsdtun_open_unit(fam, 0, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	close(self->fd);
 	self->fd = -1;
@@ -393,17 +573,17 @@ TEST_F(unit, user_namespace_owner_opens_only_its_own_units)
 		    bsdtun_write_file("/proc/self/gid_map", "0 0 1"))
 			_exit(11);
 		/* Its interface is not in this namespace: not there for us. */
-		if (open("/dev/bsdtun0", O_RDWR) >= 0 || errno != ENXIO)
+		if (bsdtun_open_unit(fam, 0, O_RDWR) >= 0 || errno != ENXIO)
 			_exit(1);
-		/* bsdtun1 has no interface yet: it is made here. */
-		fd = open("/dev/bsdtun1", O_RDWR);
-		if (fd < 0 || !if_nametoindex("bsdtun1"))
+		/* Unit 1 has no interface yet: it is made here. */
+		fd = bsdtun_open_unit(fam, 1, O_RDWR);
+		if (fd < 0 || !if_nametoindex(if1))
 			_exit(2);
 		s = socket(AF_INET, SOCK_DGRAM, 0);
-		if (bsdtun_set_up(s, "bsdtun1", 1))
+		if (bsdtun_set_up(s, if1, 1))
 			_exit(3);
 		close(fd);
-		fd = bsdtun_clone(name);
+		fd = bsdtun_clone_fam(fam, name);
 		if (fd < 0 || !if_nametoindex(name))
 			_exit(4);
 		_exit(0);
@@ -412,9 +592,9 @@ TEST_F(unit, user_namespace_owner_opens_only_its_own_units)
 	ASSERT_TRUE(WIFEXITED(st));
 	EXPECT_EQ(0, WEXITSTATUS(st));
 	/* Neither of its interfaces is in the initial namespace. */
-	EXPECT_EQ(0, if_nametoindex("bsdtun1"));
-	EXPECT_EQ(0, if_nametoindex("bsdtun4"));
-	EXPECT_NE(0, if_nametoindex("bsdtun0"));
+	EXPECT_EQ(0, if_nametoindex(if1));
+	EXPECT_EQ(0, if_nametoindex(if4));
+	EXPECT_NE(0, if_nametoindex(if0));
 }
 
 /*
@@ -425,39 +605,43 @@ TEST_F(unit, user_namespace_owner_opens_only_its_own_units)
  */
 TEST_F(unit, unit_in_other_namespace_is_enxio_boot_unit_comes_back)
 {
+	const struct bsdtun_family *fam = variant->fam;
+	char if1[IFNAMSIZ], if2[IFNAMSIZ];
 	struct ifreq ifr;
 	int fd, err;
 
+	bsdtun_name(if1, sizeof(if1), fam, 1);
+	bsdtun_name(if2, sizeof(if2), fam, 2);
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns add bt"));
-	fd = bsdtun_open_in("bt", "/dev/bsdtun1");
+	fd = bsdtun_open_unit_in("bt", fam, 1);
 	ASSERT_LE(0, fd);
 	memset(&ifr, 0, sizeof(ifr));
 	ASSERT_EQ(0, ioctl(fd, TUNGIFNAME, &ifr));
-	EXPECT_STREQ("bsdtun1", ifr.ifr_name);
+	EXPECT_STREQ(if1, ifr.ifr_name);
 	close(fd);
-	EXPECT_EQ(-1, open("/dev/bsdtun1", O_RDWR));
+	EXPECT_EQ(-1, bsdtun_open_unit(fam, 1, O_RDWR));
 	EXPECT_EQ(ENXIO, errno);
-	EXPECT_EQ(0, if_nametoindex("bsdtun1"));
+	EXPECT_EQ(0, if_nametoindex(if1));
 
 	/* The container deletes the interface: the host's unit is back. */
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link del bsdtun1"));
-	EXPECT_EQ(0, access("/dev/bsdtun1", F_OK));
-	self->fd = open("/dev/bsdtun1", O_RDWR);
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link del %s", if1));
+	EXPECT_TRUE(bsdtun_has_node(fam, 1));
+	self->fd = bsdtun_open_unit(fam, 1, O_RDWR);
 	err = errno;
 	ASSERT_LE(0, self->fd) TH_LOG("%s", strerror(err));
-	EXPECT_NE(0, if_nametoindex("bsdtun1"));
+	EXPECT_NE(0, if_nametoindex(if1));
 	close(self->fd);
 	self->fd = -1;
 
-	/* The container holds bsdtun2 and dies with it. */
-	fd = bsdtun_open_in("bt", "/dev/bsdtun2");
+	/* The container holds unit 2 and dies with it. */
+	fd = bsdtun_open_unit_in("bt", fam, 2);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, open("/dev/bsdtun2", O_RDWR));
+	EXPECT_EQ(-1, bsdtun_open_unit(fam, 2, O_RDWR));
 	EXPECT_EQ(ENXIO, errno);
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns del bt"));
 	/* Namespace cleanup runs in a work queue: retry, bounded. */
 	for (int i = 0; i < 5000; i++) {
-		self->fd = open("/dev/bsdtun2", O_RDWR);
+		self->fd = bsdtun_open_unit(fam, 2, O_RDWR);
 		/* Its node is remade in between: ENOENT for a moment too. */
 		if (self->fd >= 0 || (errno != ENXIO && errno != ENOENT))
 			break;
@@ -465,7 +649,7 @@ TEST_F(unit, unit_in_other_namespace_is_enxio_boot_unit_comes_back)
 	}
 	err = errno;
 	ASSERT_LE(0, self->fd) TH_LOG("%s", strerror(err));
-	EXPECT_NE(0, if_nametoindex("bsdtun2"));
+	EXPECT_NE(0, if_nametoindex(if2));
 	/* The container's file is detached from the unit it held. */
 	EXPECT_EQ(-1, write(fd, "x", 1));
 	EXPECT_EQ(EHOSTDOWN, errno);
@@ -478,12 +662,12 @@ struct bsdtun_made {
 };
 
 /*
- * As "unshare -Urn" run by user @uid: make units with "ip link add" until
- * refused; then, from a user namespace nested in that one, once more.
- * Reports over @out, then waits for a byte on @hold (the units live as
- * long as its namespace).
+ * As "unshare -Urn" run by user @uid: make units of rtnl kind @kind with
+ * "ip link add" until refused; then, from a user namespace nested in
+ * that one, once more.  Reports over @out, then waits for a byte on
+ * @hold (the units live as long as its namespace).
  */
-static void bsdtun_make_units_as(uid_t uid, int out, int hold)
+static void bsdtun_make_units_as(uid_t uid, const char *kind, int out, int hold)
 {
 	struct bsdtun_made m = { 0 };
 	char name[IFNAMSIZ], c;
@@ -493,7 +677,7 @@ static void bsdtun_make_units_as(uid_t uid, int out, int hold)
 		_exit(10);
 	for (int i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "u%d", i);
-		err = bsdtun_nl_link(1, name);
+		err = bsdtun_nl_add(name, kind);
 		if (err)
 			break;
 		m.units++;
@@ -504,14 +688,15 @@ static void bsdtun_make_units_as(uid_t uid, int out, int hold)
 	    unshare(CLONE_NEWUSER | CLONE_NEWNET) ||
 	    bsdtun_write_file("/proc/self/uid_map", "0 0 1"))
 		_exit(11);
-	m.nested_err = -bsdtun_nl_link(1, "nested");
+	m.nested_err = -bsdtun_nl_add("nested", kind);
 	if (write(out, &m, sizeof(m)) != sizeof(m))
 		_exit(12);
 	read(hold, &c, 1);
 	_exit(0);
 }
 
-static pid_t bsdtun_spawn_maker(uid_t uid, struct bsdtun_made *m, int hold[2])
+static pid_t bsdtun_spawn_maker(uid_t uid, const char *kind,
+				struct bsdtun_made *m, int hold[2])
 {
 	int out[2];
 	pid_t pid;
@@ -522,7 +707,7 @@ static pid_t bsdtun_spawn_maker(uid_t uid, struct bsdtun_made *m, int hold[2])
 	if (pid == 0) {
 		close(out[0]);
 		close(hold[1]);
-		bsdtun_make_units_as(uid, out[1], hold[0]);
+		bsdtun_make_units_as(uid, kind, out[1], hold[0]);
 	}
 	close(out[1]);
 	if (read(out[0], m, sizeof(*m)) != sizeof(*m))
@@ -531,20 +716,23 @@ static pid_t bsdtun_spawn_maker(uid_t uid, struct bsdtun_made *m, int hold[2])
 	return pid;
 }
 
-static int bsdtun_count_units(void)
+/* The units of @fam: its nodes in the class all families share. */
+static int bsdtun_count_units(const struct bsdtun_family *fam)
 {
-	return bsdtun_sh("exit $(ls -d /sys/class/bsdtun/* | wc -l)");
+	return bsdtun_sh("exit $(ls -d /sys/class/bsdtun/%s[0-9]* | wc -l)",
+			 fam->prefix);
 }
 
 /*
  * Users without CAP_NET_ADMIN in the initial namespace make units from
  * namespaces of their own, within a per-user limit that nested
- * namespaces share, and all of them together within half of max_units:
- * the initial namespace keeps numbers.  Their units die with their
- * namespaces, and the charge with them.
+ * namespaces share, and all of them together within half of max_units
+ * (of the family): the initial namespace keeps numbers.  Their units die
+ * with their namespaces, and the charge with them.
  */
 TEST_F(unit, unprivileged_users_limited_initial_namespace_keeps_units)
 {
+	const struct bsdtun_family *fam = variant->fam;
 	struct bsdtun_made a, b, again;
 	int hold[2], st;
 	char name[IFNAMSIZ];
@@ -553,20 +741,21 @@ TEST_F(unit, unprivileged_users_limited_initial_namespace_keeps_units)
 	/* 4 boot units; users may hold 10 of 20 in all, 8 each. */
 	ASSERT_EQ(0, bsdtun_reload("user_units=8 max_units=20"));
 	ASSERT_EQ(0, pipe(hold));
-	pa = bsdtun_spawn_maker(65534, &a, hold);
+	pa = bsdtun_spawn_maker(65534, fam->kind, &a, hold);
 	ASSERT_LT(0, pa);
 	EXPECT_EQ(8, a.units);
 	EXPECT_EQ(EDQUOT, a.err);
 	EXPECT_EQ(EDQUOT, a.nested_err);
-	pb = bsdtun_spawn_maker(65533, &b, hold);
+	pb = bsdtun_spawn_maker(65533, fam->kind, &b, hold);
 	ASSERT_LT(0, pb);
 	EXPECT_EQ(2, b.units);
 	EXPECT_EQ(EDQUOT, b.err);
-	EXPECT_EQ(14, bsdtun_count_units());
+	EXPECT_EQ(14, bsdtun_count_units(fam));
 	/* The initial namespace still makes units. */
-	self->fd = bsdtun_clone(name);
+	self->fd = bsdtun_clone_fam(fam, name);
 	ASSERT_LE(0, self->fd);
-	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link add bsdtun19 type bsdtun"));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s19 type %s",
+			       fam->prefix, fam->kind));
 	close(self->fd);
 	self->fd = -1;
 
@@ -577,11 +766,11 @@ TEST_F(unit, unprivileged_users_limited_initial_namespace_keeps_units)
 	ASSERT_EQ(pb, waitpid(pb, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
 	close(hold[0]);
-	for (int i = 0; i < 5000 && bsdtun_count_units() != 6; i++)
+	for (int i = 0; i < 5000 && bsdtun_count_units(fam) != 6; i++)
 		usleep(1000);
-	EXPECT_EQ(6, bsdtun_count_units());
+	EXPECT_EQ(6, bsdtun_count_units(fam));
 	ASSERT_EQ(0, pipe(hold));
-	pa = bsdtun_spawn_maker(65534, &again, hold);
+	pa = bsdtun_spawn_maker(65534, fam->kind, &again, hold);
 	ASSERT_LT(0, pa);
 	EXPECT_EQ(8, again.units);
 	close(hold[1]);
@@ -595,11 +784,13 @@ TEST_F(unit, unprivileged_users_limited_initial_namespace_keeps_units)
  */
 TEST_F(unit, tunsdebug_needs_privilege_in_initial_namespace)
 {
+	const struct bsdtun_family *fam = variant->fam;
+	char clone[64];
 	pid_t pid;
 	int st;
 
 	/* What a udev rule might do: let others open the cloning node. */
-	ASSERT_EQ(0, chmod("/dev/bsdtun", 0666));
+	ASSERT_EQ(0, chmod(bsdtun_node(clone, sizeof(clone), fam, -1), 0666));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -607,7 +798,7 @@ TEST_F(unit, tunsdebug_needs_privilege_in_initial_namespace)
 
 		if (bsdtun_unpriv_userns(65534))
 			_exit(10);
-		fd = open("/dev/bsdtun", O_RDWR);
+		fd = open(clone, O_RDWR);
 		if (fd < 0)
 			_exit(1);
 		if (ioctl(fd, TUNSDEBUG, &val) == 0 || errno != EPERM)

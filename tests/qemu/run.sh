@@ -152,8 +152,9 @@ bsdtun_base_root() {
 	chmod 755 "$root/init"
 }
 
-# Kernel modules the tests need (veth, tun) with their dependencies,
-# decompressed so busybox insmod loads them whatever the kernel packs.
+# Kernel modules the tests need (veth, tun, bridge, 8021q) with their
+# dependencies, decompressed so busybox insmod loads them whatever the
+# kernel packs.
 # init loads those listed in modules/order; dummy (no dependencies) only
 # sits there for the benchmark, which loads it itself.
 bsdtun_kernel_modules() {
@@ -167,7 +168,7 @@ bsdtun_kernel_modules() {
 	[ -s "$base/lib/modules/$kver/modules.dep" ] ||
 		depmod -b "$base" "$kver" 2>/dev/null
 	: > "$root/modules/order"
-	for m in veth tun dummy; do
+	for m in veth tun bridge 8021q dummy; do
 		modprobe -d "$base" -S "$kver" --show-depends "$m" 2>/dev/null |
 			awk -v m="$m" '$1 == "insmod" { print m, $2 }'
 	done | awk '!seen[$2]++' | while read -r m f; do
@@ -764,9 +765,9 @@ bsdtun_run_kernel() {
 		tr -d '\r' < "$res" | grep -v '^BSDTUN-'
 		if ! grep -q '^DEMO: PASS' "$res"; then
 			tail -n 30 "$con"
-			bsdtun_result 1 "[$abi] demo: tunnel, ping and TCP stream (QEMU status $rc)"
+			bsdtun_result 1 "[$abi] demo: tun and tap tunnels, ping, broadcast, multicast and TCP stream (QEMU status $rc)"
 		else
-			bsdtun_result 0 "[$abi] demo: tunnel, ping and TCP stream"
+			bsdtun_result 0 "[$abi] demo: tun and tap tunnels, ping, broadcast, multicast and TCP stream"
 		fi
 		bsdtun_scan_console "$abi" "$con"
 		return
@@ -854,6 +855,9 @@ main() {
 		gcc -O2 -Wall -Wextra -Werror -static \
 			-o "$BUILD/base-root/bsdtun/demo/bsdtun_demo_tcp" \
 			"$QDIR/demo/bsdtun_demo_tcp.c" || bsdtun_die "cannot build the demo"
+		gcc -O2 -Wall -Wextra -Werror -static \
+			-o "$BUILD/base-root/bsdtun/demo/bsdtun_demo_udp" \
+			"$QDIR/demo/bsdtun_demo_udp.c" || bsdtun_die "cannot build the demo"
 		install -m 755 "$QDIR/demo/demo.sh" "$BUILD/base-root/bsdtun/demo/"
 	fi
 	if [ "$MODE" = bench ]; then
