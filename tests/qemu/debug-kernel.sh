@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-#   debug-kernel.sh [FLAVOUR]
+#   debug-kernel.sh [FLAVOUR [--cached]]
 #
 # Build (once, cached by flavour, source version and config hash) a
 # kernel from Debian's linux-source-6.1: tinyconfig + kvm_guest.config +
@@ -44,6 +44,8 @@ if [ -e "$dir/.done" ]; then
 	echo "$dir"
 	exit 0
 fi
+# --cached: only say (exit status) whether it is built.
+[ "${2:-}" = --cached ] && exit 1
 # Two runs (two work trees share the cache) must not build one directory
 # at once: the second waits for the first and then finds it done.
 mkdir -p "$(dirname "$dir")"

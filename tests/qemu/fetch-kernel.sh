@@ -57,7 +57,7 @@ bsdtun_apt_setup() {
 	mirror=$(bsdtun_mirror)
 	sec=${mirror%/debian}/debian-security
 	[ -n "$mirror" ] || { echo "fetch-kernel: no Debian mirror in /etc/apt" >&2; exit 1; }
-	cat > "$APTDIR/sources.list.new" <<EOT
+	cat > "$APTDIR/sources.list.new.$$" <<EOT
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bullseye main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sec bullseye-security main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
@@ -68,13 +68,13 @@ EOT
 	touch "$APTDIR/state/status"
 	stamp=$APTDIR/updated
 	# Refresh the indexes at most once a day: a second run stays offline.
-	if ! cmp -s "$APTDIR/sources.list.new" "$APTDIR/sources.list" ||
+	if ! cmp -s "$APTDIR/sources.list.new.$$" "$APTDIR/sources.list" ||
 	   [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-		mv "$APTDIR/sources.list.new" "$APTDIR/sources.list"
+		mv "$APTDIR/sources.list.new.$$" "$APTDIR/sources.list"
 		bsdtun_apt update >&2
 		touch "$stamp"
 	fi
-	rm -f "$APTDIR/sources.list.new"
+	rm -f "$APTDIR/sources.list.new.$$"
 }
 
 # Newest version of PKG available from SUITE.

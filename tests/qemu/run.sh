@@ -649,6 +649,39 @@ bsdtun_scan_console() {
 	fi
 }
 
+# The kernels built here take most of a cold run.  Build the ones not
+# cached in the background, one after another and niced, from the start:
+# they then overlap the Debian kernels' boots (a TCG guest leaves a core
+# idle much of the time).  bsdtun_run_kernel's own debug-kernel.sh call
+# waits on the build's lock, or finds it done.
+bsdtun_prefetch_kernels() {
+	local suite todo=
+	PREFETCH_PID=
+	[ "$MODE" = check ] || return 0
+	for suite in $KERNELS; do
+		[ -f "$QDIR/$suite.config" ] &&
+			! "$QDIR/debug-kernel.sh" "$suite" --cached > /dev/null 2>&1 &&
+			todo="$todo $suite"
+	done
+	[ -n "$todo" ] || return 0
+	bsdtun_log "building the kernels$todo in the background (log: $BUILD/prefetch.log)"
+	(
+		for suite in $todo; do
+			nice -n 10 "$QDIR/debug-kernel.sh" "$suite" > /dev/null || exit 1
+		done
+	) > "$BUILD/prefetch.log" 2>&1 &
+	PREFETCH_PID=$!
+}
+
+# A failed background build is reported by the foreground's own attempt;
+# here only nothing may be left running.
+bsdtun_prefetch_wait() {
+	[ -n "${PREFETCH_PID:-}" ] || return 0
+	kill "$PREFETCH_PID" 2>/dev/null
+	wait "$PREFETCH_PID" 2>/dev/null
+	PREFETCH_PID=
+}
+
 bsdtun_run_kernel() {
 	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res fuzz
 	local tests=$TEST_LIST fault_list= fault= warnpanic=panic_on_warn=1 t n
@@ -887,9 +920,11 @@ main() {
 		bsdtun_result $? "man page bsdtun.4 lint-clean (mandoc -Tlint)"
 	fi
 
+	bsdtun_prefetch_kernels
 	for suite in $KERNELS; do
 		bsdtun_run_kernel "$suite"
 	done
+	bsdtun_prefetch_wait
 
 	bsdtun_summary
 	[ $FAIL -eq 0 ]
