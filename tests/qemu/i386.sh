@@ -36,7 +36,7 @@ bsdtun_i386_userland() {
 	if [ -e "$base_root/bsdtun/bench/bsdtun_bench" ]; then
 		gcc -m32 -O2 -Wall -Wextra -Werror -static \
 			-o "$base_root/bsdtun/bench/bsdtun_bench" \
-			"$TOP/bench/bsdtun_bench.c" >> "$log" 2>&1 || rc=1
+			"$TOP"/bench/*.c >> "$log" 2>&1 || rc=1
 	fi
 	if [ "$NEGATIVE" = failtest ]; then
 		gcc -m32 -O2 -static -I"$KSFT_DIR" -o "$selftests/bsdtun/bsdtun_fail" \

@@ -34,8 +34,9 @@
 #                    (default: its own 200000; FUZZ_OPS_* below on the
 #                    built kernels)
 #   BENCH            make bench: profile = only the in-guest profile; rows'
-#                    first words (read, bulk, e2e,round...) = only those
-#                    rows; neither writes BENCHMARKS.md
+#                    first words (read, bulk, e2e,round, tap, tap_bulk...;
+#                    _ for a space) = only those rows; neither writes
+#                    BENCHMARKS.md
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -896,7 +897,7 @@ main() {
 	if [ "$MODE" = bench ]; then
 		mkdir -p "$BUILD/base-root/bsdtun/bench"
 		gcc -O2 -Wall -Wextra -Werror -static -o "$BUILD/base-root/bsdtun/bench/bsdtun_bench" \
-			"$TOP/bench/bsdtun_bench.c" || bsdtun_die "cannot build the benchmark"
+			"$TOP"/bench/*.c || bsdtun_die "cannot build the benchmark"
 	fi
 	if [ "$NEGATIVE" = failtest ]; then
 		gcc -O2 -static -I"$KSFT_DIR" -o "$BUILD/selftests/bsdtun/bsdtun_fail" \

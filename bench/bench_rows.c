@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rows' measured loops, one function each: given a unit (the bulk
+ * row only its driver), the time per iteration (bulk: per MiB), all
+ * drivers through the same code.  A tap unit's u->hdr is its Ethernet
+ * header, so that the per-packet loops take frames as they are.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+/*
+ * The loops' user buffers: BENCH_BUFS of each kind, taken in turn, each
+ * on pages of its own seven pages apart.  With one fixed buffer, some
+ * boots ran whole rows of one driver at half speed (bsdtun's 1400-byte
+ * writes in 2 boots of 5, on one CPU and with one buffer address only):
+ * most likely QEMU's direct-mapped software TLB, with the user page and
+ * a page the kernel copies to in one slot, so that every byte of the
+ * copy takes the emulator's slow path while both stay put.  Eight
+ * buffers still let one driver's row slow down by a third or a half now
+ * and then; spread over 32, no boot of seven showed it.  The extra TLB
+ * misses cost every driver the same time, which lowers the 1400-byte
+ * ratios a little.
+ */
+#define BENCH_BUFS		32
+#define BENCH_BUF_STRIDE	(7 * 4096 + 64)
+
+enum bench_buf_kind { BUF_PKT, BUF_DATA, BUF_IN, BUF_KINDS };
+
+static uint8_t bench_arena[BUF_KINDS][BENCH_BUFS][BENCH_BUF_STRIDE];
+
+static uint8_t *bench_buf(enum bench_buf_kind kind, unsigned int i)
+{
+	return bench_arena[kind][i % BENCH_BUFS];
+}
+
+/* Every buffer of @kind gets the same @len bytes. */
+static void bench_fill(enum bench_buf_kind kind, const uint8_t *src, size_t len)
+{
+	for (int k = 0; k < BENCH_BUFS; k++)
+		memcpy(bench_arena[kind][k], src, len);
+}
+
+double bench_row_write(struct bench_unit *u, size_t payload)
+{
+	uint8_t buf[2048];
+	size_t len = bench_packet(u, buf, bench_addr(u->idx, 2),
+				  bench_addr(u->idx, 1), 7777, payload, 1);
+	double t0;
+
+	bench_fill(BUF_PKT, buf, len);
+	t0 = bench_now();
+	for (unsigned int i = 0; i < bench_iters; i++)
+		if (write(u->fd, bench_buf(BUF_PKT, i), len) != (ssize_t)len)
+			bench_die("write");
+	return (bench_now() - t0) / bench_iters;
+}
+
+double bench_row_read(struct bench_unit *u, size_t payload)
+{
+	uint8_t buf[2048];
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(0x0800),
+		.sll_ifindex = (int)if_nametoindex(u->name),
+	};
+	struct bench_unit raw = *u;
+	size_t len;
+	double t0;
+	int s, one = 1;
+
+	raw.hdr = 0;
+	raw.drv = DRV_BSD;
+	len = bench_packet(&raw, buf, bench_addr(u->idx, 1),
+			   bench_addr(u->idx, 2), 7777, payload, 0);
+	s = socket(AF_PACKET, SOCK_DGRAM, htons(0x0800));
+	if (s < 0)
+		bench_die("AF_PACKET");
+	/*
+	 * Straight to ndo_start_xmit, as the row is meant: no qdisc (whose
+	 * enqueue and dequeue, both drivers alike, would dominate).  The
+	 * reader empties the unit each time, so it is never full.
+	 */
+	if (setsockopt(s, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0)
+		bench_die("PACKET_QDISC_BYPASS");
+	if (bench_drv_tap(u->drv)) {
+		/*
+		 * The stack puts the Ethernet header on (dev_hard_header),
+		 * to the MAC the peer's neighbour entry holds.
+		 */
+		sll.sll_halen = ETH_ALEN;
+		memcpy(sll.sll_addr, bench_peer_mac, ETH_ALEN);
+	}
+	bench_fill(BUF_PKT, buf, len);
+	t0 = bench_now();
+	for (unsigned int i = 0; i < bench_iters; i++) {
+		if (sendto(s, bench_buf(BUF_PKT, i), len, 0,
+			   (struct sockaddr *)&sll, sizeof(sll)) != (ssize_t)len)
+			bench_die("AF_PACKET sendto");
+		if (read(u->fd, bench_buf(BUF_IN, i), len + u->hdr) !=
+		    (ssize_t)(len + u->hdr))
+			bench_die("read");
+	}
+	t0 = bench_now() - t0;
+	close(s);
+	return t0 / bench_iters;
+}
+
+double bench_row_e2e_write(struct bench_unit *u, size_t payload)
+{
+	uint8_t buf[2048];
+	int s = bench_udp_socket(bench_addr(u->idx, 1), 7001);
+	size_t len = bench_packet(u, buf, bench_addr(u->idx, 2),
+				  bench_addr(u->idx, 1), 7001, payload, 0);
+	double t0;
+
+	bench_fill(BUF_PKT, buf, len);
+	t0 = bench_now();
+	for (unsigned int i = 0; i < bench_iters; i++) {
+		if (write(u->fd, bench_buf(BUF_PKT, i), len) != (ssize_t)len)
+			bench_die("write");
+		if (recv(s, bench_buf(BUF_IN, i), 2048, 0) != (ssize_t)payload)
+			bench_die("recv");
+	}
+	t0 = bench_now() - t0;
+	close(s);
+	return t0 / bench_iters;
+}
+
+double bench_row_e2e_read(struct bench_unit *u, size_t payload)
+{
+	uint8_t buf[2048];
+	struct sockaddr_in to = {
+		.sin_family = AF_INET, .sin_port = htons(7002),
+		.sin_addr.s_addr = bench_addr(u->idx, 2),
+	};
+	int s = bench_udp_socket(bench_addr(u->idx, 1), 7003);
+	double t0;
+
+	memset(buf, 0xcd, payload);
+	bench_fill(BUF_DATA, buf, payload);
+	t0 = bench_now();
+	for (unsigned int i = 0; i < bench_iters; i++) {
+		if (sendto(s, bench_buf(BUF_DATA, i), payload, 0,
+			   (struct sockaddr *)&to, sizeof(to)) != (ssize_t)payload)
+			bench_die("sendto");
+		if (read(u->fd, bench_buf(BUF_IN, i), 2048) <= 0)
+			bench_die("read");
+	}
+	t0 = bench_now() - t0;
+	close(s);
+	return t0 / bench_iters;
+}
+
+/* Send to the peer, take it from the unit, swap addresses, write it back. */
+double bench_row_rtt(struct bench_unit *u, size_t payload)
+{
+	uint8_t buf[2048], pkt[2048];
+	struct sockaddr_in to = {
+		.sin_family = AF_INET, .sin_port = htons(7004),
+		.sin_addr.s_addr = bench_addr(u->idx, 2),
+	};
+	int s = bench_udp_socket(bench_addr(u->idx, 1), 7005);
+	size_t len = bench_packet(u, pkt, bench_addr(u->idx, 2),
+				  bench_addr(u->idx, 1), 7005, payload, 0);
+	double t0;
+
+	memset(buf, 0xef, payload);
+	bench_fill(BUF_DATA, buf, payload);
+	bench_fill(BUF_PKT, pkt, len);
+	t0 = bench_now();
+	for (unsigned int i = 0; i < bench_iters; i++) {
+		if (sendto(s, bench_buf(BUF_DATA, i), payload, 0,
+			   (struct sockaddr *)&to, sizeof(to)) != (ssize_t)payload)
+			bench_die("sendto");
+		if (read(u->fd, bench_buf(BUF_IN, i), 2048) <= 0)
+			bench_die("read");
+		if (write(u->fd, bench_buf(BUF_PKT, i), len) != (ssize_t)len)
+			bench_die("write");
+		if (recv(s, bench_buf(BUF_IN, i), 2048, 0) != (ssize_t)payload)
+			bench_die("recv");
+	}
+	t0 = bench_now() - t0;
+	close(s);
+	return t0 / bench_iters;
+}
+
+/*
+ * Bulk: units A (namespace bna) and B (namespace bnb) crossed by a relay:
+ * what A's stack sends is written into B and back.  Both units carry
+ * 10.77.x.1 locally; the relay rewrites nothing, so A gets 10.78.0.1 and
+ * B 10.78.0.2 as point-to-point peers (tap: on one /24, each knowing the
+ * other's MAC, see bench_bulk_tap()).
+ */
+static void bench_relay(int a, int b)
+{
+	struct pollfd p[2] = { { a, POLLIN, 0 }, { b, POLLIN, 0 } };
+	uint8_t buf[65536];
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0)
+			_exit(0);
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (!(p[i].revents & POLLIN))
+				continue;
+			n = read(p[i].fd, buf, sizeof(buf));
+			if (n > 0 && write(p[1 - i].fd, buf, n) < 0)
+				_exit(0);
+		}
+	}
+}
+
+/*
+ * A tap unit @u of the bulk row into namespace @ns, as 10.78.0.@self/24,
+ * with its peer (10.78.0.@peer, unit @pu) at a permanent neighbour entry:
+ * the relay passes frames as they are, so A's stack addresses B's MAC,
+ * which B takes as its own.  No ARP then, as in the tap rows' units.
+ * IPv6 is off in the namespace before the unit enters it: a device
+ * moved there takes the namespace's defaults, and IPv6 on an Ethernet
+ * link would send its solicitations and reports through the relay.
+ */
+static void bench_bulk_tap(const struct bench_unit *u, const char *ns, int self,
+			   const struct bench_unit *pu, int peer)
+{
+	char mac[18];
+
+	bench_mac_str(pu->mac, mac, sizeof(mac));
+	bench_sh("/sbin/ip netns exec %s sh -c "
+		 "'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6' && "
+		 "/sbin/ip link set %s down && /sbin/ip link set %s netns %s",
+		 ns, u->name, u->name, ns);
+	bench_sh("/sbin/ip -n %s addr flush dev %s && "
+		 "/sbin/ip -n %s addr add 10.78.0.%d/24 dev %s && "
+		 "/sbin/ip -n %s link set %s up && /sbin/ip -n %s link set lo up && "
+		 "/sbin/ip -n %s neigh replace 10.78.0.%d lladdr %s dev %s",
+		 ns, u->name, ns, self, u->name, ns, u->name, ns,
+		 ns, peer, mac, u->name);
+}
+
+double bench_row_bulk(struct bench_unit *unused, size_t payload)
+{
+	enum bench_drv drv = unused->drv;
+	struct bench_unit a, b;
+	pid_t relay, server;
+	int p[2], s, one = 1;
+	static char buf[65536];
+	double t0;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(7100) };
+
+	(void)payload;
+	bench_sh("/sbin/ip netns add bna && /sbin/ip netns add bnb");
+	bench_open(&a, drv, 200, NULL);
+	bench_open(&b, drv, 201, NULL);
+	if (bench_drv_tap(drv)) {
+		bench_bulk_tap(&a, "bna", 1, &b, 2);
+		bench_bulk_tap(&b, "bnb", 2, &a, 1);
+	} else {
+		bench_sh("/sbin/ip link set %s down && /sbin/ip link set %s netns bna && "
+			 "/sbin/ip -n bna addr flush dev %s && "
+			 "/sbin/ip -n bna addr add 10.78.0.1 peer 10.78.0.2 dev %s && "
+			 "/sbin/ip -n bna link set %s up && /sbin/ip -n bna link set lo up",
+			 a.name, a.name, a.name, a.name, a.name);
+		bench_sh("/sbin/ip link set %s down && /sbin/ip link set %s netns bnb && "
+			 "/sbin/ip -n bnb addr flush dev %s && "
+			 "/sbin/ip -n bnb addr add 10.78.0.2 peer 10.78.0.1 dev %s && "
+			 "/sbin/ip -n bnb link set %s up && /sbin/ip -n bnb link set lo up",
+			 b.name, b.name, b.name, b.name, b.name);
+	}
+	relay = fork();
+	if (relay == 0)
+		bench_relay(a.fd, b.fd);
+	if (pipe(p) < 0)
+		bench_die("pipe");
+	server = fork();
+	if (server == 0) {
+		int fd = open("/run/netns/bnb", O_RDONLY), l, c;
+
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+			bench_die("setns bnb");
+		l = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		sin.sin_addr.s_addr = inet_addr("10.78.0.2");
+		if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+		    listen(l, 1) < 0)
+			bench_die("listen");
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		c = accept(l, NULL, NULL);
+		while (read(c, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], buf, 1) != 1)
+		bench_die("server start");
+	{
+		int fd = open("/run/netns/bna", O_RDONLY), self;
+		size_t left = BULK_BYTES;
+
+		self = open("/proc/self/ns/net", O_RDONLY);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+			bench_die("setns bna");
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		sin.sin_addr.s_addr = inet_addr("10.78.0.2");
+		if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			bench_die("connect");
+		t0 = bench_now();
+		while (left) {
+			ssize_t n = write(s, buf, left < sizeof(buf) ? left : sizeof(buf));
+
+			if (n <= 0)
+				bench_die("tcp write");
+			left -= n;
+		}
+		shutdown(s, SHUT_WR);
+		waitpid(server, NULL, 0);
+		t0 = bench_now() - t0;
+		close(s);
+		if (setns(self, CLONE_NEWNET) < 0)
+			bench_die("setns back");
+		close(fd);
+		close(self);
+	}
+	kill(relay, SIGKILL);
+	waitpid(relay, NULL, 0);
+	close(p[0]);
+	close(a.fd);
+	close(b.fd);
+	bench_sh("/sbin/ip netns del bna && /sbin/ip netns del bnb");
+	/* seconds per MiB, so that smaller is better like the other rows */
+	return t0 / (BULK_BYTES >> 20);
+}
+
+double bench_row_floor(struct bench_unit *u, size_t payload)
+{
+	char buf[64];
+	int fd = open("/dev/zero", O_RDONLY);
+	double t0 = bench_now();
+
+	(void)u;
+	(void)payload;
+	for (unsigned int i = 0; i < bench_iters; i++)
+		if (read(fd, buf, sizeof(buf)) != sizeof(buf))
+			bench_die("read /dev/zero");
+	t0 = bench_now() - t0;
+	close(fd);
+	return t0 / bench_iters;
+}
