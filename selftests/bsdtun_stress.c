@@ -729,7 +729,8 @@ TEST_F_TIMEOUT(stress, rmmod_refused_while_traffic_flows, 120)
 	ASSERT_EQ(0, pthread_create(&t[2], NULL, bsdtun_flood_reader, st));
 	/* Until some packets went each way, at least 200 attempts. */
 	for (int i = 0; bsdtun_going(st) &&
-	     (i < 200 || __atomic_load_n(&st->ops[2], __ATOMIC_RELAXED) < 100); i++) {
+	     (i < 200 || __atomic_load_n(&st->ops[0], __ATOMIC_RELAXED) < 100 ||
+	      __atomic_load_n(&st->ops[2], __ATOMIC_RELAXED) < 100); i++) {
 		if (syscall(SYS_delete_module, "bsdtun", O_NONBLOCK) == 0) {
 			refused = -1;
 			break;
