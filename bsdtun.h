@@ -98,8 +98,12 @@ struct bsdtun_family_ops {
 	/* The family's own ioctls; -ENOIOCTLCMD for the others. */
 	long (*ioctl)(struct file *file, struct bsdtun_unit *unit,
 		      unsigned int cmd, void __user *argp);
-	/* A 32-bit process's ifreq-sized request, as its native one, or 0. */
-	unsigned int (*compat_cmd)(unsigned int cmd);
+	/*
+	 * Whether @cmd is a 32-bit process's number of one of the family's
+	 * own interface-name requests (its ifreq is shorter); the common
+	 * path answers it with the name.
+	 */
+	bool (*compat_ifname)(unsigned int cmd);
 };
 
 struct bsdtun_family {
@@ -113,6 +117,9 @@ struct bsdtun_family {
 	const bool *up_on_open;
 	/* close leaves the interface up with its addresses (vmnet). */
 	bool keep_up;
+	/* if_types.h type of a new unit; fixed: TUNSIFINFO may not change it. */
+	unsigned char if_type;
+	bool if_type_fixed;
 
 	/* Set up at load. */
 	bool on;
@@ -276,10 +283,10 @@ long bsdtun_compat_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg);
 long bsdtun_tun_ioctl(struct file *file, struct bsdtun_unit *unit,
 		      unsigned int cmd, void __user *argp);
-unsigned int bsdtun_tun_compat_cmd(unsigned int cmd);
+bool bsdtun_tun_compat_ifname(unsigned int cmd);
 long bsdtun_tap_ioctl(struct file *file, struct bsdtun_unit *unit,
 		      unsigned int cmd, void __user *argp);
-unsigned int bsdtun_tap_compat_cmd(unsigned int cmd);
+bool bsdtun_tap_compat_ifname(unsigned int cmd);
 
 /* bsdtun_netdev.c */
 void bsdtun_tun_setup(struct net_device *dev);
@@ -300,6 +307,8 @@ void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head);
 void bsdtun_unit_destroy_all(struct bsdtun_family *fam);
 int bsdtun_unit_num_from_name(const struct bsdtun_family *fam,
 			      const char *name);
+bool bsdtun_name_of_other_family(const struct bsdtun_family *fam,
+				 const char *name);
 int bsdtun_unit_params_check(void);
 void bsdtun_unit_exit(void);
 

@@ -146,6 +146,17 @@ static int bsdtun_release(struct inode *inode, struct file *file)
 			 * packet waits for the next open, which purges.)
 			 */
 			bsdtun_queue_purge(unit, dev);
+			/*
+			 * An interface left up (vmnet) whose queue backpressure
+			 * stopped would keep it stopped past the next open: no
+			 * read() is left to wake it, and open does not.  Woken,
+			 * the qdisc drains into drops until then.
+			 */
+			if (netif_running(dev) && netif_queue_stopped(dev)) {
+				local_bh_disable();
+				netif_wake_queue(dev);
+				local_bh_enable();
+			}
 		}
 		if (unit->transient)
 			bsdtun_unit_destroy(unit, NULL);

@@ -169,7 +169,7 @@ static const struct bsdtun_family_ops bsdtun_tun_ops = {
 	.write_hdr	= bsdtun_tun_write_hdr,
 	.rx_prep	= bsdtun_tun_rx_prep,
 	.ioctl		= bsdtun_tun_ioctl,
-	.compat_cmd	= bsdtun_tun_compat_cmd,
+	.compat_ifname	= bsdtun_tun_compat_ifname,
 };
 
 static const struct bsdtun_family_ops bsdtun_tap_ops = {
@@ -179,7 +179,7 @@ static const struct bsdtun_family_ops bsdtun_tap_ops = {
 	.write_hdr	= bsdtun_tap_write_hdr,
 	.rx_prep	= bsdtun_tap_rx_prep,
 	.ioctl		= bsdtun_tap_ioctl,
-	.compat_cmd	= bsdtun_tap_compat_cmd,
+	.compat_ifname	= bsdtun_tap_compat_ifname,
 };
 
 static struct bsdtun_family bsdtun_tun_family = {
@@ -187,6 +187,8 @@ static struct bsdtun_family bsdtun_tun_family = {
 	.prefix		= &bsdtun_prefix,
 	.misc_minor	= BSDTUN_TUN_MINOR,
 	.ops		= &bsdtun_tun_ops,
+	/* DragonFly's tun takes whatever type TUNSIFINFO gives. */
+	.if_type	= IFT_PPP,
 };
 
 static struct bsdtun_family bsdtun_tap_family = {
@@ -195,6 +197,9 @@ static struct bsdtun_family bsdtun_tap_family = {
 	.misc_minor	= BSDTUN_TAP_MINOR,
 	.ops		= &bsdtun_tap_ops,
 	.up_on_open	= &bsdtun_tap_up_on_open,
+	/* FreeBSD's tap refuses another type: its interface is Ethernet. */
+	.if_type	= IFT_ETHER,
+	.if_type_fixed	= true,
 };
 
 static struct bsdtun_family bsdtun_vmnet_family = {
@@ -204,6 +209,8 @@ static struct bsdtun_family bsdtun_vmnet_family = {
 	.ops		= &bsdtun_tap_ops,
 	.up_on_open	= &bsdtun_tap_up_on_open,
 	.keep_up	= true,
+	.if_type	= IFT_ETHER,
+	.if_type_fixed	= true,
 };
 
 struct bsdtun_family *const bsdtun_families[] = {

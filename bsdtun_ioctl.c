@@ -86,6 +86,8 @@ static long bsdtun_setinfo(struct bsdtun_unit *unit, void __user *argp)
 
 	if (copy_from_user(&ti, argp, sizeof(ti)))
 		return -EFAULT;
+	if (unit->fam->if_type_fixed && ti.type != unit->fam->if_type)
+		return -EPROTOTYPE;
 	dev = bsdtun_rtnl_dev(unit);
 	if (!dev)
 		return -EHOSTDOWN;
@@ -162,7 +164,7 @@ static void bsdtun_set_hdr_mode(struct bsdtun_unit *unit,
 		cmpxchg(&unit->hdr_mode, mode, BSDTUN_HDR_NONE);
 }
 
-/* TUNSIFHEAD, TUNSLMODE, TUNGIFHEAD, TUNSIFMODE, TUNSIFPID, TUNGIFNAME. */
+/* tun's own requests: a tap node answers them ENOTTY, as FreeBSD's. */
 long bsdtun_tun_ioctl(struct file *file, struct bsdtun_unit *unit,
 		      unsigned int cmd, void __user *argp)
 {
@@ -199,16 +201,18 @@ long bsdtun_tun_ioctl(struct file *file, struct bsdtun_unit *unit,
 	}
 }
 
-unsigned int bsdtun_tun_compat_cmd(unsigned int cmd)
+bool bsdtun_tun_compat_ifname(unsigned int cmd)
 {
-	return cmd == bsdtun_compat_ifreq(BSDTUN_TUNGIFNAME_DFLY) ?
-	       BSDTUN_TUNGIFNAME_DFLY : 0;
+	return cmd == bsdtun_compat_ifreq(BSDTUN_TUNGIFNAME_DFLY);
 }
 
 /*
  * VMIO_SIOCSIFFLAGS: FreeBSD takes the low 12 flag bits but not those the
  * driver or stack own, and forces UP.  Of the rest Linux lets a driver's
- * user change UP, DEBUG, NOTRAILERS and NOARP.
+ * user change UP, DEBUG, NOTRAILERS and NOARP.  The others are kept as
+ * the user set them (dev_get_flags(), as SIOCSIFFLAGS): from dev->flags,
+ * a bridge port's or a capture's passing PROMISC would be made the
+ * user's, and outlive them.
  */
 static long bsdtun_vmio_setflags(struct bsdtun_unit *unit, unsigned long arg)
 {
@@ -220,7 +224,7 @@ static long bsdtun_vmio_setflags(struct bsdtun_unit *unit, unsigned long arg)
 	dev = bsdtun_rtnl_dev(unit);
 	if (!dev)
 		return -EHOSTDOWN;
-	flags = (dev->flags & ~mine) | (arg & 0x0fff & mine) | IFF_UP;
+	flags = (dev_get_flags(dev) & ~mine) | (arg & 0x0fff & mine) | IFF_UP;
 	err = dev_change_flags(dev, flags, NULL);
 	rtnl_unlock();
 	return err;
@@ -266,10 +270,9 @@ long bsdtun_tap_ioctl(struct file *file, struct bsdtun_unit *unit,
 	}
 }
 
-unsigned int bsdtun_tap_compat_cmd(unsigned int cmd)
+bool bsdtun_tap_compat_ifname(unsigned int cmd)
 {
-	return cmd == bsdtun_compat_ifreq(BSDTUN_TAPGIFNAME_NETBSD) ?
-	       BSDTUN_TAPGIFNAME_NETBSD : 0;
+	return cmd == bsdtun_compat_ifreq(BSDTUN_TAPGIFNAME_NETBSD);
 }
 
 /* Requests every family answers, with FreeBSD's numbers. */
@@ -346,11 +349,9 @@ long bsdtun_compat_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
 	struct bsdtun_unit *unit = bsdtun_file_unit(file);
-	unsigned int native = unit->fam->ops->compat_cmd(cmd);
 
-	if (cmd == bsdtun_compat_ifreq(TUNGIFNAME))
-		native = TUNGIFNAME;
-	if (!native)
+	if (cmd != bsdtun_compat_ifreq(TUNGIFNAME) &&
+	    !unit->fam->ops->compat_ifname(cmd))
 		/* Every other argument has the same layout in 32 bits. */
 		return bsdtun_ioctl(file, cmd, (unsigned long)compat_ptr(arg));
 	if (READ_ONCE(unit->dead))

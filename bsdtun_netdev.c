@@ -415,6 +415,11 @@ static int bsdtun_newlink(BSDTUN_NEWLINK_ARGS)
 		err = -EINVAL;
 		goto out;
 	}
+	if (bsdtun_name_of_other_family(fam, dev->name)) {
+		NL_SET_ERR_MSG(extack, "name of another bsdtun family's unit");
+		err = -EINVAL;
+		goto out;
+	}
 	num = bsdtun_unit_num_from_name(fam, dev->name);
 	unit = bsdtun_unit_create(fam, num, bsdtun_must_charge());
 	if (IS_ERR(unit)) {
@@ -449,7 +454,7 @@ static void bsdtun_dellink(struct net_device *dev, struct list_head *head)
 	mutex_unlock(&bsdtun_lock);
 }
 
-/* The family's rtnl kind, named as its kind. */
+/* ip link add ... type <kind>: each family is a kind of link of its own. */
 int bsdtun_netdev_add(struct bsdtun_family *fam)
 {
 	struct rtnl_link_ops *ops = &fam->link_ops;

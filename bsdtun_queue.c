@@ -62,7 +62,7 @@ int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
 	 * Bottom halves are off here (the stack transmits with them off)
 	 * and read() takes the lock with them off: no need to mask
 	 * interrupts as skb_queue_tail() would (netpoll, which could call
-	 * us from an interrupt, is refused in bsdtun_setup()).
+	 * us from an interrupt, is refused in bsdtun_setup_common()).
 	 */
 	spin_lock(&unit->queue.lock);
 	if (unit->queue.qlen &&

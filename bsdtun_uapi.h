@@ -30,9 +30,12 @@
 /* Default MTU of a new interface, as on BSD. */
 #define TUNMTU		1500
 
-/* if_types.h value reported by TUNGIFINFO for a new unit. */
+/* if_types.h values TUNGIFINFO reports: a new tun unit's, a tap unit's. */
 #ifndef IFT_PPP
 #define IFT_PPP		0x17
+#endif
+#ifndef IFT_ETHER
+#define IFT_ETHER	0x6
 #endif
 
 /* Interface information, set and read with TUNSIFINFO/TUNGIFINFO. */
@@ -80,8 +83,8 @@ struct tuninfo {
 
 /*
  * VMware's request: interface flags, passed by value as the ioctl's
- * argument (FreeBSD's _IOWINT).  Only UP, DEBUG and NOARP can change;
- * UP is always set.
+ * argument (FreeBSD's _IOWINT).  Only UP, DEBUG, NOTRAILERS and NOARP
+ * can change; UP is always set.
  */
 #define VMIO_SIOCSIFFLAGS	_IO('V', 0)
 

@@ -162,7 +162,7 @@ struct bsdtun_unit *bsdtun_unit_create(struct bsdtun_family *fam, int num,
 	unit->fam = fam;
 	skb_queue_head_init(&unit->queue);
 	init_waitqueue_head(&unit->wq);
-	unit->type = IFT_PPP;
+	unit->type = fam->if_type;
 	if (charge) {
 		err = bsdtun_charge(unit);
 		if (err)
@@ -270,6 +270,25 @@ int bsdtun_unit_num_from_name(const struct bsdtun_family *fam,
 	if (kstrtouint(p, 10, &num) || num > INT_MAX)
 		return -1;
 	return num;
+}
+
+/*
+ * Whether @name is a unit name of a family other than @fam: an interface
+ * of @fam so named would keep that unit from making its own.
+ */
+bool bsdtun_name_of_other_family(const struct bsdtun_family *fam,
+				 const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < bsdtun_nr_families; i++) {
+		const struct bsdtun_family *other = bsdtun_families[i];
+
+		if (other != fam && other->on &&
+		    bsdtun_unit_num_from_name(other, name) >= 0)
+			return true;
+	}
+	return false;
 }
 
 /* Every unit of @fam, at unload or a failed load. */

@@ -9,7 +9,9 @@
  * FreeBSD's and NetBSD's TAPGIFNAME, TAPSIFINFO) and tun's refused with
  * ENOTTY (and tap's on a tun node), VLAN sub-interfaces, AF_PACKET
  * capture both ways, the close policy (tap goes down, vmnet stays up
- * with its addresses) and tap_up_on_open.
+ * with its addresses), a reopen after backpressure, VMIO flags beside a
+ * capture's promiscuity, unit names kept to their family, and
+ * tap_up_on_open.
  */
 #include <net/ethernet.h>
 #include <net/if_arp.h>
@@ -84,13 +86,19 @@ FIXTURE_TEARDOWN(tap)
 		  BSDTUN_IP " link del btbr 2>/dev/null");
 }
 
-/* Up with 10.40.0.1/24, and 10.40.0.2 known at PEER_MAC: no ARP. */
+/* 10.40.0.2 known at PEER_MAC: no ARP. */
+static int tap_peer_neigh(const char *name)
+{
+	return bsdtun_sh(BSDTUN_IP " neigh replace 10.%d.0.2 lladdr 02:00:00:00:00:02 dev %s",
+			 TAP_NET, name);
+}
+
+/* Up with 10.40.0.1/24, and the peer's neighbour entry. */
 static int tap_up_with_peer(const char *name)
 {
 	if (bsdtun_up(name, TAP_NET))
 		return -1;
-	return bsdtun_sh(BSDTUN_IP " neigh replace 10.%d.0.2 lladdr 02:00:00:00:00:02 dev %s",
-			 TAP_NET, name);
+	return tap_peer_neigh(name);
 }
 
 /* An Ethernet frame: @dst, @src, IPv4 UDP from the peer to us. */
@@ -279,9 +287,17 @@ TEST_F(tap, tap_ioctls)
 	ASSERT_EQ(0, ioctl(self->fd, BSDTUN_TAPGIFNAME_NETBSD, &ifr));
 	EXPECT_STREQ(self->name, ifr.ifr_name);
 
-	/* TAPGIFINFO/TAPSIFINFO: the MTU, within Ethernet's range. */
+	/*
+	 * TAPGIFINFO/TAPSIFINFO: the MTU, within Ethernet's range; the
+	 * type is Ethernet's and stays so.
+	 */
 	ASSERT_EQ(0, ioctl(self->fd, TAPGIFINFO, &ti));
 	EXPECT_EQ(1500, ti.mtu);
+	EXPECT_EQ(IFT_ETHER, ti.type);
+	ti.type = IFT_PPP;
+	EXPECT_EQ(-1, ioctl(self->fd, TAPSIFINFO, &ti));
+	EXPECT_EQ(EPROTOTYPE, errno);
+	ti.type = IFT_ETHER;
 	ti.mtu = 9000;
 	ASSERT_EQ(0, ioctl(self->fd, TAPSIFINFO, &ti));
 	EXPECT_EQ(9000, bsdtun_read_num("/sys/class/net/%s/mtu", self->name));
@@ -511,6 +527,76 @@ TEST_F(tap, bridge_forwards_both_ways)
 	EXPECT_EQ(0, WEXITSTATUS(st));
 	close(pipefd[0]);
 	close(pipefd[1]);
+}
+
+/*
+ * A capture's promiscuity passes; VMIO_SIOCSIFFLAGS made while it lasts
+ * must not make it the user's (FreeBSD keeps PROMISC out of its reach).
+ */
+TEST_F(tap, vmio_flags_leave_passing_promiscuity_alone)
+{
+	struct packet_mreq mr = { .mr_type = PACKET_MR_PROMISC };
+	int s;
+
+	s = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	ASSERT_LE(0, s);
+	mr.mr_ifindex = if_nametoindex(self->name);
+	ASSERT_LT(0, mr.mr_ifindex);
+	ASSERT_EQ(0, setsockopt(s, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)));
+	ASSERT_EQ(IFF_PROMISC, bsdtun_flags(self->name) & IFF_PROMISC);
+	ASSERT_EQ(0, ioctl(self->fd, VMIO_SIOCSIFFLAGS, IFF_NOARP));
+	close(s);
+	EXPECT_EQ(0, bsdtun_flags(self->name) & IFF_PROMISC);
+	EXPECT_EQ(IFF_UP | IFF_NOARP, bsdtun_flags(self->name) & (IFF_UP | IFF_NOARP));
+}
+
+/*
+ * Backpressure stops the transmit queue.  A close must not leave it
+ * stopped for the next open: a vmnet interface stays up, so no ndo_open
+ * restarts it.
+ */
+TEST_F(tap, reopen_after_full_queue_transmits)
+{
+	uint8_t buf[2048];
+	ssize_t n = -1;
+
+	ASSERT_EQ(0, tap_up_with_peer(self->name));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 4", self->name));
+	for (int i = 0; i < 16; i++)
+		bsdtun_send4(TAP_NET, "fill", 4);
+	ASSERT_EQ(4, bsdtun_read_num("/sys/class/net/%s/bsdtun/queued_packets", self->name));
+	close(self->fd);
+	self->fd = bsdtun_open_unit(variant->fam, 0, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	/* tap went down (its IPv4 address stays), and lost its neighbours. */
+	if (!variant->fam->keep_up) {
+		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s up", self->name));
+		ASSERT_EQ(0, tap_peer_neigh(self->name));
+	}
+	ASSERT_EQ(5, bsdtun_send4(TAP_NET, "after", 5));
+	for (int i = 0; i < 20; i++) {
+		n = tap_read_type(self->fd, buf, sizeof(buf), ETHERTYPE_IP);
+		if (n < 5 || !memcmp(buf + n - 5, "after", 5))
+			break;
+	}
+	ASSERT_LT(5, n);
+	EXPECT_EQ(0, memcmp(buf + n - 5, "after", 5));
+}
+
+/* A unit's name is its family's: another kind of link may not take it. */
+TEST_F(tap, other_family_unit_name_refused)
+{
+	char name[IFNAMSIZ];
+
+	bsdtun_name(name, sizeof(name), variant->fam, 7);
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add %s type %s 2>/dev/null",
+			       name, bsdtun_fam_tun.kind));
+	bsdtun_name(name, sizeof(name), &bsdtun_fam_tun, 7);
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add %s type %s 2>/dev/null",
+			       name, variant->fam->kind));
+	bsdtun_name(name, sizeof(name), variant->fam, 7);
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s type %s", name, variant->fam->kind));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s", name));
 }
 
 TEST_F(tap, close_policy)
