@@ -136,6 +136,10 @@ bsdtun_download_extract() {
 # i386-root.sh sources this file for the functions above, nothing more.
 [ "${1:-}" = --functions ] && return 0
 
+# make check runs kernels side by side: their fetches share the private
+# apt (whose update and download take its locks or fail) and the cache.
+exec 8> "$APTDIR/fetch.lock"
+flock 8
 bsdtun_apt_setup
 
 if [ "${1:-}" = --source ]; then

@@ -14,13 +14,17 @@
 #                  tunnel between two namespaces (make demo)
 #
 # Environment:
-#   KERNELS          Debian suites to test (default: bullseye bookworm
-#                    bookworm-backports sid debug kcsan i386: 5.10, 6.1,
-#                    6.12, the newest, a KASAN/lockdep/kmemleak build of
-#                    6.1 with a fault-injection pass, a KCSAN build of 6.1,
-#                    and a 32-bit (ARCH=i386) lockdep build of 6.1).  A
-#                    name with a tests/qemu/<name>.config is a kernel built
-#                    here by debug-kernel.sh.
+#   KERNELS          Debian suites to test (default: debug bullseye
+#                    bookworm bookworm-backports sid kcsan i386: a
+#                    KASAN/lockdep/kmemleak build of 6.1 with a
+#                    fault-injection pass, 5.10, 6.1, 6.12, the newest, a
+#                    KCSAN build of 6.1, and a 32-bit (ARCH=i386) lockdep
+#                    build of 6.1).  A name with a tests/qemu/<name>.config
+#                    is a kernel built here by debug-kernel.sh.  make check
+#                    runs BSDTUN_SLOTS of them side by side, started in
+#                    this order, each one's output shown when it ends.
+#   BSDTUN_SLOTS     kernels make check runs at once (default: the number
+#                    of cores)
 #   TESTS            selftest programs to run (default: all, in order)
 #   BSDTUN_NEGATIVE  failtest: add a selftest that fails on purpose;
 #                    warn: build a module that WARNs at load.
@@ -28,7 +32,7 @@
 #   BSDTUN_CACHE     cache directory (default ~/.cache/bsdtun)
 #   BSDTUN_BUILD     per-run build directory (default $BSDTUN_CACHE/build);
 #                    two runs at once need one each, and share the cache
-#   BSDTUN_TIMEOUT   seconds a VM may run (default 1500)
+#   BSDTUN_TIMEOUT   seconds a VM may run (default 2400)
 #   BSDTUN_ACCEL     tcg or kvm (default: kvm only if a probe boot works)
 #   BSDTUN_FUZZ_OPS  operations bsdtun_fuzz runs on every kernel and pass
 #                    (default: its own 200000; FUZZ_OPS_* below on the
@@ -52,8 +56,14 @@ fi
 NEGATIVE=${BSDTUN_NEGATIVE:-}
 # A negative check needs one boot only.
 [ -n "$NEGATIVE" ] && KERNELS=${KERNELS:-bookworm}
-KERNELS=${KERNELS:-bullseye bookworm bookworm-backports sid debug kcsan i386}
-TIMEOUT=${BSDTUN_TIMEOUT:-1500}
+# The debug kernel's run is the longest (KASAN, a million fuzz
+# operations, the fault pass): it starts first, so that the others run
+# beside it.
+KERNELS=${KERNELS:-debug bullseye bookworm bookworm-backports sid kcsan i386}
+# Hangs only: with kernels side by side and kernel builds behind them,
+# the debug kernel's run takes up to twice its time alone.
+TIMEOUT=${BSDTUN_TIMEOUT:-2400}
+SLOTS=${BSDTUN_SLOTS:-$(nproc)}
 FUZZ_OPS_DEBUG=1000000
 # The debug kernel's fault pass: the programs it runs again under
 # injected failures, the share of their allocations and user copies
@@ -188,7 +198,7 @@ bsdtun_kernel_modules() {
 # tree, so builds for several kernels do not collide).  Any compiler or
 # sparse warning fails the check.
 bsdtun_build_module() {
-	local kdir=$1 abi=$2 bdir=$3 suite common amd64 log want cc broot rc
+	local kdir=$1 abi=$2 bdir=$3 suite common amd64 log want cc broot rc lockfd
 	local args=(W=1 C=2 "CHECK=sparse -Wno-unknown-attribute")
 	rm -rf "$bdir"
 	mkdir -p "$bdir"
@@ -228,6 +238,10 @@ bsdtun_build_module() {
 		bsdtun_log "[$abi] $want is not on this machine: building in a $suite build root"
 		broot=$("$QDIR/fetch-kernel.sh" --buildroot "$suite") || {
 			bsdtun_result 1 "[$abi] make a $suite build root"; return 1; }
+		# Kernels run side by side may share a build root; its dkms
+		# state and /tmp/bsdtun-src are one at a time.
+		exec {lockfd}> "$broot.lock"
+		flock "$lockfd"
 		unshare -m sh -c '
 			mount --bind "$1" "$2/build" && mount -t proc proc "$2/proc" &&
 			chroot "$2" make -C /build KDIR="$3" CC="$4" "CHECK=$5" W=1 C=2 $6 -j"$7"
@@ -237,6 +251,7 @@ bsdtun_build_module() {
 			> "$log" 2>&1
 		rc=$?
 		[ $rc -eq 0 ] && bsdtun_dkms "$abi" "$broot" "$bdir"
+		exec {lockfd}>&-
 	fi
 	if [ $rc -ne 0 ] || [ ! -f "$bdir/bsdtun.ko" ]; then
 		cat "$log"
@@ -300,7 +315,7 @@ bsdtun_dkms() {
 	# The package: built on this machine, installed in the build root;
 	# its module replaces the one above for the boot.
 	[ "$NEGATIVE" = warn ] && return
-	deb=$BUILD/deb
+	deb=$bdir/../deb
 	rm -rf "$deb"
 	mkdir -p "$deb/src"
 	rsync -a --exclude .git --exclude tests "$TOP/" "$deb/src/"
@@ -857,6 +872,61 @@ bsdtun_run_kernel() {
 	bsdtun_scan_console "$abi" "$con"
 }
 
+# One kernel's run in the background, its output and counts in $JOBDIR:
+# N.out, then N.count ("pass fail skip") when it ends, however it ends.
+bsdtun_start_kernel() {
+	local n=$1 suite=$2
+	(
+		PASS=0 FAIL=0 SKIP=0
+		trap 'echo "$PASS $FAIL $SKIP" > "$JOBDIR/$n.count"' EXIT
+		bsdtun_run_kernel "$suite"
+	) > "$JOBDIR/$n.out" 2>&1 &
+	JOB_PID[$n]=$!
+	JOB_SUITE[$n]=$suite
+	bsdtun_log "[$suite] started (output below when it ends)"
+}
+
+# Show every ended kernel's output once, and add its counts.  A run
+# killed before its EXIT trap wrote counts is a failure.
+bsdtun_collect_kernels() {
+	local n p f s
+	for n in "${!JOB_PID[@]}"; do
+		kill -0 "${JOB_PID[$n]}" 2>/dev/null && continue
+		wait "${JOB_PID[$n]}" 2>/dev/null
+		cat "$JOBDIR/$n.out"
+		if read -r p f s < "$JOBDIR/$n.count" 2>/dev/null; then
+			PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+		else
+			bsdtun_result 1 "[${JOB_SUITE[$n]}] its run ended without a count"
+		fi
+		unset "JOB_PID[$n]"
+	done
+}
+
+# make check: the kernels side by side, SLOTS at a time.  A TCG guest
+# keeps one host core busy for most of its run (its second vCPU mostly
+# idles), so two guests on two cores take little longer than one.
+bsdtun_run_kernels() {
+	local n=0 suite
+	JOBDIR=$BUILD/jobs
+	rm -rf "$JOBDIR"
+	mkdir -p "$JOBDIR"
+	declare -gA JOB_PID=() JOB_SUITE=()
+	for suite in $KERNELS; do
+		while [ ${#JOB_PID[@]} -ge "$SLOTS" ]; do
+			# Any child's end, the background kernel build's too.
+			wait -n 2>/dev/null || sleep 1
+			bsdtun_collect_kernels
+		done
+		bsdtun_start_kernel $n "$suite"
+		n=$((n + 1))
+	done
+	while [ ${#JOB_PID[@]} -gt 0 ]; do
+		wait -n 2>/dev/null || sleep 1
+		bsdtun_collect_kernels
+	done
+}
+
 main() {
 	local src suite t
 	bsdtun_install_deps
@@ -922,9 +992,13 @@ main() {
 	fi
 
 	bsdtun_prefetch_kernels
-	for suite in $KERNELS; do
-		bsdtun_run_kernel "$suite"
-	done
+	if [ "$MODE" = check ]; then
+		bsdtun_run_kernels
+	else
+		for suite in $KERNELS; do
+			bsdtun_run_kernel "$suite"
+		done
+	fi
 	bsdtun_prefetch_wait
 
 	bsdtun_summary
