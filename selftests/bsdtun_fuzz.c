@@ -46,6 +46,7 @@ static int bsdtun_errno_ok(int e)
 	case EAGAIN: case EINVAL: case EFAULT: case ENOTTY: case EIO:
 	case EAFNOSUPPORT: case EHOSTDOWN: case EBUSY: case EPERM:
 	case ESRCH: case ENOSPC: case EEXIST:
+	case EPROTOTYPE:	/* TAPSIFINFO with a type other than Ethernet's */
 		return 1;
 	case ENOMEM: case ENOBUFS:
 		/* Injected allocation failures (fault mode) only. */
