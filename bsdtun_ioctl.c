@@ -210,7 +210,7 @@ bool bsdtun_tun_compat_ifname(unsigned int cmd)
  * VMIO_SIOCSIFFLAGS: FreeBSD takes the low 12 flag bits but not those the
  * driver or stack own, and forces UP.  Of the rest Linux lets a driver's
  * user change UP, DEBUG, NOTRAILERS and NOARP.  The others are kept as
- * the user set them (dev_get_flags(), as SIOCSIFFLAGS): from dev->flags,
+ * the user set them, as SIOCSIFFLAGS keeps them: from dev->flags,
  * a bridge port's or a capture's passing PROMISC would be made the
  * user's, and outlive them.
  */
@@ -224,7 +224,7 @@ static long bsdtun_vmio_setflags(struct bsdtun_unit *unit, unsigned long arg)
 	dev = bsdtun_rtnl_dev(unit);
 	if (!dev)
 		return -EHOSTDOWN;
-	flags = (dev_get_flags(dev) & ~mine) | (arg & 0x0fff & mine) | IFF_UP;
+	flags = (bsdtun_get_flags(dev) & ~mine) | (arg & 0x0fff & mine) | IFF_UP;
 	err = dev_change_flags(dev, flags, NULL);
 	rtnl_unlock();
 	return err;

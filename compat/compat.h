@@ -40,6 +40,17 @@
 #endif
 
 /*
+ * Later kernels (7.3, seen in Debian's experimental) name the flags a
+ * user set, as SIOCGIFFLAGS reports them, netif_get_flags(): the
+ * netif_* functions are those that run under the device's lock.
+ */
+#ifdef BSDTUN_HAVE_NETIF_GET_FLAGS
+#define bsdtun_get_flags(dev) netif_get_flags(dev)
+#else
+#define bsdtun_get_flags(dev) dev_get_flags(dev)
+#endif
+
+/*
  * 6.15: rtnl_link_ops->newlink() takes its arguments in a struct
  * rtnl_newlink_params; before, the source namespace and attribute tables
  * came one by one.  A newlink that needs only the device and the extack
