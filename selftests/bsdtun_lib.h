@@ -666,6 +666,13 @@ static inline void *bsdtun_waiter_poll(void *arg)
 }
 
 /* Wait (bounded) until @w's thread sleeps in system call @nr; 1 when it does. */
+/* The C library's poll() is ppoll() where there is no poll (arm64). */
+#ifdef SYS_poll
+#define BSDTUN_SYS_POLL SYS_poll
+#else
+#define BSDTUN_SYS_POLL SYS_ppoll
+#endif
+
 static inline int bsdtun_waiter_blocked(struct bsdtun_waiter *w, long nr)
 {
 	for (int i = 0; i < 5000 && !__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE); i++)

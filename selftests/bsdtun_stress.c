@@ -333,7 +333,7 @@ TEST_F_TIMEOUT(stress, blocked_readers_while_closed_deleted_or_netns_dies, 240)
 		ASSERT_EQ(0, pthread_create(&tp, NULL, bsdtun_waiter_poll, &pl));
 		if (settle) {
 			ASSERT_TRUE(bsdtun_waiter_blocked(&rd, SYS_read));
-			ASSERT_TRUE(bsdtun_waiter_blocked(&pl, SYS_poll));
+			ASSERT_TRUE(bsdtun_waiter_blocked(&pl, BSDTUN_SYS_POLL));
 		}
 		switch (how) {
 		case 0:
