@@ -11,14 +11,30 @@
 #        fetch-kernel.sh --buildroot SUITE -> prints a build root (chroot) with
 #                          the compiler and headers of SUITE's kernel, for
 #                          kernels this machine's tools cannot build for
-# SUITE: bullseye, bookworm, bookworm-backports, sid
+# SUITE: bullseye, bookworm, bookworm-backports, sid; experimental (its
+# kernel when newer than sid's; otherwise exit status 3 and one line
+# saying so); arm64 (bookworm's
+# arm64 kernel, with the amd64 build of its kbuild tools: Debian marks
+# linux-kbuild-* Multi-Arch: foreign, the tools of the build machine
+# for every target, which is how Debian itself cross-builds modules)
 set -euo pipefail
 # Pipelines here end in "sed -n 1p", never "head" or "grep -m1": a reader
 # that stops early kills the writer with SIGPIPE, which pipefail and -e
 # turn into a failed run, now and then.
 
 CACHE=${BSDTUN_CACHE:-$HOME/.cache/bsdtun}
+# The kernel's architecture.  arm64's packages come through an apt of its
+# own that knows both architectures, so the amd64 one's lists stay small.
+KARCH=amd64
 APTDIR=$CACHE/apt
+if [ "${1:-}" = arm64 ]; then
+	KARCH=arm64
+	APTDIR=$CACHE/apt-kernel-arm64
+	mkdir -p "$APTDIR"
+	printf 'APT::Architecture "amd64";\nAPT::Architectures { "amd64"; "arm64"; };\n' \
+		> "$APTDIR/apt.conf"
+	export APT_CONFIG=$APTDIR/apt.conf
+fi
 mkdir -p "$APTDIR"/state/lists/partial "$APTDIR"/cache/archives/partial
 
 bsdtun_mirror() {
@@ -57,14 +73,22 @@ bsdtun_apt_setup() {
 	mirror=$(bsdtun_mirror)
 	sec=${mirror%/debian}/debian-security
 	[ -n "$mirror" ] || { echo "fetch-kernel: no Debian mirror in /etc/apt" >&2; exit 1; }
-	cat > "$APTDIR/sources.list.new.$$" <<EOT
+	if [ "$KARCH" = arm64 ]; then
+		cat > "$APTDIR/sources.list.new.$$" <<EOT
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sec bookworm-security main
+EOT
+	else
+		cat > "$APTDIR/sources.list.new.$$" <<EOT
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bullseye main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sec bullseye-security main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sec bookworm-security main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm-backports main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror sid main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror experimental main
 EOT
+	fi
 	touch "$APTDIR/state/status"
 	stamp=$APTDIR/updated
 	# Refresh the indexes at most once a day: a second run stays offline.
@@ -87,17 +111,17 @@ bsdtun_pkg_version() {
 
 # "<abi> <version>" of the kernel a suite's meta-package points at.
 bsdtun_resolve_abi() {
-	local suite=$1 meta=linux-image-amd64 v s suites
+	local suite=$1 meta=linux-image-$KARCH v s suites
 	case $suite in
 	bullseye) suites="bullseye-security bullseye" ;;
-	bookworm) suites="bookworm-security bookworm" ;;
+	bookworm|arm64) suites="bookworm-security bookworm" ;;
 	*) suites=$suite ;;
 	esac
 	for s in $suites; do
 		v=$(bsdtun_pkg_version "$meta" "$s")
 		[ -n "$v" ] || continue
 		bsdtun_apt_cache show "$meta=$v" 2>/dev/null |
-			sed -n 's/^Depends: .*linux-image-\([0-9][^ ,]*\)-amd64 (= \([^)]*\)).*/\1 \2/p' |
+			sed -n "s/^Depends: .*linux-image-\([0-9][^ ,]*\)-$KARCH (= \([^)]*\)).*/\1 \2/p" |
 			sed -n 1p
 		return 0
 	done
@@ -108,17 +132,18 @@ bsdtun_resolve_abi() {
 # binary and modules after), the headers and the kbuild tools they need.
 bsdtun_kernel_packages() {
 	local abi=$1 ver=$2 kbuild
-	if bsdtun_apt_cache show "linux-image-$abi-amd64-unsigned=$ver" >/dev/null 2>&1; then
-		echo "linux-image-$abi-amd64-unsigned=$ver"
+	if bsdtun_apt_cache show "linux-image-$abi-$KARCH-unsigned=$ver" >/dev/null 2>&1; then
+		echo "linux-image-$abi-$KARCH-unsigned=$ver"
 	else
-		echo "linux-binary-unsigned-$abi-amd64=$ver"
-		echo "linux-modules-$abi-amd64=$ver"
+		echo "linux-binary-unsigned-$abi-$KARCH=$ver"
+		echo "linux-modules-$abi-$KARCH=$ver"
 	fi
-	echo "linux-headers-$abi-amd64=$ver"
+	echo "linux-headers-$abi-$KARCH=$ver"
 	echo "linux-headers-$abi-common=$ver"
-	kbuild=$(bsdtun_apt_cache show "linux-headers-$abi-amd64=$ver" 2>/dev/null |
+	kbuild=$(bsdtun_apt_cache show "linux-headers-$abi-$KARCH=$ver" 2>/dev/null |
 		 grep '^Depends:' | grep -oE 'linux-kbuild-[^ ,]+' | sed -n 1p)
-	echo "$kbuild=$ver"
+	# This machine's build of the tools, whatever the kernel's.
+	echo "$kbuild:amd64=$ver"
 }
 
 bsdtun_download_extract() {
@@ -128,12 +153,13 @@ bsdtun_download_extract() {
 	(cd "$dl" && bsdtun_apt download "$@" >&2)
 	for p in "$@"; do
 		local name=${p%%=*} ver=${p#*=}
+		name=${name%:*}
 		ver=${ver//:/%3a}
 		dpkg-deb -x "$dl/${name}_${ver}"_*.deb "$dest"
 	done
 }
 
-# i386-root.sh sources this file for the functions above, nothing more.
+# foreign-root.sh sources this file for the functions above, nothing more.
 [ "${1:-}" = --functions ] && return 0
 
 # make check runs kernels side by side: their fetches share the private
@@ -181,11 +207,16 @@ if [ "${1:-}" = --buildroot ]; then
 		rm -rf "$dir"
 		mkdir -p "$(dirname "$dir")"
 		mirror=$(bsdtun_mirror)
+		# experimental is no whole suite: sid with it beside.
+		base=$suite
+		[ "$suite" = experimental ] && base=sid
+		srcs=("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $base main")
+		[ "$suite" = experimental ] &&
+			srcs+=("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror experimental main")
 		mmdebstrap --variant=apt --skip=cleanup/apt \
 			--aptopt='Acquire::Check-Valid-Until "false"' \
-			--include="make,${cc:-gcc},libc6-dev,sparse,kmod,dwarves,dkms,openssl,linux-headers-$abi-amd64" \
-			"$suite" "$dir" \
-			"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >&2
+			--include="make,${cc:-gcc},libc6-dev,sparse,kmod,dwarves,dkms,openssl,linux-headers-$abi-amd64=$ver" \
+			"$base" "$dir" "${srcs[@]}" >&2
 		mkdir -p "$dir/build"
 		touch "$dir/.done"
 	fi
@@ -195,8 +226,18 @@ fi
 
 suite=${1:?usage: fetch-kernel.sh SUITE}
 read -r abi ver < <(bsdtun_resolve_abi "$suite") || true
+# The next kernel: experimental's, only while newer than sid's.
+if [ "$suite" = experimental ]; then
+	sidver=$(bsdtun_pkg_version linux-image-amd64 sid)
+	if [ -z "${ver:-}" ] || dpkg --compare-versions "$ver" le "$sidver"; then
+		echo "experimental carries no kernel newer than sid's (experimental: ${ver:-none}, sid: $sidver)"
+		exit 3
+	fi
+fi
 [ -n "${abi:-}" ] || { echo "fetch-kernel: cannot resolve kernel for $suite" >&2; exit 1; }
 dir=$CACHE/kernels/$abi
+# An arm64 kernel of the same ABI as bookworm's amd64 one is another.
+[ "$KARCH" = amd64 ] || dir=$dir-$KARCH
 if [ ! -e "$dir/.done" ]; then
 	rm -rf "$dir"
 	mapfile -t pkgs < <(bsdtun_kernel_packages "$abi" "$ver")
@@ -210,8 +251,14 @@ if [ ! -e "$dir/.done" ]; then
 		done
 	fi
 	[ -e "$dir/lib" ] || ln -s usr/lib "$dir/lib"
-	echo "$abi" > "$dir/abi"
+	# The runner's label: the ABI, the architecture's name before it.
+	if [ "$KARCH" = amd64 ]; then
+		echo "$abi" > "$dir/abi"
+	else
+		echo "$KARCH-$abi" > "$dir/abi"
+	fi
 	echo "$suite" > "$dir/suite"
+	echo "$KARCH" > "$dir/arch"
 	touch "$dir/.done"
 fi
 echo "$dir"

@@ -1,27 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The 32-bit userland of the i386 test VM: turns ROOT, a copy of the
-# runner's 64-bit base root, into one an i386 kernel runs.  busybox-static,
-# iproute2 (ip, tc) and ethtool come from bookworm's i386 packages, with
-# the shared libraries they need, through fetch-kernel.sh's private,
-# download-only apt (its own state and lists, APT::Architecture i386; the
-# machine's /etc/apt is never changed).  The unpacked packages are cached.
+# The userland of a test VM of another architecture (i386, arm64): turns
+# ROOT, a copy of the runner's amd64 base root, into one that ARCH's
+# kernel runs.  busybox-static, iproute2 (ip, tc) and ethtool come from
+# bookworm's ARCH packages, with the shared libraries they need, through
+# fetch-kernel.sh's private, download-only apt (its own state and lists
+# per ARCH, APT::Architecture ARCH; the machine's /etc/apt is never
+# changed).  The unpacked packages are cached.
 #
-# usage: i386-root.sh ROOT
+# usage: foreign-root.sh ARCH ROOT
 set -euo pipefail
 
 QDIR=$(cd "$(dirname "$0")" && pwd)
-root=${1:?usage: i386-root.sh ROOT}
+arch=${1:?usage: foreign-root.sh ARCH ROOT}
+root=${2:?usage: foreign-root.sh ARCH ROOT}
+case $arch in
+i386) triplet=i386-linux-gnu ;;
+arm64) triplet=aarch64-linux-gnu ;;
+*) echo "foreign-root: no such architecture here: $arch" >&2; exit 1 ;;
+esac
 # shellcheck source=fetch-kernel.sh
 . "$QDIR/fetch-kernel.sh" --functions
-APTDIR=$CACHE/apt-i386
+APTDIR=$CACHE/apt-$arch
 mkdir -p "$APTDIR"/state/lists/partial "$APTDIR"/cache/archives/partial
-printf 'APT::Architecture "i386";\nAPT::Architectures { "i386"; };\n' > "$APTDIR/apt.conf"
+printf 'APT::Architecture "%s";\nAPT::Architectures { "%s"; };\n' "$arch" "$arch" > "$APTDIR/apt.conf"
 export APT_CONFIG=$APTDIR/apt.conf
 
 mirror=$(bsdtun_mirror)
-[ -n "$mirror" ] || { echo "i386-root: no Debian mirror in /etc/apt" >&2; exit 1; }
+[ -n "$mirror" ] || { echo "foreign-root: no Debian mirror in /etc/apt" >&2; exit 1; }
 cat > "$APTDIR/sources.list.new" <<EOT
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/debian}/debian-security bookworm-security main
@@ -45,7 +52,7 @@ want=$(bsdtun_apt_cache depends --recurse --no-recommends --no-suggests \
 # shellcheck disable=SC2086
 want=$(bsdtun_apt_cache show --no-all-versions $want 2>/dev/null |
 	awk '/^Package: / { p = $2 } /^Version: / { print p "=" $2 }' | sort -u)
-dir=$CACHE/i386-userland/$(echo "$want" | md5sum | cut -c1-12)
+dir=$CACHE/$arch-userland/$(echo "$want" | md5sum | cut -c1-12)
 if [ ! -e "$dir/.done" ]; then
 	rm -rf "$dir"
 	mkdir -p "$dir/debs" "$dir/tree"
@@ -74,7 +81,7 @@ bsdtun_in_tree() {
 	[ -e "$tree$p" ] && [ ! -L "$tree$p" ] && echo "$tree$p"
 }
 
-# Out with the 64-bit programs and libraries, in with the 32-bit ones.
+# Out with the amd64 programs and libraries, in with ARCH's.
 for f in bin/busybox sbin/ip sbin/tc sbin/ethtool lib lib64 usr/lib usr/lib64; do
 	rm -rf "${root:?}/$f"
 done
@@ -84,13 +91,13 @@ for b in ip tc ethtool; do
 	for d in /sbin /usr/sbin /bin /usr/bin; do
 		f=$(bsdtun_in_tree "$d/$b") && break
 	done
-	[ -n "$f" ] || { echo "i386-root: no $b in the i386 packages" >&2; exit 1; }
+	[ -n "$f" ] || { echo "foreign-root: no $b in the $arch packages" >&2; exit 1; }
 	install -m 755 "$f" "$root/sbin/$b"
 done
 
 # The libraries: DT_NEEDED from the programs, transitively, found in the
 # unpacked packages' multiarch directories; and the interpreter.
-search="lib/i386-linux-gnu usr/lib/i386-linux-gnu lib usr/lib"
+search="lib/$triplet usr/lib/$triplet lib usr/lib"
 queue="$root/sbin/ip $root/sbin/tc $root/sbin/ethtool"
 done_libs=" "
 while [ -n "$queue" ]; do
@@ -103,7 +110,7 @@ while [ -n "$queue" ]; do
 			for d in $search; do
 				src=$(bsdtun_in_tree "/$d/$so") && { found=/$d/$so; break; }
 			done
-			[ -n "$found" ] || { echo "i386-root: $so (needed by $f) not in the packages" >&2; exit 1; }
+			[ -n "$found" ] || { echo "foreign-root: $so (needed by $f) not in the packages" >&2; exit 1; }
 			mkdir -p "$root$(dirname "$found")"
 			cp "$src" "$root$found"
 			next="$next $root/$found"
