@@ -163,8 +163,9 @@ bsdtun_download_extract() {
 [ "${1:-}" = --functions ] && return 0
 
 # make check runs kernels side by side: their fetches share the private
-# apt (whose update and download take its locks or fail) and the cache.
-exec 8> "$APTDIR/fetch.lock"
+# apts (whose update and download take their locks or fail) and the
+# cache's download directory.
+exec 8> "$CACHE/fetch.lock"
 flock 8
 bsdtun_apt_setup
 
