@@ -52,6 +52,9 @@
 #include "bsdtun_uapi.h"
 
 #define BSDTUN_DRV_NAME		"bsdtun"
+/* The other families' rtnl kinds (also their misc devices' names). */
+#define BSDTUN_TAP_KIND		"bsdtap"
+#define BSDTUN_VMNET_KIND	"bsdvmnet"
 #define BSDTUN_MIN_MTU		72
 /*
  * The cloning nodes' misc minors, from the range devices.txt reserves

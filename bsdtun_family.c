@@ -192,7 +192,7 @@ static struct bsdtun_family bsdtun_tun_family = {
 };
 
 static struct bsdtun_family bsdtun_tap_family = {
-	.kind		= "bsdtap",
+	.kind		= BSDTUN_TAP_KIND,
 	.prefix		= &bsdtun_tap_prefix,
 	.misc_minor	= BSDTUN_TAP_MINOR,
 	.ops		= &bsdtun_tap_ops,
@@ -203,7 +203,7 @@ static struct bsdtun_family bsdtun_tap_family = {
 };
 
 static struct bsdtun_family bsdtun_vmnet_family = {
-	.kind		= "bsdvmnet",
+	.kind		= BSDTUN_VMNET_KIND,
 	.prefix		= &bsdtun_vmnet_prefix,
 	.misc_minor	= BSDTUN_VMNET_MINOR,
 	.ops		= &bsdtun_tap_ops,

@@ -126,8 +126,8 @@ MODULE_AUTHOR("bsdtun developers");
 MODULE_DESCRIPTION("BSD tun(4) and tap(4) character-device APIs for Linux");
 MODULE_VERSION("0.1.0");
 MODULE_ALIAS_RTNL_LINK(BSDTUN_DRV_NAME);
-MODULE_ALIAS_RTNL_LINK("bsdtap");
-MODULE_ALIAS_RTNL_LINK("bsdvmnet");
+MODULE_ALIAS_RTNL_LINK(BSDTUN_TAP_KIND);
+MODULE_ALIAS_RTNL_LINK(BSDTUN_VMNET_KIND);
 /*
  * depmod pairs one devname with one char-major alias per module: the
  * static node that loads the module on first open is /dev/bsdtun's.
