@@ -15,33 +15,17 @@
 # packages of that architecture (foreign-root.sh).  init.sh and the
 # selftests are the same as on every other kernel.
 
-# The compiler of ARCH's programs, and of its 32-bit ones (the compat
-# test's).
-bsdtun_foreign_cc() {
-	case $1 in
-	i386) echo "i686-linux-gnu-gcc" ;;
-	arm64) echo "aarch64-linux-gnu-gcc" ;;
-	esac
-}
-
-bsdtun_foreign_compat_cc() {
-	case $1 in
-	i386) echo "i686-linux-gnu-gcc" ;;
-	arm64) echo "arm-linux-gnueabihf-gcc" ;;
-	esac
-}
-
 # The amd64 base root with its programs swapped for ARCH's, and the
 # selftests (and the demo's, benchmark's or negative check's program when
 # this run has one) built for ARCH.  Sets bsdtun_run_kernel()'s qemu,
 # base_root and selftests.
 bsdtun_foreign_userland() {
 	local arch=$1 log=$BUILD/$1-userland.log obj=$BUILD/selftests-$1-obj rc=0 cc ccc p
-	cc=$(bsdtun_foreign_cc "$arch")
-	ccc=$(bsdtun_foreign_compat_cc "$arch")
+	# ARCH's QEMU, the compiler of its programs and of its 32-bit ones
+	# (the compat test's).
 	case $arch in
-	i386) qemu=qemu-system-i386 ;;
-	arm64) qemu=qemu-system-aarch64 ;;
+	i386) qemu=qemu-system-i386 cc=$CC_I386 ccc=$CC_I386 ;;
+	arm64) qemu=qemu-system-aarch64 cc=aarch64-linux-gnu-gcc ccc=arm-linux-gnueabihf-gcc ;;
 	esac
 	base_root=$BUILD/base-root-$arch
 	selftests=$BUILD/selftests-$arch

@@ -85,6 +85,9 @@ FAULT_UNCOUNTED="bsdtun_stress"
 KCSAN_TESTS="bsdtun_stress bsdtun_fuzz"
 FUZZ_OPS_KCSAN=400000
 JOBS=$(nproc)
+# 32-bit x86 programs: Debian's i686 cross compiler (gcc-multilib, for
+# gcc -m32, may not be installed beside the other cross compilers).
+CC_I386=i686-linux-gnu-gcc
 # shellcheck source=foreign.sh
 . "$QDIR/foreign.sh"
 
@@ -124,8 +127,7 @@ bsdtun_die() {
 bsdtun_install_deps() {
 	local need=() p arm64=
 	# 32-bit x86 programs (the compat test, the i386 userland) are built
-	# with Debian's i686 cross compiler, not gcc-multilib, which may not
-	# be installed beside the other cross compilers.  arm64: its QEMU,
+	# with $CC_I386.  arm64: its QEMU,
 	# Debian's cross compilers (64-bit, and 32-bit for the compat test)
 	# and their C libraries.
 	case " $KERNELS " in
@@ -410,7 +412,7 @@ bsdtun_check_headers() {
 	make -s -C "$TOP" install-headers DESTDIR="$d" PREFIX=/usr >/dev/null || rc=1
 	sed -n '/<!-- example:begin -->/,/<!-- example:end -->/p' "$TOP/README.md" |
 		sed '1,2d;$d' | sed '$d' > "$d/example.c"
-	for cc in gcc i686-linux-gnu-gcc; do
+	for cc in gcc "$CC_I386"; do
 		$cc -Wall -Wextra -Werror \
 			$(PKG_CONFIG_PATH=$d/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d \
 			  pkg-config --cflags bsdtun) \
@@ -1010,9 +1012,9 @@ main() {
 	rm -rf "$BUILD/base-root" "$BUILD/selftests" "$BUILD/selftests-obj"
 	bsdtun_base_root "$BUILD/base-root"
 	mkdir -p "$BUILD/selftests" "$BUILD/selftests-obj"
-	if ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" COMPAT_CC=i686-linux-gnu-gcc \
+	if ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" COMPAT_CC="$CC_I386" \
 		OUTPUT="$BUILD/selftests-obj" -j"$JOBS" all >"$BUILD/selftests.log" 2>&1 ||
-	   ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" COMPAT_CC=i686-linux-gnu-gcc \
+	   ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" COMPAT_CC="$CC_I386" \
 		OUTPUT="$BUILD/selftests-obj" \
 		INSTALL_PATH="$BUILD/selftests" install >>"$BUILD/selftests.log" 2>&1; then
 		cat "$BUILD/selftests.log"
