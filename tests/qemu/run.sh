@@ -140,6 +140,7 @@ bsdtun_install_deps() {
 		 gcc-i686-linux-gnu libc6-dev-i386-cross \
 		 perl libelf-dev rsync mandoc mmdebstrap pkg-config \
 		 flex bison bc libssl-dev git \
+		 libsodium-dev liblzo2-dev zlib1g-dev \
 		 debhelper dh-dkms dpkg-dev build-essential $arm64; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || need+=("$p")
@@ -833,6 +834,13 @@ bsdtun_run_kernel() {
 		depmod -b "$root" "$kver" 2>/dev/null
 	fi
 	cp -a "$selftests/." "$root/bsdtun/selftests/"
+	# The real BSD programs are x86_64 binaries.
+	if [ "$karch" = amd64 ] && [ -n "$PROGRAMS" ]; then
+		cp -a "$PROGRAMS/." "$root/"
+	elif [ "$karch" != amd64 ] && [[ " $(echo $tests) " = *" bsdtun_programs "* ]]; then
+		tests=$(echo $tests | sed 's/\bbsdtun_programs\b//')
+		bsdtun_log "[$abi] bsdtun_programs not run: its programs are x86_64 binaries"
+	fi
 	# Per kernel: the debug kernel fuzzes longer and has a fault pass;
 	# the KCSAN kernel runs the concurrent programs only, and without
 	# panic_on_warn, since KCSAN panics on its first report under it and
@@ -1000,6 +1008,20 @@ bsdtun_run_kernels() {
 	done
 }
 
+# Real BSD programs from Debian's sources (tests/programs/build.sh,
+# cached), for bsdtun_programs: sets PROGRAMS, the tree to copy over an
+# x86_64 guest's root.
+bsdtun_build_programs() {
+	local log=$BUILD/programs.log
+	if PROGRAMS=$("$TOP/tests/programs/build.sh" 2> "$log"); then
+		bsdtun_result 0 "BSD programs built from Debian's sources, their BSD code paths: $(cut -d: -f1 "$PROGRAMS/bsdtun/programs/VERSIONS" | paste -sd, | sed 's/,/, /g')"
+	else
+		PROGRAMS=
+		tail -n 30 "$log"
+		bsdtun_result 1 "BSD programs built from Debian's sources (see $log)"
+	fi
+}
+
 main() {
 	local src suite t
 	bsdtun_install_deps
@@ -1057,6 +1079,10 @@ main() {
 	*) bsdtun_die "BSDTUN_NEGATIVE must be failtest or warn" ;;
 	esac
 
+	PROGRAMS=
+	case " $(echo $TEST_LIST) " in
+	*" bsdtun_programs "*) bsdtun_build_programs ;;
+	esac
 	if [ "$MODE" = check ] && [ -z "$NEGATIVE" ]; then
 		bsdtun_checkpatch "$src"
 		bsdtun_check_headers

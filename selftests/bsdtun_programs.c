@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Real BSD tunnel programs, unchanged: Debian's sources of quicktun,
+ * tinc and iodine built with their BSD tun/tap code (tests/programs/
+ * build.sh, which make check runs) carry a ping and a TCP transfer
+ * between two network namespaces, each scenario a fixture variant run by
+ * tests/programs/guest.sh.  The test passes on that script's
+ * "RESULT: PASS" line and status, and shows its whole output.  Where the
+ * programs were not installed (a run of this program outside make check)
+ * the test is skipped, saying so; make check installs them on every
+ * x86_64 kernel.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "bsdtun_lib.h"
+
+#define BSDTUN_PROGRAMS	"/bsdtun/programs"
+
+FIXTURE(program) {
+};
+
+FIXTURE_VARIANT(program) {
+	const char *scenario;
+};
+
+/* quicktun: TUNSIFMODE and TUNSIFHEAD 1 (USE_PI=1), IPv6 too. */
+FIXTURE_VARIANT_ADD(program, quicktun_ifhead) {
+	.scenario = "quicktun-ifhead",
+};
+
+/* quicktun: TUNSIFHEAD 0, bare IPv4 packets. */
+FIXTURE_VARIANT_ADD(program, quicktun_nohead) {
+	.scenario = "quicktun-nohead",
+};
+
+/* The BSD build against Debian's own Linux quicktun on Linux tun. */
+FIXTURE_VARIANT_ADD(program, quicktun_with_linux_quicktun) {
+	.scenario = "quicktun-linux",
+};
+
+/* tinc 1.0, router mode on tun units: TUNSIFHEAD, TUNSIFMODE. */
+FIXTURE_VARIANT_ADD(program, tinc_tun) {
+	.scenario = "tinc-tun",
+};
+
+/* tinc 1.0, switch mode on tap units: TAPGIFNAME, Ethernet frames. */
+FIXTURE_VARIANT_ADD(program, tinc_tap) {
+	.scenario = "tinc-tap",
+};
+
+/* iodine: plain open/read/write, BSD ifconfig and route (shims). */
+FIXTURE_VARIANT_ADD(program, iodine) {
+	.scenario = "iodine",
+};
+
+FIXTURE_SETUP(program)
+{
+	ASSERT_TRUE(bsdtun_loaded());
+	if (access(BSDTUN_PROGRAMS "/guest.sh", X_OK))
+		SKIP(return, "%s not installed (make check builds them)",
+		     BSDTUN_PROGRAMS);
+}
+
+FIXTURE_TEARDOWN(program)
+{
+}
+
+TEST_F_TIMEOUT(program, ping_and_transfer_through_the_tunnel, 600)
+{
+	char cmd[256], line[512];
+	int passed = 0, status;
+	FILE *out;
+
+	snprintf(cmd, sizeof(cmd), "%s/guest.sh %s 2>&1", BSDTUN_PROGRAMS,
+		 variant->scenario);
+	out = popen(cmd, "r");
+	ASSERT_NE(NULL, out);
+	while (fgets(line, sizeof(line), out)) {
+		fputs(line[0] == '#' ? line : "# ", stdout);
+		if (line[0] != '#')
+			fputs(line, stdout);
+		if (!strncmp(line, "RESULT: PASS ", 13))
+			passed = 1;
+	}
+	status = pclose(out);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_TRUE(passed);
+}
+
+TEST_HARNESS_MAIN

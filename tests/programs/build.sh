@@ -1,0 +1,209 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Real BSD tunnel programs for the guest: Debian's own sources, their BSD
+# tun/tap code selected with the programs' own build switches only (no
+# patch, no edit of their sources), compiled against the header as
+# `make install-headers` installs it.
+#
+#   build.sh        prints the directory of the result, a tree to copy over
+#                   an amd64 guest's root: /bsdtun/programs/{bin,keys,
+#                   guest.sh,VERSIONS} (VERSIONS: what each was built
+#                   from), the BSD-syntax ifconfig and route in /sbin, and
+#                   the shared libraries the binaries need
+#
+# Sources come through a private apt (bookworm, deb-src) in the cache.
+# The archive here serves the .dsc and the orig tarball of these
+# packages but not their debian.tar.xz, so dpkg-source cannot unpack
+# them: the orig tarball is checked against the .dsc's sha256 and
+# unpacked, which is upstream's code without Debian's patches.
+# The result is cached under a hash of the tarballs, this directory and
+# the header: a warm run builds nothing.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+PDIR=$TOP/tests/programs
+# shellcheck source=../qemu/fetch-kernel.sh
+. "$TOP/tests/qemu/fetch-kernel.sh" --functions
+APTDIR=$CACHE/apt-src
+SRC=$CACHE/programs/src
+# Debian source packages and the bookworm binary package whose stock
+# Linux build talks to the BSD build (quicktun's interoperation test).
+PKGS="quicktun iodine tinc"
+STOCK=quicktun
+
+bsdtun_src_apt_setup() {
+	local mirror stamp=$APTDIR/updated
+	mirror=$(bsdtun_mirror)
+	[ -n "$mirror" ] || { echo "programs: no Debian mirror in /etc/apt" >&2; exit 1; }
+	mkdir -p "$APTDIR"/state/lists/partial "$APTDIR"/cache/archives/partial "$SRC"
+	cat > "$APTDIR/sources.list.new.$$" <<EOT
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
+EOT
+	touch "$APTDIR/state/status"
+	if ! cmp -s "$APTDIR/sources.list.new.$$" "$APTDIR/sources.list" ||
+	   [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+		mv "$APTDIR/sources.list.new.$$" "$APTDIR/sources.list"
+		bsdtun_apt update >&2
+		touch "$stamp"
+	fi
+	rm -f "$APTDIR/sources.list.new.$$"
+}
+
+# The .dsc and orig tarball of a bookworm source package, in $SRC; prints
+# the tarball.  apt-get source fails on the missing debian.tar.xz after
+# fetching the rest, so success is judged by the tarball's checksum.
+bsdtun_src_fetch() {
+	local pkg=$1 dsc orig sum
+	dsc=$(ls "$SRC/${pkg}"_*.dsc 2>/dev/null | sed -n 1p)
+	if [ -z "$dsc" ]; then
+		(cd "$SRC" && bsdtun_apt source --download-only "$pkg/bookworm" >&2) || true
+		dsc=$(ls "$SRC/${pkg}"_*.dsc 2>/dev/null | sed -n 1p)
+	fi
+	[ -n "$dsc" ] || { echo "programs: no source for $pkg" >&2; return 1; }
+	orig=$(ls "$SRC/${pkg}"_*.orig.tar.* | grep -v '\.asc$' | sed -n 1p)
+	sum=$(sha256sum "$orig" | cut -d' ' -f1)
+	grep -q "^ $sum [0-9]* $(basename "$orig")$" "$dsc" ||
+		{ echo "programs: $orig does not match $dsc" >&2; return 1; }
+	echo "$orig"
+}
+
+# "<source package> <Debian version>" of a fetched source.
+bsdtun_src_version() {
+	local dsc
+	dsc=$(ls "$SRC/${1}"_*.dsc | sed -n 1p)
+	echo "$1 $(sed -n 's/^Version: //p' "$dsc")"
+}
+
+# Shared libraries of the binaries in $1/bsdtun/programs/bin, copied into
+# the tree $1 at their paths (the guest has only iproute2's).
+bsdtun_src_libs() {
+	local out=$1 b lib
+	for b in "$out"/bsdtun/programs/bin/*; do
+		for lib in $(ldd "$b" 2>/dev/null | grep -oE '/[^ ]+'); do
+			mkdir -p "$out$(dirname "$lib")"
+			cp -L "$lib" "$out$lib"
+		done
+	done
+}
+
+bsdtun_build_quicktun() {
+	local tarball=$1 w=$2 out=$3 inc=$4
+	mkdir -p "$w/quicktun"
+	tar -xf "$tarball" -C "$w/quicktun" --strip-components=1
+	# Its BSD branch is the one taken when __linux__ is not defined
+	# (glibc's headers need only __gnu_linux__, which stays); "debian"
+	# is the build Debian's package makes (the default one first packs
+	# a tarball with options GNU tar refuses).
+	(cd "$w/quicktun" && CFLAGS="-U__linux__ -Ulinux -I$inc" ./build.sh debian) \
+		> "$w/quicktun.log" 2>&1 || { tail -n 20 "$w/quicktun.log" >&2; return 1; }
+	# The combined binary, as Debian's package installs it: PROTOCOL
+	# picks the protocol.
+	cp "$w/quicktun/out/quicktun.combined" "$out/bin/quicktun-bsd"
+	if grep -q /dev/net/tun "$out/bin/quicktun-bsd"; then
+		echo "programs: quicktun was built with its Linux code" >&2
+		return 1
+	fi
+	# The stock Linux binary, as Debian ships it.
+	(cd "$w" && bsdtun_apt download "$STOCK/bookworm" >&2)
+	dpkg-deb -x "$w"/${STOCK}_*.deb "$w/stock" &&
+		cp "$w/stock/usr/sbin/quicktun" "$out/bin/quicktun-linux" ||
+		return 1
+	echo "quicktun (Linux): Debian binary package $(dpkg-deb -f "$w"/${STOCK}_*.deb Version), bookworm" \
+		>> "$out/VERSIONS.tmp"
+	# Two key pairs: "SECRET: <hex>" and "PUBLIC: <hex>" lines.
+	"$w/quicktun/out/quicktun.keypair" > "$out/keys/quicktun-a" &&
+		"$w/quicktun/out/quicktun.keypair" > "$out/keys/quicktun-b"
+}
+
+bsdtun_build_iodine() {
+	local tarball=$1 w=$2 out=$3
+	mkdir -p "$w/iodine"
+	tar -xf "$tarball" -C "$w/iodine" --strip-components=1
+	# TARGETOS picks its FreeBSD code; CFLAGS from the environment,
+	# which its Makefile extends (on make's command line they would
+	# replace its own): _GNU_SOURCE, which it adds only for Linux;
+	# FreeBSD's tzsetwall() is glibc's tzset(); and IFCONFIGPATH, its
+	# own knob for where ifconfig is, names /sbin/ (the guest's shell,
+	# busybox, runs its own ifconfig before any in PATH).
+	(cd "$w/iodine" && CFLAGS="-D_GNU_SOURCE -Dtzsetwall=tzset -DIFCONFIGPATH='\"/sbin/\"'" \
+		make TARGETOS=FreeBSD) \
+		> "$w/iodine.log" 2>&1 || { tail -n 20 "$w/iodine.log" >&2; return 1; }
+	cp "$w/iodine/bin/iodine" "$out/bin/iodine-bsd"
+	cp "$w/iodine/bin/iodined" "$out/bin/iodined-bsd"
+}
+
+bsdtun_build_tinc() {
+	local tarball=$1 w=$2 out=$3 inc=$4 n
+	mkdir -p "$w/tinc"
+	tar -xf "$tarball" -C "$w/tinc" --strip-components=1
+	# A FreeBSD host as configure names it selects src/bsd/device.c (and
+	# FreeBSD's default, tun with TUNSIFHEAD); a native build still.
+	(cd "$w/tinc" && ./configure ac_cv_host=x86_64-pc-freebsd13.2 CPPFLAGS="-I$inc" &&
+	 make -j"$(nproc)") > "$w/tinc.log" 2>&1 || { tail -n 20 "$w/tinc.log" >&2; return 1; }
+	grep -q '^#define HAVE_NET_IF_TUN_H 1' "$w/tinc/config.h" &&
+		grep -q 'Generic BSD tun device' "$w/tinc/src/tincd" ||
+		{ echo "programs: tinc was built without its BSD device" >&2; return 1; }
+	cp "$w/tinc/src/tincd" "$out/bin/tincd-bsd"
+	# RSA keys for two nodes: generating them under TCG would be slow.
+	for n in a b; do
+		mkdir -p "$w/tinc-$n/hosts"
+		echo "Name = $n" > "$w/tinc-$n/tinc.conf"
+		"$w/tinc/src/tincd" -c "$w/tinc-$n" -K2048 < /dev/null > /dev/null 2>&1 ||
+			return 1
+		cp "$w/tinc-$n/rsa_key.priv" "$out/keys/tinc-$n.priv"
+		cp "$w/tinc-$n/hosts/$n" "$out/keys/tinc-$n.pub"
+	done
+}
+
+main() {
+	local key dir p t
+	exec 8> "$CACHE/fetch.lock"
+	flock 8
+	bsdtun_src_apt_setup
+	declare -A tar
+	for p in $PKGS; do
+		tar[$p]=$(bsdtun_src_fetch "$p")
+	done
+	flock -u 8
+	key=$( (for p in $PKGS; do sha256sum "${tar[$p]}"; done
+		cat "$PDIR/build.sh" "$TOP/bsdtun_uapi.h" "$TOP"/include/net/*.h \
+			"$TOP/tests/qemu/demo/bsdtun_demo_tcp.c"
+		gcc --version) | sha256sum | cut -c1-16)
+	dir=$CACHE/programs/$key
+	if [ ! -e "$dir.done" ]; then
+		bsdtun_src_build "$dir" || return 1
+	fi
+	# What runs them, not cached: a change there rebuilds nothing.
+	install -m 755 "$PDIR/guest.sh" "$dir/bsdtun/programs/guest.sh"
+	for t in ifconfig route; do
+		install -m 755 "$PDIR/$t" "$dir/sbin/$t"
+	done
+	echo "$dir"
+}
+
+bsdtun_src_build() {
+	local dir=$1 w out inc p
+	rm -rf "$dir" "$dir.work" "$dir.done"
+	w=$dir.work
+	out=$dir/bsdtun/programs
+	mkdir -p "$w" "$out/bin" "$out/keys" "$dir/sbin"
+	make -s -C "$TOP" install-headers DESTDIR="$w/inst" PREFIX=/usr >&2
+	inc=$w/inst/usr/include/bsdtun
+	: > "$out/VERSIONS.tmp"
+	for p in $PKGS; do
+		echo "$p (BSD): Debian source package $(bsdtun_src_version "$p" | cut -d' ' -f2), orig tarball" \
+			>> "$out/VERSIONS.tmp"
+		"bsdtun_build_$p" "${tar[$p]}" "$w" "$out" "$inc" ||
+			{ echo "programs: building $p failed" >&2; return 1; }
+	done
+	gcc -O2 -Wall -Wextra -Werror -static -o "$out/bin/bsdtun_demo_tcp" \
+		"$TOP/tests/qemu/demo/bsdtun_demo_tcp.c"
+	bsdtun_src_libs "$dir"
+	mv "$out/VERSIONS.tmp" "$out/VERSIONS"
+	rm -rf "$w"
+	touch "$dir.done"
+}
+
+main "$@"
