@@ -33,7 +33,7 @@ PKGS="quicktun iodine tinc"
 STOCK=quicktun
 
 bsdtun_src_apt_setup() {
-	local mirror stamp=$APTDIR/updated
+	local mirror
 	mirror=$(bsdtun_mirror)
 	[ -n "$mirror" ] || { echo "programs: no Debian mirror in /etc/apt" >&2; exit 1; }
 	mkdir -p "$APTDIR"/state/lists/partial "$APTDIR"/cache/archives/partial "$SRC"
@@ -41,14 +41,7 @@ bsdtun_src_apt_setup() {
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
 EOT
-	touch "$APTDIR/state/status"
-	if ! cmp -s "$APTDIR/sources.list.new.$$" "$APTDIR/sources.list" ||
-	   [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-		mv "$APTDIR/sources.list.new.$$" "$APTDIR/sources.list"
-		bsdtun_apt update >&2
-		touch "$stamp"
-	fi
-	rm -f "$APTDIR/sources.list.new.$$"
+	bsdtun_apt_refresh
 }
 
 # The .dsc and orig tarball of a bookworm source package, in $SRC; prints

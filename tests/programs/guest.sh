@@ -272,23 +272,17 @@ quicktun-linux)
 	addrs pa bsdtun44 2
 	addrs pb qtlinux 1
 	;;
-tinc-tun)
+tinc-tun|tinc-tap)
 	from "tinc (BSD)"
 	v6=1
-	unit pa bsdtun45
-	unit pb bsdtun46
-	tinc a /dev/bsdtun45 tun router
-	tinc b /dev/bsdtun46 tun router
-	say "tincd, router mode, DeviceType tun, on /dev/bsdtun45 and /dev/bsdtun46"
-	;;
-tinc-tap)
-	from "tinc (BSD)"
-	v6=1
-	unit pa bsdtap43
-	unit pb bsdtap44
-	tinc a /dev/bsdtap43 tap switch
-	tinc b /dev/bsdtap44 tap switch
-	say "tincd, switch mode, DeviceType tap, on /dev/bsdtap43 and /dev/bsdtap44"
+	# Router mode on tun units, switch mode (Ethernet) on tap units.
+	kind=tun mode=router
+	[ "$scen" = tinc-tap ] && kind=tap mode=switch
+	unit pa bsd${kind}45
+	unit pb bsd${kind}46
+	tinc a /dev/bsd${kind}45 $kind $mode
+	tinc b /dev/bsd${kind}46 $kind $mode
+	say "tincd, $mode mode, DeviceType $kind, on /dev/bsd${kind}45 and /dev/bsd${kind}46"
 	;;
 iodine)
 	from "iodine (BSD)"

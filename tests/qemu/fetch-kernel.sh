@@ -69,7 +69,7 @@ bsdtun_apt_cache() {
 }
 
 bsdtun_apt_setup() {
-	local mirror sec stamp
+	local mirror sec
 	mirror=$(bsdtun_mirror)
 	sec=${mirror%/debian}/debian-security
 	[ -n "$mirror" ] || { echo "fetch-kernel: no Debian mirror in /etc/apt" >&2; exit 1; }
@@ -89,9 +89,15 @@ deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror sid main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror experimental main
 EOT
 	fi
+	bsdtun_apt_refresh
+}
+
+# Make $APTDIR/sources.list.new.$$ the private apt's list, refreshing the
+# indexes when it changed or at most once a day: a second run stays
+# offline.
+bsdtun_apt_refresh() {
+	local stamp=$APTDIR/updated
 	touch "$APTDIR/state/status"
-	stamp=$APTDIR/updated
-	# Refresh the indexes at most once a day: a second run stays offline.
 	if ! cmp -s "$APTDIR/sources.list.new.$$" "$APTDIR/sources.list" ||
 	   [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
 		mv "$APTDIR/sources.list.new.$$" "$APTDIR/sources.list"
