@@ -78,7 +78,7 @@ TEST_F_TIMEOUT(program, ping_and_transfer_through_the_tunnel, 600)
 	snprintf(cmd, sizeof(cmd), "%s/guest.sh %s 2>&1", BSDTUN_PROGRAMS,
 		 variant->scenario);
 	out = popen(cmd, "r");
-	ASSERT_TRUE(out != NULL);
+	ASSERT_TRUE(!!out);
 	while (fgets(line, sizeof(line), out)) {
 		fputs(line[0] == '#' ? line : "# ", stdout);
 		if (line[0] != '#')
