@@ -80,9 +80,7 @@ TEST_F_TIMEOUT(program, ping_and_transfer_through_the_tunnel, 600)
 	out = popen(cmd, "r");
 	ASSERT_TRUE(!!out);
 	while (fgets(line, sizeof(line), out)) {
-		fputs(line[0] == '#' ? line : "# ", stdout);
-		if (line[0] != '#')
-			fputs(line, stdout);
+		printf("%s%s", line[0] == '#' ? "" : "# ", line);
 		if (!strncmp(line, "RESULT: PASS ", 13))
 			passed = 1;
 	}

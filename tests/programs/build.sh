@@ -17,8 +17,9 @@
 # packages but not their debian.tar.xz, so dpkg-source cannot unpack
 # them: the orig tarball is checked against the .dsc's sha256 and
 # unpacked, which is upstream's code without Debian's patches.
-# The result is cached under a hash of the tarballs, this directory and
-# the header: a warm run builds nothing.
+# The result is cached under a hash of the tarballs, this script, the
+# header, the transfer program and the compiler: a warm run builds
+# nothing.  guest.sh and the shims are copied in on every run.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -62,11 +63,9 @@ bsdtun_src_fetch() {
 	echo "$orig"
 }
 
-# "<source package> <Debian version>" of a fetched source.
+# The Debian version of a fetched source package.
 bsdtun_src_version() {
-	local dsc
-	dsc=$(ls "$SRC/${1}"_*.dsc | sed -n 1p)
-	echo "$1 $(sed -n 's/^Version: //p' "$dsc")"
+	sed -n 's/^Version: //p' "$(ls "$SRC/${1}"_*.dsc | sed -n 1p)"
 }
 
 # Shared libraries of the binaries in $1/bsdtun/programs/bin, copied into
@@ -186,7 +185,7 @@ bsdtun_src_build() {
 	inc=$w/inst/usr/include/bsdtun
 	: > "$out/VERSIONS.tmp"
 	for p in $PKGS; do
-		echo "$p (BSD): Debian source package $(bsdtun_src_version "$p" | cut -d' ' -f2), orig tarball" \
+		echo "$p (BSD): Debian source package $(bsdtun_src_version "$p"), orig tarball" \
 			>> "$out/VERSIONS.tmp"
 		"bsdtun_build_$p" "${tar[$p]}" "$w" "$out" "$inc" ||
 			{ echo "programs: building $p failed" >&2; return 1; }

@@ -115,15 +115,10 @@ unit() {
 addrs() {
 	me=$((3 - $3))
 	case $2 in
-	*tap*)
-		ip -n "$1" addr add "10.90.0.$me/24" dev "$2"
-		[ -z "$v6" ] || ip -n "$1" addr add "fd90::$me/64" dev "$2" nodad
-		;;
-	*)
-		ip -n "$1" addr add "10.90.0.$me" peer "10.90.0.$3" dev "$2"
-		[ -z "$v6" ] || ip -n "$1" addr add "fd90::$me/64" dev "$2" nodad
-		;;
+	*tap*) ip -n "$1" addr add "10.90.0.$me/24" dev "$2" ;;
+	*) ip -n "$1" addr add "10.90.0.$me" peer "10.90.0.$3" dev "$2" ;;
 	esac
+	[ -z "$v6" ] || ip -n "$1" addr add "fd90::$me/64" dev "$2" nodad
 	ip -n "$1" link set "$2" up
 }
 
@@ -250,10 +245,8 @@ EOT
 case $scen in
 quicktun-ifhead|quicktun-nohead)
 	from "quicktun (BSD)"
-	pi=1 v6=1
-	[ "$scen" = quicktun-nohead ] && pi=0 v6=
-	a=bsdtun40 b=bsdtun41
-	[ "$scen" = quicktun-nohead ] && a=bsdtun42 b=bsdtun43
+	pi=1 v6=1 a=bsdtun40 b=bsdtun41
+	[ "$scen" = quicktun-nohead ] && pi=0 v6='' a=bsdtun42 b=bsdtun43
 	unit pa $a
 	unit pb $b
 	quicktun pa /dev/$a 2 $pi "$B/quicktun-bsd"

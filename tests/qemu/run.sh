@@ -1079,10 +1079,13 @@ main() {
 	*) bsdtun_die "BSDTUN_NEGATIVE must be failtest or warn" ;;
 	esac
 
+	# Only make check runs selftests: the demo and the benchmark do not.
 	PROGRAMS=
-	case " $(echo $TEST_LIST) " in
-	*" bsdtun_programs "*) bsdtun_build_programs ;;
-	esac
+	if [ "$MODE" = check ]; then
+		case " $(echo $TEST_LIST) " in
+		*" bsdtun_programs "*) bsdtun_build_programs ;;
+		esac
+	fi
 	if [ "$MODE" = check ] && [ -z "$NEGATIVE" ]; then
 		bsdtun_checkpatch "$src"
 		bsdtun_check_headers
