@@ -280,15 +280,50 @@ static inline int bsdtun_up(const char *ifname, int net)
 			 net, net, ifname);
 }
 
-/* IPv6 too: fd00:<net in hex>::1, peer fd00:<net in hex>::2. */
+static inline uint32_t bsdtun_v4(int net, int host)
+{
+	return htonl(0x0a000000 | (net & 0xff) << 16 | host);
+}
+
+static inline void bsdtun_v6(struct in6_addr *a, int net, int host)
+{
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[0] = 0xfd;
+	a->s6_addr[2] = net >> 8;
+	a->s6_addr[3] = net & 0xff;
+	a->s6_addr[15] = host;
+}
+
+/*
+ * IPv6 too: fd00:<net in hex>::1, peer fd00:<net in hex>::2.  Even with
+ * nodad, IPv6 adds the route to the peer from its DAD work, after "addr
+ * add" has returned: wait (bounded) until a UDP socket can connect there,
+ * or the first send could fail with ENETUNREACH.
+ */
 static inline int bsdtun_up6(const char *ifname, int net)
 {
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(9) };
+	int s, r = -1;
+
 	if (!(bsdtun_read_num("/sys/class/net/%s/flags", ifname) & IFF_UP) &&
 	    bsdtun_up(ifname, net))
 		return -1;
-	return bsdtun_sh("echo 0 > /proc/sys/net/ipv6/conf/%s/disable_ipv6 && "
-			 BSDTUN_IP " -6 addr add fd00:%x::1 peer fd00:%x::2 dev %s nodad",
-			 ifname, net, net, ifname);
+	if (bsdtun_sh("echo 0 > /proc/sys/net/ipv6/conf/%s/disable_ipv6 && "
+		      BSDTUN_IP " -6 addr add fd00:%x::1 peer fd00:%x::2 dev %s nodad",
+		      ifname, net, net, ifname))
+		return -1;
+	s = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (s < 0)
+		return -1;
+	bsdtun_v6(&to.sin6_addr, net, 2);
+	for (int i = 0; i < 500 && r; i++) {
+		r = connect(s, (struct sockaddr *)&to, sizeof(to));
+		if (r)
+			usleep(10000);
+	}
+	close(s);
+	return r;
 }
 
 /*
@@ -312,20 +347,6 @@ static inline ssize_t bsdtun_read_skip(int fd, void *buf, size_t size,
 			return n;
 	}
 	return n;
-}
-
-static inline uint32_t bsdtun_v4(int net, int host)
-{
-	return htonl(0x0a000000 | (net & 0xff) << 16 | host);
-}
-
-static inline void bsdtun_v6(struct in6_addr *a, int net, int host)
-{
-	memset(a, 0, sizeof(*a));
-	a->s6_addr[0] = 0xfd;
-	a->s6_addr[2] = net >> 8;
-	a->s6_addr[3] = net & 0xff;
-	a->s6_addr[15] = host;
 }
 
 static inline uint32_t bsdtun_sum(const void *p, size_t len, uint32_t sum)
