@@ -217,11 +217,19 @@ struct bsdtun_pcpu_stats {
 	struct u64_stats_sync syncp;
 };
 
+/*
+ * Written packets go through GRO on the interface's NAPI context, taken
+ * by the writer itself (see bsdtun_netdev_rx()); rx_backlog holds those
+ * written while another writer or the flush held it.
+ */
 struct bsdtun_priv {
 	struct bsdtun_unit *unit;	/* holds a reference */
 	struct bsdtun_pcpu_stats __percpu *stats;
 	atomic_long_t rx_dropped;
 	atomic_long_t tx_dropped;
+	struct napi_struct napi;
+	struct sk_buff_head rx_backlog;
+	bool napi_on;
 };
 
 /*
@@ -294,6 +302,7 @@ bool bsdtun_tap_compat_ifname(unsigned int cmd);
 /* bsdtun_netdev.c */
 void bsdtun_tun_setup(struct net_device *dev);
 void bsdtun_ether_setup(struct net_device *dev);
+void bsdtun_netdev_rx(struct net_device *dev, struct sk_buff *skb);
 struct net_device *bsdtun_netdev_create(struct bsdtun_unit *unit,
 					struct net *net);
 int bsdtun_netdev_add(struct bsdtun_family *fam);

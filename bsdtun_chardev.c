@@ -313,10 +313,9 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	}
 	skb->dev = dev;
 	ops->rx_prep(skb, dev, proto);
-	/* Straight into the stack, without the backlog's round trip. */
 	local_bh_disable();
 	bsdtun_count_rx(dev, plen);
-	netif_receive_skb(skb);
+	bsdtun_netdev_rx(dev, skb);
 	local_bh_enable();
 	rcu_read_unlock();
 	return len;

@@ -129,6 +129,92 @@ static void bsdtun_get_stats64(struct net_device *dev,
 }
 
 /*
+ * GRO for written packets.  A writer takes the NAPI context itself, as a
+ * driver's interrupt handler would, and feeds GRO from its own system
+ * call: no softirq round trip per packet.  What GRO holds (TCP segments
+ * of a flow it can still extend) waits for the writer's next packet, for
+ * PSH or a full super-packet, or at most gro_flush_timeout, whose timer
+ * schedules bsdtun_napi_poll() to deliver it: so back-to-back writes of
+ * one flow reach TCP as one packet while a lone one waits microseconds.
+ */
+#define BSDTUN_GRO_FLUSH_NS	50000
+/* Packets written while the context was busy: one per concurrent writer. */
+#define BSDTUN_RX_BACKLOG	256
+
+static int bsdtun_rx_drain(struct bsdtun_priv *priv, int budget)
+{
+	struct sk_buff *skb;
+	int n = 0;
+
+	while (n < budget && !skb_queue_empty_lockless(&priv->rx_backlog) &&
+	       (skb = skb_dequeue(&priv->rx_backlog))) {
+		napi_gro_receive(&priv->napi, skb);
+		n++;
+	}
+	return n;
+}
+
+static int bsdtun_napi_poll(struct napi_struct *napi, int budget)
+{
+	struct bsdtun_priv *priv = container_of(napi, struct bsdtun_priv, napi);
+	int n = bsdtun_rx_drain(priv, budget);
+
+	/* None taken: the flush timer fired, and GRO gives up what it holds. */
+	if (n < budget)
+		napi_complete_done(napi, n);
+	return n;
+}
+
+/*
+ * A written packet into the stack; bottom halves off.  Whoever owns the
+ * NAPI context feeds GRO; a writer that finds it owned leaves its packet
+ * on the backlog and marks the context missed, so that its owner polls
+ * again and takes it: the backlog is queued before that second try, and
+ * packets keep the order they were written in.
+ */
+void bsdtun_netdev_rx(struct net_device *dev, struct sk_buff *skb)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+	struct napi_struct *napi = &priv->napi;
+	int n = 1;
+
+	if (!(dev->features & NETIF_F_GRO)) {
+		netif_receive_skb(skb);
+		return;
+	}
+	if (!napi_schedule_prep(napi)) {
+		if (skb_queue_len_lockless(&priv->rx_backlog) >= BSDTUN_RX_BACKLOG) {
+			bsdtun_count_rx_dropped(dev);
+			kfree_skb(skb);
+			return;
+		}
+		skb_queue_tail(&priv->rx_backlog, skb);
+		if (!napi_schedule_prep(napi))
+			return;
+		skb = NULL;
+		n = 0;
+	}
+	n += bsdtun_rx_drain(priv, BSDTUN_RX_BACKLOG);
+	if (skb)
+		napi_gro_receive(napi, skb);
+	napi_complete_done(napi, n);
+}
+
+/*
+ * Once unregistering has let every writer go (no packet reaches
+ * bsdtun_netdev_rx() after that), stop GRO and drop what it did not take.
+ */
+static void bsdtun_ndo_uninit(struct net_device *dev)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+
+	if (priv->napi_on)
+		napi_disable(&priv->napi);
+	priv->napi_on = false;
+	skb_queue_purge(&priv->rx_backlog);
+}
+
+/*
  * xmit may have stopped the queue when it filled; a reader that closed
  * then never woke it.  Start it on every "up" so the stack transmits
  * again whatever happened before.
@@ -146,6 +232,7 @@ static int bsdtun_ndo_stop(struct net_device *dev)
 }
 
 static const struct net_device_ops bsdtun_netdev_ops = {
+	.ndo_uninit		= bsdtun_ndo_uninit,
 	.ndo_open		= bsdtun_ndo_open,
 	.ndo_stop		= bsdtun_ndo_stop,
 	.ndo_start_xmit		= bsdtun_xmit,
@@ -153,6 +240,7 @@ static const struct net_device_ops bsdtun_netdev_ops = {
 };
 
 static const struct net_device_ops bsdtun_ether_netdev_ops = {
+	.ndo_uninit		= bsdtun_ndo_uninit,
 	.ndo_open		= bsdtun_ndo_open,
 	.ndo_stop		= bsdtun_ndo_stop,
 	.ndo_start_xmit		= bsdtun_xmit,
@@ -271,6 +359,7 @@ static void bsdtun_priv_release(struct net_device *dev)
 {
 	struct bsdtun_priv *priv = netdev_priv(dev);
 
+	skb_queue_purge(&priv->rx_backlog);
 	free_percpu(priv->stats);
 	priv->stats = NULL;
 	if (priv->unit)
@@ -286,6 +375,8 @@ static void bsdtun_setup_common(struct net_device *dev)
 	dev->priv_destructor = bsdtun_priv_release;
 	dev->sysfs_groups[0] = &bsdtun_attr_group;
 	dev->tx_queue_len = 500;
+	/* Copied into the NAPI context when it is added (6.13 and later). */
+	dev->gro_flush_timeout = BSDTUN_GRO_FLUSH_NS;
 	/*
 	 * read() copies out of page fragments and fragment lists as easily
 	 * as out of a linear buffer: taking them spares the stack a
@@ -355,6 +446,8 @@ static int bsdtun_netdev_register(struct net_device *dev,
 	priv->stats = netdev_alloc_pcpu_stats(struct bsdtun_pcpu_stats);
 	if (!priv->stats)
 		return -ENOMEM;
+	skb_queue_head_init(&priv->rx_backlog);
+	bsdtun_napi_add(dev, &priv->napi, bsdtun_napi_poll);
 	kref_get(&unit->ref);
 	priv->unit = unit;
 	dev->rtnl_link_ops = &unit->fam->link_ops;
@@ -366,6 +459,9 @@ static int bsdtun_netdev_register(struct net_device *dev,
 		bsdtun_priv_release(dev);
 		return err;
 	}
+	/* Still under rtnl_lock: nobody can bring it up before this. */
+	napi_enable(&priv->napi);
+	priv->napi_on = true;
 	rcu_assign_pointer(unit->dev, dev);
 	bsdtun_dbg(dev, "created as unit %d\n", unit->num);
 	return 0;

@@ -70,4 +70,12 @@
 	struct netlink_ext_ack *extack
 #endif
 
+/* 6.1: a NAPI context's weight is no longer the driver's to choose. */
+#ifdef BSDTUN_HAVE_NAPI_ADD_WEIGHT
+#define bsdtun_napi_add(dev, napi, poll) netif_napi_add(dev, napi, poll)
+#else
+#define bsdtun_napi_add(dev, napi, poll)				\
+	netif_napi_add(dev, napi, poll, NAPI_POLL_WEIGHT)
+#endif
+
 #endif /* _BSDTUN_COMPAT_H */

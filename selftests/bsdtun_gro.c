@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GRO on the write path, for every family: TCP segments of one flow
+ * written back to back reach the stack as one packet (AF_PACKET sees
+ * what the stack receives) carrying every byte; GRO off gives them one
+ * by one; a segment GRO holds is delivered by the flush timer without a
+ * further write; a flow that is not TCP passes at once; the default
+ * flush timeout is the interface's gro_flush_timeout.
+ */
+#include <linux/ethtool.h>
+#include <linux/if_packet.h>
+#include <linux/sockios.h>
+#include <net/ethernet.h>
+#include <netinet/tcp.h>
+
+#include "kselftest_harness.h"
+#include "bsdtun_lib.h"
+
+#define NET	46
+#define SEGS	8
+#define SEG	1000
+#define PEER_MAC "\x02\x00\x00\x00\x00\x46"
+
+FIXTURE(gro) {
+	int fd, pkt;
+	char name[IFNAMSIZ];
+	uint8_t mac[ETH_ALEN];
+};
+
+FIXTURE_VARIANT(gro) {
+	const struct bsdtun_family *fam;
+};
+
+FIXTURE_VARIANT_ADD(gro, tun) { .fam = &bsdtun_fam_tun };
+FIXTURE_VARIANT_ADD(gro, tap) { .fam = &bsdtun_fam_tap };
+FIXTURE_VARIANT_ADD(gro, vmnet) { .fam = &bsdtun_fam_vmnet };
+
+FIXTURE_SETUP(gro)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ALL) };
+	unsigned int m[ETH_ALEN];
+
+	self->pkt = -1;
+	ASSERT_EQ(0, bsdtun_reload(NULL));
+	self->fd = bsdtun_clone_fam(variant->fam, self->name);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	if (variant->fam->ether) {
+		char path[96];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/net/%s/address", self->name);
+		f = fopen(path, "r");
+		ASSERT_TRUE(!!f);
+		ASSERT_EQ(ETH_ALEN, fscanf(f, "%x:%x:%x:%x:%x:%x",
+					   &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]));
+		fclose(f);
+		for (int i = 0; i < ETH_ALEN; i++)
+			self->mac[i] = m[i];
+	}
+	/* What the stack receives from the unit, after GRO. */
+	self->pkt = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+	ASSERT_LE(0, self->pkt);
+	sll.sll_ifindex = if_nametoindex(self->name);
+	ASSERT_EQ(0, bind(self->pkt, (struct sockaddr *)&sll, sizeof(sll)));
+}
+
+FIXTURE_TEARDOWN(gro)
+{
+	if (self->pkt >= 0)
+		close(self->pkt);
+	close(self->fd);
+}
+
+/*
+ * Segment @i of a TCP flow 10.<NET>.0.2:40000 -> 10.<NET>.0.1:5555, @len
+ * bytes of payload, flags @flags; as a frame for an Ethernet unit.
+ * Consecutive segments differ only where GRO lets them: sequence number,
+ * IP ID (incrementing, DF set) and checksums.
+ */
+static size_t gro_segment(const struct bsdtun_family *fam, const uint8_t *mac,
+			  uint8_t *buf, int i, size_t len, uint8_t flags)
+{
+	size_t l2 = fam->ether ? ETH_HLEN : 0;
+	struct iphdr *ip = (struct iphdr *)(buf + l2);
+	struct tcphdr *tcp = (struct tcphdr *)(ip + 1);
+	uint8_t *data = (uint8_t *)(tcp + 1);
+	uint32_t sum;
+
+	if (fam->ether) {
+		memcpy(buf, mac, ETH_ALEN);
+		memcpy(buf + ETH_ALEN, PEER_MAC, ETH_ALEN);
+		buf[12] = 0x08;
+		buf[13] = 0x00;
+	}
+	memset(ip, 0, sizeof(*ip) + sizeof(*tcp));
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(sizeof(*ip) + sizeof(*tcp) + len);
+	ip->id = htons(100 + i);
+	ip->frag_off = htons(IP_DF);
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_TCP;
+	ip->saddr = bsdtun_v4(NET, 2);
+	ip->daddr = bsdtun_v4(NET, 1);
+	ip->check = bsdtun_fold(bsdtun_sum(ip, sizeof(*ip), 0));
+	tcp->source = htons(40000);
+	tcp->dest = htons(5555);
+	tcp->seq = htonl(1000 + i * len);
+	tcp->ack_seq = htonl(1);
+	tcp->doff = 5;
+	((uint8_t *)tcp)[13] = flags;
+	tcp->window = htons(512);
+	for (size_t k = 0; k < len; k++)
+		data[k] = (uint8_t)(i * len + k);
+	sum = bsdtun_sum(&ip->saddr, 8, IPPROTO_TCP + sizeof(*tcp) + len);
+	tcp->check = bsdtun_fold(bsdtun_sum(tcp, sizeof(*tcp) + len, sum));
+	return l2 + sizeof(*ip) + sizeof(*tcp) + len;
+}
+
+#define GRO_ACK	0x10
+#define GRO_HOUR "3600000000000"
+#define GRO_PSH	0x08
+
+/* Write segments [from, to) of the flow, back to back. */
+static int gro_write(int fd, const struct bsdtun_family *fam, const uint8_t *mac,
+		     int from, int to)
+{
+	uint8_t buf[2048];
+
+	for (int i = from; i < to; i++) {
+		size_t n = gro_segment(fam, mac, buf, i, SEG, GRO_ACK);
+
+		if (write(fd, buf, n) != (ssize_t)n)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Collect the flow's segments from segment @first on, as the stack
+ * received them, until @bytes of payload arrived (a bounded wait for
+ * each); the count of packets, or -1.
+ * Each must continue the flow where the last ended, with its bytes.
+ */
+static int gro_collect(int pkt, int first, size_t bytes, size_t *largest)
+{
+	static uint8_t buf[65536 + 256];
+	uint32_t next = 1000 + first * SEG;
+	size_t got = 0;
+	int count = 0;
+
+	*largest = 0;
+	while (got < bytes) {
+		struct sockaddr_ll sll;
+		socklen_t sl = sizeof(sll);
+		struct iphdr *ip = (struct iphdr *)buf;
+		struct tcphdr *tcp = (struct tcphdr *)(ip + 1);
+		ssize_t n;
+		size_t len;
+
+		if (!bsdtun_readable(pkt, 5000)) {
+			fprintf(stderr, "# %zu of %zu bytes came\n", got, bytes);
+			return -1;
+		}
+		n = recvfrom(pkt, buf, sizeof(buf), 0, (struct sockaddr *)&sll, &sl);
+		/* The stack's answers (RST, ARP) leave through the unit. */
+		if (sll.sll_pkttype == PACKET_OUTGOING ||
+		    n < (ssize_t)(sizeof(*ip) + sizeof(*tcp)) || ip->version != 4 ||
+		    ip->protocol != IPPROTO_TCP || tcp->dest != htons(5555))
+			continue;
+		len = n - sizeof(*ip) - sizeof(*tcp);
+		if (ntohl(tcp->seq) != next) {
+			fprintf(stderr, "# sequence %u, not %u\n", ntohl(tcp->seq), next);
+			return -1;
+		}
+		for (size_t k = 0; k < len; k++)
+			if (((uint8_t *)(tcp + 1))[k] != (uint8_t)(next - 1000 + k))
+				return -1;
+		next += len;
+		got += len;
+		if (len > *largest)
+			*largest = len;
+		count++;
+	}
+	return got == bytes ? count : -1;
+}
+
+static int gro_set(const char *name, int on)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_SGRO, .data = on };
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), r;
+
+	if (s < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&ev;
+	r = ioctl(s, SIOCETHTOOL, &ifr);
+	close(s);
+	return r;
+}
+
+TEST_F(gro, default_flush_timeout_is_the_interfaces)
+{
+	EXPECT_EQ(50000, bsdtun_read_num("/sys/class/net/%s/gro_flush_timeout",
+					 self->name));
+}
+
+TEST_F(gro, back_to_back_segments_reach_the_stack_as_one)
+{
+	size_t largest;
+	int n;
+
+	/*
+	 * 200 ms: no emulated write outlasts it, and the timer delivers the
+	 * super-packet well within gro_collect()'s wait.
+	 */
+	ASSERT_EQ(0, bsdtun_sh("echo 200000000 > /sys/class/net/%s/gro_flush_timeout",
+			       self->name));
+	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 0, SEGS));
+	/*
+	 * GRO also ends a super-packet at a jiffy boundary between two
+	 * writes, which emulation can put anywhere among the eight.
+	 */
+	n = gro_collect(self->pkt, 0, SEGS * SEG, &largest);
+	ASSERT_LE(1, n);
+	EXPECT_GT(SEGS, n);
+	EXPECT_LE(SEGS * SEG / 2, largest);
+	EXPECT_EQ(SEGS, bsdtun_stat(self->name, "rx_packets"));
+}
+
+TEST_F(gro, gro_off_delivers_each_segment)
+{
+	size_t largest;
+
+	ASSERT_EQ(0, bsdtun_sh("echo 200000000 > /sys/class/net/%s/gro_flush_timeout",
+			       self->name));
+	ASSERT_EQ(0, gro_set(self->name, 0));
+	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 0, SEGS));
+	ASSERT_EQ(SEGS, gro_collect(self->pkt, 0, SEGS * SEG, &largest));
+	EXPECT_EQ(SEG, largest);
+}
+
+TEST_F(gro, held_segment_flushed_without_another_write)
+{
+	size_t largest;
+
+	/*
+	 * One segment without PSH: GRO keeps it for the flow's next one,
+	 * which never comes.  Only the flush timer can deliver it.
+	 */
+	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 0, 1));
+	ASSERT_EQ(1, gro_collect(self->pkt, 0, SEG, &largest));
+	/* And a flow that went quiet for long is delivered again. */
+	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 1, 2));
+	ASSERT_EQ(1, gro_collect(self->pkt, 1, SEG, &largest));
+}
+
+TEST_F(gro, psh_ends_the_super_packet)
+{
+	uint8_t buf[2048];
+	size_t largest, n;
+
+	/* An hour: only PSH can end the super-packet within the test. */
+	ASSERT_EQ(0, bsdtun_sh("echo %s > /sys/class/net/%s/gro_flush_timeout",
+			       GRO_HOUR, self->name));
+	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 0, 3));
+	n = gro_segment(variant->fam, self->mac, buf, 3, SEG, GRO_ACK | GRO_PSH);
+	ASSERT_EQ((ssize_t)n, write(self->fd, buf, n));
+	ASSERT_EQ(1, gro_collect(self->pkt, 0, 4 * SEG, &largest));
+	EXPECT_EQ(4 * SEG, largest);
+}
+
+TEST_F(gro, udp_is_not_held)
+{
+	uint8_t buf[2048], pkt[256];
+	size_t l2 = variant->fam->ether ? ETH_HLEN : 0, n;
+	int s = bsdtun_udp_sock(AF_INET, 7);
+
+	ASSERT_LE(0, s);
+	/* An hour: a datagram GRO held would not come within the test. */
+	ASSERT_EQ(0, bsdtun_sh("echo %s > /sys/class/net/%s/gro_flush_timeout",
+			       GRO_HOUR, self->name));
+	if (l2) {
+		memcpy(buf, self->mac, ETH_ALEN);
+		memcpy(buf + ETH_ALEN, PEER_MAC, ETH_ALEN);
+		buf[12] = 0x08;
+		buf[13] = 0x00;
+	}
+	n = l2 + bsdtun_udp4(buf + l2, NET, 7, "datagram", 8);
+	ASSERT_EQ((ssize_t)n, write(self->fd, buf, n));
+	ASSERT_TRUE(bsdtun_readable(s, 5000));
+	ASSERT_EQ(8, recv(s, pkt, sizeof(pkt), 0));
+	EXPECT_EQ(0, memcmp(pkt, "datagram", 8));
+	close(s);
+}
+
+TEST_HARNESS_MAIN
