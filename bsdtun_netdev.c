@@ -10,6 +10,8 @@
 #include <linux/ethtool.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/poll.h>
 #include <linux/rtnetlink.h>
 #include <net/dst.h>
@@ -166,6 +168,29 @@ static int bsdtun_napi_poll(struct napi_struct *napi, int budget)
 }
 
 /*
+ * Only TCP gains from GRO here (one flow's segments written back to
+ * back); anything else would pay for the NAPI context and GRO's
+ * per-protocol lookups for nothing, and goes to the stack directly as
+ * before.  VLAN-tagged frames go to GRO, which looks inside the tag.
+ */
+static bool bsdtun_gro_wanted(const struct sk_buff *skb)
+{
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		return skb_headlen(skb) >= sizeof(struct iphdr) &&
+		       ip_hdr(skb)->protocol == IPPROTO_TCP;
+	case htons(ETH_P_IPV6):
+		return skb_headlen(skb) >= sizeof(struct ipv6hdr) &&
+		       ipv6_hdr(skb)->nexthdr == IPPROTO_TCP;
+	case htons(ETH_P_8021Q):
+	case htons(ETH_P_8021AD):
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * A written packet into the stack; bottom halves off.  Whoever owns the
  * NAPI context feeds GRO; a writer that finds it owned leaves its packet
  * on the backlog and marks the context missed, so that its owner polls
@@ -178,7 +203,7 @@ void bsdtun_netdev_rx(struct net_device *dev, struct sk_buff *skb)
 	struct napi_struct *napi = &priv->napi;
 	int n = 1;
 
-	if (!(dev->features & NETIF_F_GRO)) {
+	if (!(dev->features & NETIF_F_GRO) || !bsdtun_gro_wanted(skb)) {
 		netif_receive_skb(skb);
 		return;
 	}
