@@ -94,17 +94,8 @@ static size_t gro_segment(const struct bsdtun_family *fam, const uint8_t *mac,
 		buf[12] = 0x08;
 		buf[13] = 0x00;
 	}
-	memset(ip, 0, sizeof(*ip) + sizeof(*tcp));
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons(sizeof(*ip) + sizeof(*tcp) + len);
-	ip->id = htons(100 + i);
-	ip->frag_off = htons(IP_DF);
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_TCP;
-	ip->saddr = bsdtun_v4(NET, 2);
-	ip->daddr = bsdtun_v4(NET, 1);
-	ip->check = bsdtun_fold(bsdtun_sum(ip, sizeof(*ip), 0));
+	memset(tcp, 0, sizeof(*tcp));
+	bsdtun_ip4(ip, NET, IPPROTO_TCP, sizeof(*tcp) + len, 100 + i, IP_DF);
 	tcp->source = htons(40000);
 	tcp->dest = htons(5555);
 	tcp->seq = htonl(1000 + i * len);

@@ -367,6 +367,26 @@ static inline uint16_t bsdtun_fold(uint32_t sum)
 	return htons(~sum & 0xffff);
 }
 
+/*
+ * An IPv4 header from 10.<net>.0.2 to 10.<net>.0.1 before @l4len bytes of
+ * protocol @proto, with IP ID @id and flags/fragment word @frag.
+ */
+static inline void bsdtun_ip4(struct iphdr *ip, int net, int proto,
+			      size_t l4len, uint16_t id, uint16_t frag)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(sizeof(*ip) + l4len);
+	ip->id = htons(id);
+	ip->frag_off = htons(frag);
+	ip->ttl = 64;
+	ip->protocol = proto;
+	ip->saddr = bsdtun_v4(net, 2);
+	ip->daddr = bsdtun_v4(net, 1);
+	ip->check = bsdtun_fold(bsdtun_sum(ip, sizeof(*ip), 0));
+}
+
 /* IPv4/UDP from 10.<net>.0.2:9 to 10.<net>.0.1:@port; returns length. */
 static inline size_t bsdtun_udp4(uint8_t *buf, int net, uint16_t port,
 				 const void *data, size_t len)
@@ -375,15 +395,8 @@ static inline size_t bsdtun_udp4(uint8_t *buf, int net, uint16_t port,
 	struct udphdr *udp = (struct udphdr *)(ip + 1);
 	uint32_t sum;
 
-	memset(buf, 0, sizeof(*ip) + sizeof(*udp));
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons(sizeof(*ip) + sizeof(*udp) + len);
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
-	ip->saddr = bsdtun_v4(net, 2);
-	ip->daddr = bsdtun_v4(net, 1);
-	ip->check = bsdtun_fold(bsdtun_sum(ip, sizeof(*ip), 0));
+	memset(udp, 0, sizeof(*udp));
+	bsdtun_ip4(ip, net, IPPROTO_UDP, sizeof(*udp) + len, 0, 0);
 	udp->source = htons(9);
 	udp->dest = htons(port);
 	udp->len = htons(sizeof(*udp) + len);
