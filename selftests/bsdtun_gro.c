@@ -4,7 +4,8 @@
  * written back to back reach the stack as one packet (AF_PACKET sees
  * what the stack receives) carrying every byte; GRO off gives them one
  * by one; a segment GRO holds is delivered by the flush timer without a
- * further write; a flow that is not TCP passes at once; the default
+ * further write; PSH ends a super-packet and a flow that is not TCP
+ * passes, both long before a 4-second flush timer would; the default
  * flush timeout is the interface's gro_flush_timeout.
  */
 #include <linux/ethtool.h>
@@ -111,7 +112,12 @@ static size_t gro_segment(const struct bsdtun_family *fam, const uint8_t *mac,
 }
 
 #define GRO_ACK	0x10
-#define GRO_HOUR "3600000000000"
+/*
+ * The longest flush timer a 32-bit kernel takes (an unsigned long of
+ * nanoseconds): what GRO held would come after 4 s, what it did not
+ * comes at once, and the tests wait 1 s.
+ */
+#define GRO_LONG "4000000000"
 #define GRO_PSH	0x08
 
 /* Write segments [from, to) of the flow, back to back. */
@@ -131,11 +137,12 @@ static int gro_write(int fd, const struct bsdtun_family *fam, const uint8_t *mac
 
 /*
  * Collect the flow's segments from segment @first on, as the stack
- * received them, until @bytes of payload arrived (a bounded wait for
+ * received them, until @bytes of payload arrived (waiting at most @ms for
  * each); the count of packets, or -1.
  * Each must continue the flow where the last ended, with its bytes.
  */
-static int gro_collect(int pkt, int first, size_t bytes, size_t *largest)
+static int gro_collect(int pkt, int first, size_t bytes, size_t *largest,
+		       int ms)
 {
 	static uint8_t buf[65536 + 256];
 	uint32_t next = 1000 + first * SEG;
@@ -151,7 +158,7 @@ static int gro_collect(int pkt, int first, size_t bytes, size_t *largest)
 		ssize_t n;
 		size_t len;
 
-		if (!bsdtun_readable(pkt, 5000)) {
+		if (!bsdtun_readable(pkt, ms)) {
 			fprintf(stderr, "# %zu of %zu bytes came\n", got, bytes);
 			return -1;
 		}
@@ -215,10 +222,10 @@ TEST_F(gro, back_to_back_segments_reach_the_stack_as_one)
 	 * GRO also ends a super-packet at a jiffy boundary between two
 	 * writes, which emulation can put anywhere among the eight.
 	 */
-	n = gro_collect(self->pkt, 0, SEGS * SEG, &largest);
+	n = gro_collect(self->pkt, 0, SEGS * SEG, &largest, 5000);
 	ASSERT_LE(1, n);
 	EXPECT_GT(SEGS, n);
-	EXPECT_LE(SEGS * SEG / 2, largest);
+	EXPECT_LE(2 * SEG, largest);
 	EXPECT_EQ(SEGS, bsdtun_stat(self->name, "rx_packets"));
 }
 
@@ -230,7 +237,7 @@ TEST_F(gro, gro_off_delivers_each_segment)
 			       self->name));
 	ASSERT_EQ(0, gro_set(self->name, 0));
 	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 0, SEGS));
-	ASSERT_EQ(SEGS, gro_collect(self->pkt, 0, SEGS * SEG, &largest));
+	ASSERT_EQ(SEGS, gro_collect(self->pkt, 0, SEGS * SEG, &largest, 5000));
 	EXPECT_EQ(SEG, largest);
 }
 
@@ -243,10 +250,10 @@ TEST_F(gro, held_segment_flushed_without_another_write)
 	 * which never comes.  Only the flush timer can deliver it.
 	 */
 	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 0, 1));
-	ASSERT_EQ(1, gro_collect(self->pkt, 0, SEG, &largest));
+	ASSERT_EQ(1, gro_collect(self->pkt, 0, SEG, &largest, 5000));
 	/* And a flow that went quiet for long is delivered again. */
 	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 1, 2));
-	ASSERT_EQ(1, gro_collect(self->pkt, 1, SEG, &largest));
+	ASSERT_EQ(1, gro_collect(self->pkt, 1, SEG, &largest, 5000));
 }
 
 TEST_F(gro, psh_ends_the_super_packet)
@@ -254,14 +261,18 @@ TEST_F(gro, psh_ends_the_super_packet)
 	uint8_t buf[2048];
 	size_t largest, n;
 
-	/* An hour: only PSH can end the super-packet within the test. */
+	/* Only PSH can end the super-packet within a second. */
 	ASSERT_EQ(0, bsdtun_sh("echo %s > /sys/class/net/%s/gro_flush_timeout",
-			       GRO_HOUR, self->name));
+			       GRO_LONG, self->name));
 	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 0, 3));
 	n = gro_segment(variant->fam, self->mac, buf, 3, SEG, GRO_ACK | GRO_PSH);
 	ASSERT_EQ((ssize_t)n, write(self->fd, buf, n));
-	ASSERT_EQ(1, gro_collect(self->pkt, 0, 4 * SEG, &largest));
-	EXPECT_EQ(4 * SEG, largest);
+	/*
+	 * Every byte came: the last segments could only have come through
+	 * PSH.  A jiffy boundary between two writes may have split the run
+	 * before it, as in the test above.
+	 */
+	ASSERT_LE(1, gro_collect(self->pkt, 0, 4 * SEG, &largest, 1000));
 }
 
 TEST_F(gro, udp_is_not_held)
@@ -271,9 +282,9 @@ TEST_F(gro, udp_is_not_held)
 	int s = bsdtun_udp_sock(AF_INET, 7);
 
 	ASSERT_LE(0, s);
-	/* An hour: a datagram GRO held would not come within the test. */
+	/* A datagram GRO held would not come within a second. */
 	ASSERT_EQ(0, bsdtun_sh("echo %s > /sys/class/net/%s/gro_flush_timeout",
-			       GRO_HOUR, self->name));
+			       GRO_LONG, self->name));
 	if (l2) {
 		memcpy(buf, self->mac, ETH_ALEN);
 		memcpy(buf + ETH_ALEN, PEER_MAC, ETH_ALEN);
@@ -282,7 +293,7 @@ TEST_F(gro, udp_is_not_held)
 	}
 	n = l2 + bsdtun_udp4(buf + l2, NET, 7, "datagram", 8);
 	ASSERT_EQ((ssize_t)n, write(self->fd, buf, n));
-	ASSERT_TRUE(bsdtun_readable(s, 5000));
+	ASSERT_TRUE(bsdtun_readable(s, 1000));
 	ASSERT_EQ(8, recv(s, pkt, sizeof(pkt), 0));
 	EXPECT_EQ(0, memcmp(pkt, "datagram", 8));
 	close(s);
