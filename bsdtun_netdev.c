@@ -139,7 +139,7 @@ static void bsdtun_get_stats64(struct net_device *dev,
  * schedules bsdtun_napi_poll() to deliver it: so back-to-back writes of
  * one flow reach TCP as one packet while a lone one waits microseconds.
  */
-#define BSDTUN_GRO_FLUSH_NS	50000
+#define BSDTUN_GRO_FLUSH_NS	200000
 /* Packets written while the context was busy: one per concurrent writer. */
 #define BSDTUN_RX_BACKLOG	256
 
