@@ -203,7 +203,7 @@ static int gro_set(const char *name, int on)
 TEST_F(gro, default_flush_timeout_is_the_interfaces)
 {
 	EXPECT_EQ(200000, bsdtun_read_num("/sys/class/net/%s/gro_flush_timeout",
-					 self->name));
+					  self->name));
 }
 
 TEST_F(gro, back_to_back_segments_reach_the_stack_as_one)
