@@ -8,9 +8,7 @@
  * passes, both long before a 4-second flush timer would; the default
  * flush timeout is the interface's gro_flush_timeout.
  */
-#include <linux/ethtool.h>
 #include <linux/if_packet.h>
-#include <linux/sockios.h>
 #include <net/ethernet.h>
 #include <netinet/tcp.h>
 
@@ -40,26 +38,14 @@ FIXTURE_SETUP(gro)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
 				   .sll_protocol = htons(ETH_P_ALL) };
-	unsigned int m[ETH_ALEN];
 
 	self->pkt = -1;
 	ASSERT_EQ(0, bsdtun_reload(NULL));
 	self->fd = bsdtun_clone_fam(variant->fam, self->name);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, bsdtun_up(self->name, NET));
-	if (variant->fam->ether) {
-		char path[96];
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/class/net/%s/address", self->name);
-		f = fopen(path, "r");
-		ASSERT_TRUE(!!f);
-		ASSERT_EQ(ETH_ALEN, fscanf(f, "%x:%x:%x:%x:%x:%x",
-					   &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]));
-		fclose(f);
-		for (int i = 0; i < ETH_ALEN; i++)
-			self->mac[i] = m[i];
-	}
+	if (variant->fam->ether)
+		ASSERT_EQ(0, bsdtun_mac(self->name, self->mac));
 	/* What the stack receives from the unit, after GRO. */
 	self->pkt = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
 	ASSERT_LE(0, self->pkt);
@@ -75,6 +61,23 @@ FIXTURE_TEARDOWN(gro)
 }
 
 /*
+ * For an Ethernet unit, the header of a frame from the peer to the
+ * unit's own MAC @mac carrying IPv4; its length (none on tun).
+ */
+static size_t gro_eth(const struct bsdtun_family *fam, const uint8_t *mac,
+		      uint8_t *buf)
+{
+	struct ether_header *eh = (struct ether_header *)buf;
+
+	if (!fam->ether)
+		return 0;
+	memcpy(eh->ether_dhost, mac, ETH_ALEN);
+	memcpy(eh->ether_shost, PEER_MAC, ETH_ALEN);
+	eh->ether_type = htons(ETHERTYPE_IP);
+	return sizeof(*eh);
+}
+
+/*
  * Segment @i of a TCP flow 10.<NET>.0.2:40000 -> 10.<NET>.0.1:5555, @len
  * bytes of payload, flags @flags; as a frame for an Ethernet unit.
  * Consecutive segments differ only where GRO lets them: sequence number,
@@ -83,18 +86,12 @@ FIXTURE_TEARDOWN(gro)
 static size_t gro_segment(const struct bsdtun_family *fam, const uint8_t *mac,
 			  uint8_t *buf, int i, size_t len, uint8_t flags)
 {
-	size_t l2 = fam->ether ? ETH_HLEN : 0;
+	size_t l2 = gro_eth(fam, mac, buf);
 	struct iphdr *ip = (struct iphdr *)(buf + l2);
 	struct tcphdr *tcp = (struct tcphdr *)(ip + 1);
 	uint8_t *data = (uint8_t *)(tcp + 1);
 	uint32_t sum;
 
-	if (fam->ether) {
-		memcpy(buf, mac, ETH_ALEN);
-		memcpy(buf + ETH_ALEN, PEER_MAC, ETH_ALEN);
-		buf[12] = 0x08;
-		buf[13] = 0x00;
-	}
 	memset(tcp, 0, sizeof(*tcp));
 	bsdtun_ip4(ip, NET, IPPROTO_TCP, sizeof(*tcp) + len, 100 + i, IP_DF);
 	tcp->source = htons(40000);
@@ -185,21 +182,6 @@ static int gro_collect(int pkt, int first, size_t bytes, size_t *largest,
 	return got == bytes ? count : -1;
 }
 
-static int gro_set(const char *name, int on)
-{
-	struct ethtool_value ev = { .cmd = ETHTOOL_SGRO, .data = on };
-	struct ifreq ifr = { 0 };
-	int s = socket(AF_INET, SOCK_DGRAM, 0), r;
-
-	if (s < 0)
-		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_data = (void *)&ev;
-	r = ioctl(s, SIOCETHTOOL, &ifr);
-	close(s);
-	return r;
-}
-
 TEST_F(gro, default_flush_timeout_is_the_interfaces)
 {
 	EXPECT_EQ(200000, bsdtun_read_num("/sys/class/net/%s/gro_flush_timeout",
@@ -235,7 +217,7 @@ TEST_F(gro, gro_off_delivers_each_segment)
 
 	ASSERT_EQ(0, bsdtun_sh("echo 200000000 > /sys/class/net/%s/gro_flush_timeout",
 			       self->name));
-	ASSERT_EQ(0, gro_set(self->name, 0));
+	ASSERT_LE(0, bsdtun_ethtool(self->name, ETHTOOL_SGRO, 0));
 	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 0, SEGS));
 	ASSERT_EQ(SEGS, gro_collect(self->pkt, 0, SEGS * SEG, &largest, 5000));
 	EXPECT_EQ(SEG, largest);
@@ -278,19 +260,13 @@ TEST_F(gro, psh_ends_the_super_packet)
 TEST_F(gro, udp_is_not_held)
 {
 	uint8_t buf[2048], pkt[256];
-	size_t l2 = variant->fam->ether ? ETH_HLEN : 0, n;
+	size_t l2 = gro_eth(variant->fam, self->mac, buf), n;
 	int s = bsdtun_udp_sock(AF_INET, 7);
 
 	ASSERT_LE(0, s);
 	/* A datagram GRO held would not come within a second. */
 	ASSERT_EQ(0, bsdtun_sh("echo %s > /sys/class/net/%s/gro_flush_timeout",
 			       GRO_LONG, self->name));
-	if (l2) {
-		memcpy(buf, self->mac, ETH_ALEN);
-		memcpy(buf + ETH_ALEN, PEER_MAC, ETH_ALEN);
-		buf[12] = 0x08;
-		buf[13] = 0x00;
-	}
 	n = l2 + bsdtun_udp4(buf + l2, NET, 7, "datagram", 8);
 	ASSERT_EQ((ssize_t)n, write(self->fd, buf, n));
 	ASSERT_TRUE(bsdtun_readable(s, 1000));

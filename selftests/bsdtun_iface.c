@@ -7,8 +7,6 @@
  * directions, moving an open unit to another namespace, and paged
  * packets (scatter-gather, TCP's GSO) read whole.
  */
-#include <linux/ethtool.h>
-#include <linux/sockios.h>
 #include <net/ethernet.h>
 #include <net/if_arp.h>
 #include <netinet/tcp.h>
@@ -189,21 +187,6 @@ TEST_F(ifc, move_to_namespace_keeps_file_working)
 	EXPECT_EQ(0, WEXITSTATUS(st));
 }
 
-/* ETHTOOL_GSG / ETHTOOL_SSG: scatter-gather, as ethtool -k/-K sg. */
-static int ifc_sg(const char *name, int set, int on)
-{
-	struct ethtool_value ev = { .cmd = set ? ETHTOOL_SSG : ETHTOOL_GSG,
-				    .data = on };
-	struct ifreq ifr = { 0 };
-	int s = socket(AF_INET, SOCK_DGRAM, 0), rc;
-
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_data = (void *)&ev;
-	rc = ioctl(s, SIOCETHTOOL, &ifr);
-	close(s);
-	return rc < 0 ? -1 : (int)ev.data;
-}
-
 /*
  * AF_PACKET builds a packet's payload in page fragments.  With
  * scatter-gather (on by default) they reach the driver as they are; with
@@ -222,15 +205,15 @@ TEST_F(ifc, paged_packets_read_whole_with_sg_on_and_off)
 		data[i] = i * 7 + 3;
 	len = bsdtun_udp4(pkt, NET, 5011, data, sizeof(data));
 	ASSERT_EQ(0, bsdtun_up(self->name, NET));
-	EXPECT_EQ(1, ifc_sg(self->name, 0, 0));
+	EXPECT_EQ(1, bsdtun_ethtool(self->name, ETHTOOL_GSG, 0));
 	EXPECT_EQ(0, bsdtun_sh("/sbin/ethtool -k %s | grep -qx 'scatter-gather: on'",
 			       self->name));
 	sll.sll_ifindex = if_nametoindex(self->name);
 	s = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
 	ASSERT_LE(0, s);
 	for (sg = 1; sg >= 0; sg--) {
-		ASSERT_EQ(0, ifc_sg(self->name, 1, sg) < 0);
-		EXPECT_EQ(sg, ifc_sg(self->name, 0, 0));
+		ASSERT_EQ(0, bsdtun_ethtool(self->name, ETHTOOL_SSG, sg) < 0);
+		EXPECT_EQ(sg, bsdtun_ethtool(self->name, ETHTOOL_GSG, 0));
 		ASSERT_EQ((ssize_t)len, sendto(s, pkt, len, 0,
 					       (struct sockaddr *)&sll, sizeof(sll)));
 		ASSERT_EQ((ssize_t)len, bsdtun_read_skip(self->fd, got, sizeof(got), 0));

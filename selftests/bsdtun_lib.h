@@ -38,9 +38,12 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/sockios.h>
 
 #define BSDTUN_IP	"/sbin/ip"
 
@@ -250,6 +253,52 @@ static inline int bsdtun_clone(char *name)
 		return -1;
 	}
 	return fd;
+}
+
+/* A MAC written as text in @path. */
+static inline int bsdtun_mac_file(const char *path, uint8_t *mac)
+{
+	unsigned int b[ETH_ALEN];
+	FILE *f;
+	int n;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]);
+	fclose(f);
+	for (int i = 0; i < ETH_ALEN; i++)
+		mac[i] = b[i];
+	return n == ETH_ALEN ? 0 : -1;
+}
+
+/* An interface's own MAC, from sysfs. */
+static inline int bsdtun_mac(const char *name, uint8_t *mac)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", name);
+	return bsdtun_mac_file(path, mac);
+}
+
+/*
+ * One SIOCETHTOOL request carrying a struct ethtool_value (ETHTOOL_GSG,
+ * ETHTOOL_SGRO...: what ethtool -k/-K do): the value after it, or -1.
+ */
+static inline int bsdtun_ethtool(const char *name, unsigned int cmd,
+				 unsigned int data)
+{
+	struct ethtool_value ev = { .cmd = cmd, .data = data };
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), rc;
+
+	if (s < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&ev;
+	rc = ioctl(s, SIOCETHTOOL, &ifr);
+	close(s);
+	return rc < 0 ? -1 : (int)ev.data;
 }
 
 /* Wait (bounded) for the interface's operstate to become @want. */

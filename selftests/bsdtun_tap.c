@@ -43,39 +43,13 @@ FIXTURE_VARIANT_ADD(tap, vmnet) {
 	.fam = &bsdtun_fam_vmnet,
 };
 
-/* A MAC written as text in @path. */
-static int tap_mac_file(const char *path, uint8_t *mac)
-{
-	unsigned int b[ETH_ALEN];
-	FILE *f;
-	int n;
-
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	n = fscanf(f, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]);
-	fclose(f);
-	for (int i = 0; i < ETH_ALEN; i++)
-		mac[i] = b[i];
-	return n == ETH_ALEN ? 0 : -1;
-}
-
-/* The interface's own MAC, from sysfs. */
-static int tap_mac(const char *name, uint8_t *mac)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/address", name);
-	return tap_mac_file(path, mac);
-}
-
 FIXTURE_SETUP(tap)
 {
 	ASSERT_EQ(0, bsdtun_reload(NULL));
 	self->fd = bsdtun_open_unit(variant->fam, 0, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, bsdtun_ifname(self->fd, self->name));
-	ASSERT_EQ(0, tap_mac(self->name, self->mac));
+	ASSERT_EQ(0, bsdtun_mac(self->name, self->mac));
 }
 
 FIXTURE_TEARDOWN(tap)
@@ -276,7 +250,7 @@ TEST_F(tap, tap_ioctls)
 	ASSERT_EQ(0, ioctl(self->fd, SIOCGIFADDR, mac));
 	EXPECT_EQ(0, memcmp(mac, set, ETH_ALEN));
 	/* ...not the interface's own. */
-	ASSERT_EQ(0, tap_mac(self->name, mac));
+	ASSERT_EQ(0, bsdtun_mac(self->name, mac));
 	EXPECT_EQ(0, memcmp(mac, self->mac, ETH_ALEN));
 
 	/* TAPGIFNAME, FreeBSD's and NetBSD's numbers. */
@@ -383,7 +357,7 @@ TEST_F(tap, vlan_subinterface_frames_carry_a_tag)
 	/* A tagged frame written arrives on the VLAN interface. */
 	s = bsdtun_udp_sock(AF_INET, 7002);
 	ASSERT_LE(0, s);
-	ASSERT_EQ(0, tap_mac(vlan, frame));
+	ASSERT_EQ(0, bsdtun_mac(vlan, frame));
 	memcpy(frame + ETH_ALEN, PEER_MAC, ETH_ALEN);
 	frame[12] = 0x81;
 	frame[13] = 0x00;
@@ -488,7 +462,7 @@ TEST_F(tap, bridge_forwards_both_ways)
 	ASSERT_TRUE(bsdtun_operstate(self->name, "up"));
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link show btv1 | "
 			       "sed -n 's/.*link.ether \\([0-9a-f:]*\\).*/\\1/p' > /tmp/btv1.mac"));
-	ASSERT_EQ(0, tap_mac_file("/tmp/btv1.mac", vmac));
+	ASSERT_EQ(0, bsdtun_mac_file("/tmp/btv1.mac", vmac));
 	unlink("/tmp/btv1.mac");
 
 	ASSERT_EQ(0, pipe(pipefd));
