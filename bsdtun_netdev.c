@@ -384,7 +384,6 @@ static void bsdtun_priv_release(struct net_device *dev)
 {
 	struct bsdtun_priv *priv = netdev_priv(dev);
 
-	skb_queue_purge(&priv->rx_backlog);
 	free_percpu(priv->stats);
 	priv->stats = NULL;
 	if (priv->unit)
