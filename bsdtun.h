@@ -29,8 +29,8 @@
  * Files, each calling only those after it: bsdtun_main.c (init, exit),
  * bsdtun_family.c (the family tables), bsdtun_chardev.c and
  * bsdtun_ioctl.c (the nodes' file operations), bsdtun_netdev.c (the
- * interface), bsdtun_unit.c (the registry), bsdtun_queue.c and
- * bsdtun_node.c.
+ * interface), bsdtun_unit.c (the registry), bsdtun_queue.c,
+ * bsdtun_offload.c (the offload headers) and bsdtun_node.c.
  */
 #ifndef _BSDTUN_H
 #define _BSDTUN_H
@@ -39,6 +39,7 @@
 #include <linux/device.h>
 #include <linux/idr.h>
 #include <linux/if_ether.h>
+#include <linux/if_vlan.h>
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
@@ -47,6 +48,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <net/ip.h>
 #include <net/rtnetlink.h>
 
 #include "bsdtun_uapi.h"
@@ -80,6 +82,39 @@ enum bsdtun_hdr_mode {
 	BSDTUN_HDR_LMODE,
 };
 
+/*
+ * The offload header before the family's (bsdtun_offload.c): none,
+ * FreeBSD's virtio-net header of 10 or 12 bytes, or OpenBSD's tun_hdr.
+ * A unit keeps the kind and OpenBSD's capabilities in one word.
+ */
+enum bsdtun_ofl_kind {
+	BSDTUN_OFL_NONE,
+	BSDTUN_OFL_VNET,
+	BSDTUN_OFL_VNET_MRG,
+	BSDTUN_OFL_TUNHDR,
+};
+
+#define BSDTUN_OFL_KIND_SHIFT	16
+#define BSDTUN_OFL_HDR_MAX	12
+/* Largest write with an offload header on: a 64 KiB IP packet, framed. */
+#define BSDTUN_OFL_MRU		(IP_MAX_MTU + VLAN_ETH_HLEN)
+
+/* Offloads an offload header can carry, and those it can on any link. */
+#define BSDTUN_OFL_L3_FEATURES						\
+	(NETIF_F_HW_CSUM | NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM |	\
+	 NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_TSO_ECN | NETIF_F_GSO_UDP_L4)
+#define BSDTUN_OFL_FEATURES (BSDTUN_OFL_L3_FEATURES | NETIF_F_HW_VLAN_CTAG_TX)
+
+static inline unsigned int bsdtun_ofl_kind(u32 ofl)
+{
+	return ofl >> BSDTUN_OFL_KIND_SHIFT;
+}
+
+static inline u32 bsdtun_ofl_caps(u32 ofl)
+{
+	return ofl & (BIT(BSDTUN_OFL_KIND_SHIFT) - 1);
+}
+
 /* Where families differ: layer 3 packets (tun) or Ethernet frames (tap). */
 struct bsdtun_family_ops {
 	/* rtnl_link_ops->setup: the link type. */
@@ -90,14 +125,17 @@ struct bsdtun_family_ops {
 	/* Bytes read() puts before @skb, written to @hdr unless NULL. */
 	size_t (*read_hdr)(const struct sk_buff *skb, u8 *hdr);
 	/*
-	 * A write of @len bytes: check its size, consume its header from
-	 * @from and say its protocol; the header's length or an errno.
+	 * A write of @len bytes: check its size against @mru, consume its
+	 * header from @from and say its protocol (0: in the frame's link
+	 * header); the header's length or an errno.
 	 */
 	int (*write_hdr)(struct bsdtun_unit *unit, struct iov_iter *from,
-			 size_t len, __be16 *proto);
+			 size_t len, size_t mru, __be16 *proto);
 	/* The written packet, in @skb on @dev: its protocol and headers. */
 	void (*rx_prep)(struct sk_buff *skb, struct net_device *dev,
 			__be16 proto);
+	/* Largest packet a write() takes without an offload header. */
+	unsigned int mru;
 	/* The family's own ioctls; -ENOIOCTLCMD for the others. */
 	long (*ioctl)(struct file *file, struct bsdtun_unit *unit,
 		      unsigned int cmd, void __user *argp);
@@ -169,6 +207,8 @@ struct bsdtun_unit {
 	 * transmit records it in each packet as it queues it.
 	 */
 	int hdr_mode;
+	/* Offload header kind and capabilities; written under rtnl_lock. */
+	u32 ofl;
 	pid_t pid;
 	int baudrate;
 	u8 type;
@@ -190,6 +230,7 @@ struct bsdtun_unit {
 struct bsdtun_skb_cb {
 	unsigned int size;	/* memory charged to the queue */
 	u8 hdr_mode;		/* header read() puts before it */
+	u8 ofl;			/* offload header kind before that */
 };
 
 static inline struct bsdtun_skb_cb *bsdtun_skb_cb(const struct sk_buff *skb)
@@ -326,13 +367,24 @@ void bsdtun_unit_exit(void);
 
 /* bsdtun_queue.c: the packets waiting for read(). */
 int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
-		      struct sk_buff *skb, int mode);
+		      struct sk_buff *skb, int mode, unsigned int ofl);
 struct sk_buff *bsdtun_queue_pop(struct bsdtun_unit *unit);
 int bsdtun_queue_next_size(struct bsdtun_unit *unit);
 bool bsdtun_queue_may_wake(struct bsdtun_unit *unit,
 			   const struct net_device *dev);
 void bsdtun_queue_purge(struct bsdtun_unit *unit, struct net_device *dev);
 int bsdtun_queue_params_check(void);
+
+/* bsdtun_offload.c: the offload headers. */
+size_t bsdtun_ofl_hdr_len(u32 ofl);
+netdev_features_t bsdtun_ofl_features(u32 ofl);
+struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, unsigned int kind);
+size_t bsdtun_ofl_read_hdr(const struct sk_buff *skb, u8 *hdr);
+int bsdtun_ofl_write(u32 ofl, const void *hdr, struct sk_buff *skb,
+		     __be16 proto);
+void bsdtun_ofl_set(struct bsdtun_unit *unit, struct net_device *dev, u32 ofl);
+long bsdtun_ofl_ioctl(struct bsdtun_unit *unit, struct net_device *dev,
+		      unsigned int cmd, u32 arg, u32 *out);
 
 /* bsdtun_node.c: the units' character-device nodes. */
 int bsdtun_node_family_add(struct bsdtun_family *fam,

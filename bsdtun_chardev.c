@@ -136,6 +136,9 @@ static int bsdtun_release(struct inode *inode, struct file *file)
 		dev = rtnl_dereference(unit->dev);
 		if (dev) {
 			bsdtun_dbg(dev, "closed\n");
+			/* A new opener starts without an offload header. */
+			if (READ_ONCE(unit->ofl))
+				bsdtun_ofl_set(unit, dev, 0);
 			if (!unit->fam->keep_up)
 				dev_close(dev);
 			netif_carrier_off(dev);
@@ -195,7 +198,7 @@ static ssize_t bsdtun_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
 	struct bsdtun_unit *unit = bsdtun_file_unit(file);
-	u8 hdr[sizeof(struct sockaddr_in6)];
+	u8 hdr[BSDTUN_OFL_HDR_MAX + sizeof(struct sockaddr_in6)];
 	size_t hlen, n, rest;
 	struct sk_buff *skb;
 	int err;
@@ -220,7 +223,8 @@ static ssize_t bsdtun_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	bsdtun_wake_tx(unit);
 
 	/* One packet per read; what does not fit is discarded, as on BSD. */
-	hlen = unit->fam->ops->read_hdr(skb, hdr);
+	hlen = bsdtun_ofl_read_hdr(skb, hdr);
+	hlen += unit->fam->ops->read_hdr(skb, hdr + hlen);
 	n = min(hlen, iov_iter_count(to));
 	if (n && copy_to_iter(hdr, n, to) != n)
 		goto err_fault;
@@ -274,27 +278,44 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct bsdtun_unit *unit = bsdtun_file_unit(iocb->ki_filp);
 	const struct bsdtun_family_ops *ops = unit->fam->ops;
-	size_t len = iov_iter_count(from), plen;
+	size_t len = iov_iter_count(from), plen, olen;
+	u8 ohdr[BSDTUN_OFL_HDR_MAX];
 	struct net_device *dev;
 	struct sk_buff *skb;
 	__be16 proto;
 	int err, hlen;
+	u32 ofl;
 
 	if (READ_ONCE(unit->dead))
 		return -EHOSTDOWN;
 	if (!len)
 		return 0;
-	hlen = ops->write_hdr(unit, from, len, &proto);
+	/* The offload header first, then the family's. */
+	ofl = READ_ONCE(unit->ofl);
+	olen = bsdtun_ofl_hdr_len(ofl);
+	if (len < olen)
+		return -EINVAL;
+	if (olen && !copy_from_iter_full(ohdr, olen, from))
+		return -EFAULT;
+	hlen = ops->write_hdr(unit, from, len - olen,
+			      olen ? BSDTUN_OFL_MRU : ops->mru, &proto);
 	if (hlen < 0)
 		return hlen;
 
-	plen = len - hlen;
+	plen = len - olen - hlen;
 	skb = bsdtun_alloc_skb(plen, &err);
 	if (!skb)
 		return err;
 	if (skb_copy_datagram_from_iter(skb, 0, from, plen)) {
 		kfree_skb(skb);
 		return -EFAULT;
+	}
+	if (olen) {
+		err = bsdtun_ofl_write(ofl, ohdr, skb, proto);
+		if (err) {
+			kfree_skb(skb);
+			return err;
+		}
 	}
 
 	rcu_read_lock();

@@ -92,7 +92,7 @@ static size_t bsdtun_tun_read_hdr(const struct sk_buff *skb, u8 *hdr)
 
 /* TUNSIFHEAD's family word picks the protocol; without it, IPv4. */
 static int bsdtun_tun_write_hdr(struct bsdtun_unit *unit,
-				struct iov_iter *from, size_t len,
+				struct iov_iter *from, size_t len, size_t mru,
 				__be16 *proto)
 {
 	size_t hlen = 0;
@@ -101,7 +101,7 @@ static int bsdtun_tun_write_hdr(struct bsdtun_unit *unit,
 	*proto = htons(ETH_P_IP);
 	if (READ_ONCE(unit->hdr_mode) == BSDTUN_HDR_IFHEAD)
 		hlen = sizeof(af);
-	if (len > TUNMRU + hlen)
+	if (len > mru + hlen)
 		return -EIO;
 	if (len < hlen)
 		return -EINVAL;
@@ -141,10 +141,11 @@ static size_t bsdtun_tap_read_hdr(const struct sk_buff *skb, u8 *hdr)
 }
 
 static int bsdtun_tap_write_hdr(struct bsdtun_unit *unit,
-				struct iov_iter *from, size_t len,
+				struct iov_iter *from, size_t len, size_t mru,
 				__be16 *proto)
 {
-	if (len > TAPMRU)
+	*proto = 0;
+	if (len > mru)
 		return -EIO;
 	if (len < ETH_HLEN)
 		return -EINVAL;
@@ -168,6 +169,7 @@ static const struct bsdtun_family_ops bsdtun_tun_ops = {
 	.read_hdr	= bsdtun_tun_read_hdr,
 	.write_hdr	= bsdtun_tun_write_hdr,
 	.rx_prep	= bsdtun_tun_rx_prep,
+	.mru		= TUNMRU,
 	.ioctl		= bsdtun_tun_ioctl,
 	.compat_ifname	= bsdtun_tun_compat_ifname,
 };
@@ -178,6 +180,7 @@ static const struct bsdtun_family_ops bsdtun_tap_ops = {
 	.read_hdr	= bsdtun_tap_read_hdr,
 	.write_hdr	= bsdtun_tap_write_hdr,
 	.rx_prep	= bsdtun_tap_rx_prep,
+	.mru		= TAPMRU,
 	.ioctl		= bsdtun_tap_ioctl,
 	.compat_ifname	= bsdtun_tap_compat_ifname,
 };

@@ -275,6 +275,53 @@ bool bsdtun_tap_compat_ifname(unsigned int cmd)
 	return cmd == bsdtun_compat_ifreq(BSDTUN_TAPGIFNAME_NETBSD);
 }
 
+/*
+ * The offload headers: FreeBSD's virtio-net header and OpenBSD's
+ * tun_hdr, on every family; bsdtun_offload.c has their rules.
+ */
+static long bsdtun_offload_ioctl(struct bsdtun_unit *unit, unsigned int cmd,
+				 void __user *argp)
+{
+	struct tun_capabilities cap;
+	struct net_device *dev;
+	u32 arg = 0, out = 0;
+	int val;
+	long err;
+
+	switch (cmd) {
+	case TAPSVNETHDR:
+		if (get_user(val, (int __user *)argp))
+			return -EFAULT;
+		arg = val;
+		break;
+	case TUNSCAP:
+		if (copy_from_user(&cap, argp, sizeof(cap)))
+			return -EFAULT;
+		arg = cap.tun_if_capabilities;
+		break;
+	case TAPGVNETHDR:
+	case TUNGCAP:
+	case TUNDCAP:
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	err = bsdtun_ofl_ioctl(unit, dev, cmd, arg, &out);
+	rtnl_unlock();
+	if (err)
+		return err;
+	if (cmd == TAPGVNETHDR)
+		return put_user((int)out, (int __user *)argp);
+	if (cmd == TUNGCAP) {
+		cap.tun_if_capabilities = out;
+		return copy_to_user(argp, &cap, sizeof(cap)) ? -EFAULT : 0;
+	}
+	return 0;
+}
+
 /* Requests every family answers, with FreeBSD's numbers. */
 static long bsdtun_common_ioctl(struct file *file, struct bsdtun_unit *unit,
 				unsigned int cmd, void __user *argp)
@@ -339,6 +386,8 @@ long bsdtun_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (READ_ONCE(unit->dead))
 		return -EHOSTDOWN;
 	err = bsdtun_common_ioctl(file, unit, cmd, argp);
+	if (err == -ENOIOCTLCMD)
+		err = bsdtun_offload_ioctl(unit, cmd, argp);
 	if (err == -ENOIOCTLCMD)
 		err = unit->fam->ops->ioctl(file, unit, cmd, argp);
 	return err == -ENOIOCTLCMD ? -ENOTTY : err;

@@ -40,12 +40,14 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct bsdtun_priv *priv = netdev_priv(dev);
 	struct bsdtun_unit *unit = priv->unit;
 	struct bsdtun_pcpu_stats *stats;
-	unsigned int len = skb->len;
-	int mode, full;
+	struct sk_buff *next;
+	unsigned int kind;
+	int mode, full = 0;
 
 	mode = unit->fam->ops->xmit_hdr(unit, skb);
 	if (!READ_ONCE(unit->file) || mode < 0)
 		goto drop;
+	kind = bsdtun_ofl_kind(READ_ONCE(unit->ofl));
 
 	/* Software transmit timestamps, while the sender's socket is known. */
 	skb_tx_timestamp(skb);
@@ -63,9 +65,31 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 
-	full = bsdtun_queue_push(unit, dev, skb, mode);
-	if (full < 0)
-		goto drop;
+	/* Usually @skb itself; segments if the header cannot carry it. */
+	skb = bsdtun_ofl_finish(skb, kind);
+	if (!skb) {
+		bsdtun_count_tx_dropped(dev);
+		return NETDEV_TX_OK;
+	}
+	for (; skb; skb = next) {
+		unsigned int len = skb->len;
+		int ret;
+
+		next = skb->next;
+		skb_mark_not_on_list(skb);
+		ret = bsdtun_queue_push(unit, dev, skb, mode, kind);
+		if (ret < 0) {
+			bsdtun_count_tx_dropped(dev);
+			kfree_skb(skb);
+			continue;
+		}
+		full |= ret;
+		stats = this_cpu_ptr(priv->stats);
+		u64_stats_update_begin(&stats->syncp);
+		u64_stats_inc(&stats->tx_packets);
+		u64_stats_add(&stats->tx_bytes, len);
+		u64_stats_update_end(&stats->syncp);
+	}
 
 	/*
 	 * Backpressure: once full, stop the queue so the qdisc holds (or
@@ -80,12 +104,6 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 		if (bsdtun_queue_may_wake(unit, dev))
 			netif_wake_queue(dev);
 	}
-
-	stats = this_cpu_ptr(priv->stats);
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->tx_packets);
-	u64_stats_add(&stats->tx_bytes, len);
-	u64_stats_update_end(&stats->syncp);
 
 	/*
 	 * Most packets find the reader busy: skip the wait queue's lock.  A
@@ -239,6 +257,16 @@ static void bsdtun_ndo_uninit(struct net_device *dev)
 	skb_queue_purge(&priv->rx_backlog);
 }
 
+/* The offloads the unit's header can carry, of those asked for. */
+static netdev_features_t bsdtun_fix_features(struct net_device *dev,
+					     netdev_features_t features)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+	u32 ofl = priv->unit ? READ_ONCE(priv->unit->ofl) : 0;
+
+	return features & (~BSDTUN_OFL_FEATURES | bsdtun_ofl_features(ofl));
+}
+
 /*
  * xmit may have stopped the queue when it filled; a reader that closed
  * then never woke it.  Start it on every "up" so the stack transmits
@@ -262,6 +290,7 @@ static const struct net_device_ops bsdtun_netdev_ops = {
 	.ndo_stop		= bsdtun_ndo_stop,
 	.ndo_start_xmit		= bsdtun_xmit,
 	.ndo_get_stats64	= bsdtun_get_stats64,
+	.ndo_fix_features	= bsdtun_fix_features,
 };
 
 static const struct net_device_ops bsdtun_ether_netdev_ops = {
@@ -270,6 +299,7 @@ static const struct net_device_ops bsdtun_ether_netdev_ops = {
 	.ndo_stop		= bsdtun_ndo_stop,
 	.ndo_start_xmit		= bsdtun_xmit,
 	.ndo_get_stats64	= bsdtun_get_stats64,
+	.ndo_fix_features	= bsdtun_fix_features,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };
@@ -406,10 +436,13 @@ static void bsdtun_setup_common(struct net_device *dev)
 	 * as out of a linear buffer: taking them spares the stack a
 	 * linearising copy (AF_PACKET builds paged packets) and lets TCP
 	 * hand over whole GSO packets, segmented once just before us.  No
-	 * checksum offload: a BSD reader expects finished packets.
+	 * checksum offload unless an offload header tells the reader what
+	 * is left to do (bsdtun_fix_features()): a BSD reader expects
+	 * finished packets.
 	 */
-	dev->hw_features |= NETIF_F_SG | NETIF_F_FRAGLIST;
+	dev->hw_features |= NETIF_F_SG | NETIF_F_FRAGLIST | BSDTUN_OFL_L3_FEATURES;
 	dev->features |= NETIF_F_SG | NETIF_F_FRAGLIST;
+	dev->vlan_features |= NETIF_F_SG | NETIF_F_FRAGLIST | BSDTUN_OFL_L3_FEATURES;
 	/* The unit's queue has its own lock: no per-packet transmit lock. */
 	bsdtun_set_lltx(dev);
 	/*
@@ -447,6 +480,8 @@ void bsdtun_ether_setup(struct net_device *dev)
 	/* Queued packets wait for read(): never one skb sent many times. */
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	/* OpenBSD's IFCAP_VLAN_HWTAGGING: the tag in the tun_hdr. */
+	dev->hw_features |= NETIF_F_HW_VLAN_CTAG_TX;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = TAPMRU - ETH_HLEN;
 	eth_hw_addr_random(dev);

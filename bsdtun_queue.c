@@ -44,13 +44,13 @@ static unsigned int bsdtun_queue_limit(const struct net_device *dev)
 }
 
 /*
- * Queue @skb, to be read with header @mode.  0 when queued; 1 when
+ * Queue @skb, to be read with header @mode after offload header @ofl.  0 when queued; 1 when
  * queued and the unit is now full (a packet of the same size would not
  * fit); -ENOBUFS when the unit was full already and @skb is still the
  * caller's.  The first packet always fits, whatever its size.
  */
 int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
-		      struct sk_buff *skb, int mode)
+		      struct sk_buff *skb, int mode, unsigned int ofl)
 {
 	unsigned int limit = bsdtun_queue_limit(dev);
 	unsigned int max = READ_ONCE(bsdtun_queue_bytes);
@@ -72,6 +72,7 @@ int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
 	}
 	cb->size = size;
 	cb->hdr_mode = mode;
+	cb->ofl = ofl;
 	__skb_queue_tail(&unit->queue, skb);
 	WRITE_ONCE(unit->qbytes, unit->qbytes + size);
 	full = unit->queue.qlen >= limit || unit->qbytes + size > max;
@@ -123,7 +124,8 @@ int bsdtun_queue_next_size(struct bsdtun_unit *unit)
 	spin_lock_bh(&unit->queue.lock);
 	skb = skb_peek(&unit->queue);
 	if (skb)
-		size = unit->fam->ops->read_hdr(skb, NULL) + skb->len;
+		size = bsdtun_ofl_read_hdr(skb, NULL) +
+		       unit->fam->ops->read_hdr(skb, NULL) + skb->len;
 	spin_unlock_bh(&unit->queue.lock);
 	return size;
 }

@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <sys/ioctl.h>
 #include <net/if.h>
+#include <linux/types.h>
 #endif
 
 /* Largest packet a write() accepts, not counting the TUNSIFHEAD header. */
@@ -87,5 +88,57 @@ struct tuninfo {
  * can change; UP is always set.
  */
 #define VMIO_SIOCSIFFLAGS	_IO('V', 0)
+
+/*
+ * FreeBSD's virtio-net header before each packet read or written, on tap
+ * units and (a bsdtun extension) on tun units: its length, 0 (off), 10
+ * (struct virtio_net_hdr) or 12 (struct virtio_net_hdr_mrg_rxbuf), both
+ * from <linux/virtio_net.h>, little-endian.
+ */
+#define TAPSVNETHDR	_IOW('t', 91, int)
+#define TAPGVNETHDR	_IOR('t', 94, int)
+
+/*
+ * OpenBSD's offload header, on tun and tap units: TUNSCAP turns struct
+ * tun_hdr on with the offloads the reader takes, TUNDCAP turns it off.
+ * The header comes before TUNSIFHEAD's family word, in host byte order.
+ */
+struct tun_capabilities {
+	__u32		tun_if_capabilities;	/* OpenBSD's IFCAP_* */
+};
+
+#define TUNSCAP		_IOW('t', 196, struct tun_capabilities)
+#define TUNGCAP		_IOR('t', 196, struct tun_capabilities)
+#define TUNDCAP		_IO('t', 196)
+
+struct tun_hdr {
+	__u16		th_flags;
+	__u16		th_pad;
+	__u16		th_vtag;	/* with TUN_H_VTAG: the 802.1Q tag */
+	__u16		th_mss;		/* with TUN_H_TCP_MSS: segment size */
+};
+
+#define TUN_H_PRIO_MASK		0x0007
+#define TUN_H_VTAG		0x0010
+#define TUN_H_TCP_MSS		0x0020
+#define TUN_H_IPV4_CSUM		0x0100
+#define TUN_H_TCP_CSUM		0x0200
+#define TUN_H_UDP_CSUM		0x0400
+#define TUN_H_ICMP_CSUM		0x0800
+
+/* OpenBSD's interface capabilities, which Linux's C library lacks. */
+#ifndef IFCAP_CSUM_IPv4
+#define IFCAP_CSUM_IPv4		0x00000001
+#define IFCAP_CSUM_TCPv4	0x00000002
+#define IFCAP_CSUM_UDPv4	0x00000004
+#define IFCAP_VLAN_MTU		0x00000010
+#define IFCAP_VLAN_HWTAGGING	0x00000020
+#define IFCAP_VLAN_HWOFFLOAD	0x00000040
+#define IFCAP_CSUM_TCPv6	0x00000080
+#define IFCAP_CSUM_UDPv6	0x00000100
+#define IFCAP_TSOv4		0x00001000
+#define IFCAP_TSOv6		0x00002000
+#define IFCAP_LRO		0x00004000
+#endif
 
 #endif /* _BSDTUN_UAPI_H */

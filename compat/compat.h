@@ -78,4 +78,17 @@
 	netif_napi_add(dev, napi, poll, NAPI_POLL_WEIGHT)
 #endif
 
+/*
+ * 6.2: the virtio-net header's UDP segmentation type (USO), a number
+ * the virtio specification fixed before Linux's header named it.
+ */
+#ifndef BSDTUN_HAVE_VIRTIO_NET_USO
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
+#endif
+
+/* 6.4: skb_gso_segment() and its kin moved to their own header. */
+#ifdef BSDTUN_HAVE_NET_GSO_H
+#include <net/gso.h>
+#endif
+
 #endif /* _BSDTUN_COMPAT_H */

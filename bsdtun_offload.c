@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bsdtun: offload headers, a header before every packet that carries
+ * what a NIC's descriptor would: a checksum the reader (or the stack,
+ * for a written packet) still has to fill in, and the segment size of
+ * a TCP or UDP super-packet.  Two formats, one at a time per unit:
+ *
+ *  - FreeBSD's virtio-net header (TAPSVNETHDR, 10 or 12 bytes), on tap
+ *    as there and on tun as a bsdtun extension;
+ *  - OpenBSD's struct tun_hdr (TUNSCAP, 8 bytes), whose capabilities
+ *    say which offloads the reader takes.
+ *
+ * Both come before the family's own header (TUNSIFHEAD's family word).
+ * While one is on, the interface offers the matching features, so the
+ * stack hands over super-packets with checksums left partial; a packet
+ * the reader's header cannot describe is finished here at transmit.
+ * The header of a queued packet is decided when it is queued, as
+ * TUNSIFHEAD's is.  Written headers are checked before anything reaches
+ * the stack: a header that lies is EINVAL.
+ */
+#include <linux/icmp.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/virtio_byteorder.h>
+#include <linux/virtio_net.h>
+#include <net/ip.h>
+
+#include "bsdtun.h"
+
+/* The OpenBSD capabilities TUNSCAP takes, as OpenBSD's tun. */
+#define BSDTUN_TUN_IF_CAPS						\
+	(IFCAP_CSUM_IPv4 | IFCAP_CSUM_TCPv4 | IFCAP_CSUM_UDPv4 |	\
+	 IFCAP_CSUM_TCPv6 | IFCAP_CSUM_UDPv6 | IFCAP_VLAN_MTU |		\
+	 IFCAP_VLAN_HWTAGGING | IFCAP_VLAN_HWOFFLOAD | IFCAP_TSOv4 |	\
+	 IFCAP_TSOv6 | IFCAP_LRO)
+
+#define BSDTUN_TH_CSUM	(TUN_H_TCP_CSUM | TUN_H_UDP_CSUM | TUN_H_ICMP_CSUM)
+#define BSDTUN_TH_FLAGS	(TUN_H_PRIO_MASK | TUN_H_VTAG | TUN_H_TCP_MSS | \
+			 TUN_H_IPV4_CSUM | BSDTUN_TH_CSUM)
+
+/*
+ * The smallest segment a written super-packet may ask for: each segment
+ * becomes a packet when the stack segments it, so a tiny one would turn
+ * one write into thousands of them.
+ */
+#define BSDTUN_MIN_GSO_SIZE	64
+
+/* GSO types a virtio-net header and a tun_hdr can carry. */
+#define BSDTUN_VNET_GSO	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_UDP_L4)
+#define BSDTUN_TH_GSO	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6)
+
+size_t bsdtun_ofl_hdr_len(u32 ofl)
+{
+	switch (bsdtun_ofl_kind(ofl)) {
+	case BSDTUN_OFL_VNET:
+		return sizeof(struct virtio_net_hdr);
+	case BSDTUN_OFL_VNET_MRG:
+		return sizeof(struct virtio_net_hdr_mrg_rxbuf);
+	case BSDTUN_OFL_TUNHDR:
+		return sizeof(struct tun_hdr);
+	default:
+		return 0;
+	}
+}
+
+/* The interface features a unit's header lets the stack use. */
+netdev_features_t bsdtun_ofl_features(u32 ofl)
+{
+	netdev_features_t f = 0;
+	u32 caps = bsdtun_ofl_caps(ofl);
+
+	switch (bsdtun_ofl_kind(ofl)) {
+	case BSDTUN_OFL_VNET:
+	case BSDTUN_OFL_VNET_MRG:
+		return NETIF_F_HW_CSUM | NETIF_F_TSO | NETIF_F_TSO6 |
+		       NETIF_F_TSO_ECN | NETIF_F_GSO_UDP_L4;
+	case BSDTUN_OFL_TUNHDR:
+		/* Linux checksums TCP and UDP alike: either capability. */
+		if (caps & (IFCAP_CSUM_TCPv4 | IFCAP_CSUM_UDPv4))
+			f |= NETIF_F_IP_CSUM;
+		if (caps & (IFCAP_CSUM_TCPv6 | IFCAP_CSUM_UDPv6))
+			f |= NETIF_F_IPV6_CSUM;
+		if (caps & IFCAP_TSOv4)
+			f |= NETIF_F_TSO;
+		if (caps & IFCAP_TSOv6)
+			f |= NETIF_F_TSO6;
+		if (caps & IFCAP_VLAN_HWTAGGING)
+			f |= NETIF_F_HW_VLAN_CTAG_TX;
+		return f;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Whether the header of kind @kind describes @skb as the stack left it:
+ * its GSO type, its partial checksum and its VLAN tag out of band.
+ */
+static bool bsdtun_ofl_fits(const struct sk_buff *skb, unsigned int kind)
+{
+	bool vnet = kind == BSDTUN_OFL_VNET || kind == BSDTUN_OFL_VNET_MRG;
+	bool th = kind == BSDTUN_OFL_TUNHDR;
+
+	if (skb_vlan_tag_present(skb) && !th)
+		return false;
+	if (skb_is_gso(skb)) {
+		unsigned int type = skb_shinfo(skb)->gso_type;
+		unsigned int may = vnet ? BSDTUN_VNET_GSO | SKB_GSO_TCP_ECN :
+				   th ? BSDTUN_TH_GSO : 0;
+
+		/* One of the types, no tunnel, nothing the header lacks. */
+		if (!may || !(type & may) ||
+		    (type & ~(may | SKB_GSO_DODGY | SKB_GSO_TCP_FIXEDID)))
+			return false;
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		if (vnet)
+			return true;
+		return th && (skb->csum_offset == offsetof(struct tcphdr, check) ||
+			      skb->csum_offset == offsetof(struct udphdr, check));
+	}
+	return true;
+}
+
+/*
+ * Finish what the reader's header cannot carry: the stack offered a
+ * feature that the header was turned off (or changed) under.  Returns
+ * the packet, or a list of segments, ready to queue; NULL if dropped.
+ */
+struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, unsigned int kind)
+{
+	struct sk_buff *segs, *seg;
+
+	if (likely(bsdtun_ofl_fits(skb, kind)))
+		return skb;
+	if (skb_vlan_tag_present(skb) && kind != BSDTUN_OFL_TUNHDR) {
+		skb = __vlan_hwaccel_push_inside(skb);
+		if (!skb)
+			return NULL;
+	}
+	if (skb_is_gso(skb) && !bsdtun_ofl_fits(skb, kind)) {
+		segs = skb_gso_segment(skb, 0);
+		if (IS_ERR_OR_NULL(segs)) {
+			kfree_skb(skb);
+			return NULL;
+		}
+		consume_skb(skb);
+		skb = segs;
+	}
+	for (seg = skb; seg; seg = seg->next)
+		if (seg->ip_summed == CHECKSUM_PARTIAL &&
+		    !bsdtun_ofl_fits(seg, kind) && skb_checksum_help(seg)) {
+			kfree_skb_list(skb);
+			return NULL;
+		}
+	return skb;
+}
+
+/* A virtio-net header for @skb, as the reader of a tap would get. */
+static void bsdtun_vnet_from_skb(const struct sk_buff *skb,
+				 struct virtio_net_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (skb_is_gso(skb)) {
+		const struct skb_shared_info *si = skb_shinfo(skb);
+		unsigned int hlen = skb_transport_offset(skb);
+
+		if (si->gso_type & SKB_GSO_UDP_L4) {
+			h->gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+			hlen += sizeof(struct udphdr);
+		} else {
+			h->gso_type = si->gso_type & SKB_GSO_TCPV6 ?
+				      VIRTIO_NET_HDR_GSO_TCPV6 :
+				      VIRTIO_NET_HDR_GSO_TCPV4;
+			hlen += tcp_hdrlen(skb);
+		}
+		if (si->gso_type & SKB_GSO_TCP_ECN)
+			h->gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+		h->gso_size = __cpu_to_virtio16(true, si->gso_size);
+		h->hdr_len = __cpu_to_virtio16(true, hlen);
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h->csum_start = __cpu_to_virtio16(true,
+						  skb_checksum_start_offset(skb));
+		h->csum_offset = __cpu_to_virtio16(true, skb->csum_offset);
+	} else if (skb->ip_summed == CHECKSUM_UNNECESSARY) {
+		h->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	}
+}
+
+/* OpenBSD's header for @skb, in host byte order as OpenBSD's. */
+static void bsdtun_th_from_skb(const struct sk_buff *skb, struct tun_hdr *th)
+{
+	memset(th, 0, sizeof(*th));
+	th->th_flags = min_t(u32, skb->priority, TUN_H_PRIO_MASK);
+	if (skb_vlan_tag_present(skb)) {
+		th->th_flags |= TUN_H_VTAG;
+		th->th_vtag = skb_vlan_tag_get(skb);
+	}
+	if (skb_is_gso(skb)) {
+		th->th_flags |= TUN_H_TCP_MSS;
+		th->th_mss = skb_shinfo(skb)->gso_size;
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		th->th_flags |= skb->csum_offset == offsetof(struct tcphdr, check) ?
+				TUN_H_TCP_CSUM : TUN_H_UDP_CSUM;
+}
+
+/*
+ * The offload header read() puts before @skb, as decided when it was
+ * queued; its length, written to @hdr unless NULL.
+ */
+size_t bsdtun_ofl_read_hdr(const struct sk_buff *skb, u8 *hdr)
+{
+	unsigned int kind = bsdtun_skb_cb(skb)->ofl;
+	size_t len = bsdtun_ofl_hdr_len((u32)kind << BSDTUN_OFL_KIND_SHIFT);
+
+	if (!hdr || !len)
+		return len;
+	if (kind == BSDTUN_OFL_TUNHDR) {
+		bsdtun_th_from_skb(skb, (struct tun_hdr *)hdr);
+	} else {
+		/* FreeBSD leaves num_buffers 0. */
+		memset(hdr, 0, len);
+		bsdtun_vnet_from_skb(skb, (struct virtio_net_hdr *)hdr);
+	}
+	return len;
+}
+
+/* What a written header asks of its packet, whichever the format. */
+struct bsdtun_ofl_req {
+	unsigned int gso_type;	/* SKB_GSO_*, 0 for none */
+	u16 gso_size;
+	u16 hdr_len;		/* virtio-net: a hint, checked against the packet */
+	bool csum;		/* a partial checksum at csum_start + csum_offset */
+	bool csum_at_l4;	/* tun_hdr: at the transport header */
+	u8 csum_proto;		/* tun_hdr: the transport it must be */
+	u16 csum_start;
+	u16 csum_offset;
+	bool valid;		/* the sender verified the checksums */
+	bool ip_csum;		/* fill in the IPv4 header checksum */
+	bool vtag;
+	u16 vlan_tci;
+	int prio;		/* skb->priority, or -1 */
+};
+
+static int bsdtun_vnet_parse(const struct virtio_net_hdr *h,
+			     struct bsdtun_ofl_req *r)
+{
+	u8 type = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+
+	if (h->flags & ~(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID))
+		return -EINVAL;
+	r->csum = h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	r->valid = h->flags & VIRTIO_NET_HDR_F_DATA_VALID;
+	r->csum_start = __virtio16_to_cpu(true, h->csum_start);
+	r->csum_offset = __virtio16_to_cpu(true, h->csum_offset);
+	r->gso_size = __virtio16_to_cpu(true, h->gso_size);
+	r->hdr_len = __virtio16_to_cpu(true, h->hdr_len);
+	switch (type) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		break;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		r->gso_type = SKB_GSO_TCPV4;
+		break;
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		r->gso_type = SKB_GSO_TCPV6;
+		break;
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		r->gso_type = SKB_GSO_UDP_L4;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (h->gso_type & VIRTIO_NET_HDR_GSO_ECN) {
+		if (!(r->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)))
+			return -EINVAL;
+		r->gso_type |= SKB_GSO_TCP_ECN;
+	}
+	return 0;
+}
+
+static int bsdtun_th_parse(const struct tun_hdr *th, u32 caps, bool eth,
+			   struct bsdtun_ofl_req *r)
+{
+	u16 csum = th->th_flags & BSDTUN_TH_CSUM;
+
+	if ((th->th_flags & ~BSDTUN_TH_FLAGS) || (csum & (csum - 1)))
+		return -EINVAL;
+	r->prio = th->th_flags & TUN_H_PRIO_MASK;
+	r->ip_csum = th->th_flags & TUN_H_IPV4_CSUM;
+	if (csum) {
+		r->csum = true;
+		r->csum_at_l4 = true;
+		if (csum == TUN_H_TCP_CSUM) {
+			r->csum_proto = IPPROTO_TCP;
+			r->csum_offset = offsetof(struct tcphdr, check);
+		} else if (csum == TUN_H_UDP_CSUM) {
+			r->csum_proto = IPPROTO_UDP;
+			r->csum_offset = offsetof(struct udphdr, check);
+		} else {
+			r->csum_proto = IPPROTO_ICMP;
+			r->csum_offset = offsetof(struct icmphdr, checksum);
+		}
+	}
+	if (th->th_flags & TUN_H_VTAG) {
+		if (!eth)
+			return -EINVAL;
+		r->vtag = true;
+		r->vlan_tci = th->th_vtag;
+	}
+	if (th->th_flags & TUN_H_TCP_MSS) {
+		/* A super-packet's segments each need their TCP checksum. */
+		if (csum != TUN_H_TCP_CSUM || !(caps & (IFCAP_TSOv4 | IFCAP_TSOv6)))
+			return -EINVAL;
+		/* The version, and whether its capability is on, come later. */
+		r->gso_type = (caps & IFCAP_TSOv4 ? SKB_GSO_TCPV4 : 0) |
+			      (caps & IFCAP_TSOv6 ? SKB_GSO_TCPV6 : 0);
+		r->gso_size = th->th_mss;
+	}
+	return 0;
+}
+
+/*
+ * Where the packet's IP header is and what it carries.  @proto is the
+ * family header's protocol (tun), or 0 for an Ethernet frame, parsed
+ * through up to two VLAN tags.
+ */
+struct bsdtun_l3 {
+	__be16 proto;
+	unsigned int nhoff;
+	unsigned int l4off;
+	u8 l4proto;		/* 0: unknown, or an IPv4 fragment */
+};
+
+static int bsdtun_l3_parse(struct sk_buff *skb, __be16 proto,
+			   struct bsdtun_l3 *l3)
+{
+	unsigned int off = 0;
+	int tags = 0;
+
+	if (!proto) {
+		__be16 type, *p;
+
+		off = ETH_HLEN;
+		for (;;) {
+			p = skb_header_pointer(skb, off - 2, sizeof(type), &type);
+			if (!p)
+				return -EINVAL;
+			proto = *p;
+			if (!eth_type_vlan(proto) || tags++ == 2)
+				break;
+			off += VLAN_HLEN;
+		}
+	}
+	l3->proto = proto;
+	l3->nhoff = off;
+	if (proto == htons(ETH_P_IP)) {
+		struct iphdr _iph, *iph;
+
+		iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+		if (!iph || iph->version != 4 || iph->ihl < 5)
+			return -EINVAL;
+		l3->l4off = off + iph->ihl * 4;
+		l3->l4proto = ip_is_fragment(iph) ? 0 : iph->protocol;
+	} else if (proto == htons(ETH_P_IPV6)) {
+		struct ipv6hdr _ip6, *ip6;
+
+		ip6 = skb_header_pointer(skb, off, sizeof(_ip6), &_ip6);
+		if (!ip6 || ip6->version != 6)
+			return -EINVAL;
+		l3->l4off = off + sizeof(*ip6);
+		l3->l4proto = ip6->nexthdr;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A super-packet: the transport must be what the GSO type says, right
+ * after the IP header, with the partial checksum in its field.
+ */
+static int bsdtun_gso_check(struct sk_buff *skb, struct bsdtun_ofl_req *r,
+			    const struct bsdtun_l3 *l3)
+{
+	bool v4 = l3->proto == htons(ETH_P_IP);
+	unsigned int thlen, payload;
+	u8 want;
+
+	if (r->gso_type & SKB_GSO_UDP_L4) {
+		want = IPPROTO_UDP;
+		thlen = sizeof(struct udphdr);
+	} else {
+		/* A tun_hdr's type follows the packet, if its capability is on. */
+		r->gso_type &= v4 ? ~SKB_GSO_TCPV6 : ~SKB_GSO_TCPV4;
+		if (!(r->gso_type & (v4 ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6)))
+			return -EINVAL;
+		want = IPPROTO_TCP;
+		thlen = sizeof(struct tcphdr);
+	}
+	if (!r->csum || l3->l4proto != want || r->csum_start != l3->l4off ||
+	    r->gso_size < BSDTUN_MIN_GSO_SIZE ||
+	    r->csum_offset != (want == IPPROTO_TCP ?
+			       offsetof(struct tcphdr, check) :
+			       offsetof(struct udphdr, check)))
+		return -EINVAL;
+	if (want == IPPROTO_TCP) {
+		struct tcphdr _th, *th;
+
+		th = skb_header_pointer(skb, l3->l4off, sizeof(_th), &_th);
+		if (!th || th->doff < 5)
+			return -EINVAL;
+		thlen = th->doff * 4;
+	}
+	if (l3->l4off + thlen > skb->len)
+		return -EINVAL;
+	payload = skb->len - l3->l4off - thlen;
+	/* No more than one segment: not a super-packet after all. */
+	if (payload <= r->gso_size)
+		return 0;
+	skb_shinfo(skb)->gso_size = r->gso_size;
+	skb_shinfo(skb)->gso_type = r->gso_type | SKB_GSO_DODGY;
+	skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(payload, r->gso_size);
+	return 0;
+}
+
+/*
+ * Apply a written offload header @hdr to @skb, whose data starts at the
+ * packet (an Ethernet frame when @proto is 0): before the family's
+ * rx_prep.  -EINVAL, and @skb untouched by the stack, if it lies.
+ */
+int bsdtun_ofl_write(u32 ofl, const void *hdr, struct sk_buff *skb,
+		     __be16 proto)
+{
+	struct bsdtun_ofl_req r = { .prio = -1 };
+	struct bsdtun_l3 l3 = {};
+	bool need_l3;
+	int err;
+
+	if (bsdtun_ofl_kind(ofl) == BSDTUN_OFL_TUNHDR)
+		err = bsdtun_th_parse(hdr, bsdtun_ofl_caps(ofl), !proto, &r);
+	else
+		err = bsdtun_vnet_parse(hdr, &r);
+	if (err)
+		return err;
+	if (r.hdr_len > skb->len)
+		return -EINVAL;
+
+	need_l3 = r.gso_type || r.csum_at_l4 || r.ip_csum;
+	if (need_l3) {
+		err = bsdtun_l3_parse(skb, proto, &l3);
+		if (err)
+			return err;
+	}
+	if (r.csum_at_l4) {
+		u8 want = r.csum_proto;
+
+		if (want == IPPROTO_ICMP && l3.proto == htons(ETH_P_IPV6))
+			want = IPPROTO_ICMPV6;
+		if (l3.l4proto != want)
+			return -EINVAL;
+		r.csum_start = l3.l4off;
+	}
+	if (r.ip_csum && l3.proto != htons(ETH_P_IP))
+		return -EINVAL;
+	if (r.csum) {
+		unsigned int start = r.csum_start, off = r.csum_offset;
+
+		if (start + off + sizeof(__sum16) > skb->len ||
+		    !pskb_may_pull(skb, start + off + sizeof(__sum16)) ||
+		    !skb_partial_csum_set(skb, start, off))
+			return -EINVAL;
+	}
+	if (r.gso_type) {
+		err = bsdtun_gso_check(skb, &r, &l3);
+		if (err)
+			return err;
+	}
+	if (r.ip_csum) {
+		if (!pskb_may_pull(skb, l3.l4off))
+			return -EINVAL;
+		ip_send_check((struct iphdr *)(skb->data + l3.nhoff));
+	}
+	if (!r.csum && r.valid)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	if (r.vtag)
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), r.vlan_tci);
+	if (r.prio >= 0)
+		skb->priority = r.prio;
+	return 0;
+}
+
+/*
+ * Turn a header on or off (@ofl), with rtnl held: the features the stack
+ * may use follow it, each back on as a new header asks, and "ethtool -K"
+ * can turn them off one by one.
+ */
+void bsdtun_ofl_set(struct bsdtun_unit *unit, struct net_device *dev, u32 ofl)
+{
+	WRITE_ONCE(unit->ofl, ofl);
+	dev->wanted_features |= bsdtun_ofl_features(ofl) & dev->hw_features;
+	netdev_update_features(dev);
+}
+
+/* TAPSVNETHDR, TAPGVNETHDR, TUNSCAP, TUNGCAP, TUNDCAP; rtnl held. */
+long bsdtun_ofl_ioctl(struct bsdtun_unit *unit, struct net_device *dev,
+		      unsigned int cmd, u32 arg, u32 *out)
+{
+	u32 ofl = READ_ONCE(unit->ofl);
+	unsigned int kind = bsdtun_ofl_kind(ofl);
+	bool vnet = kind == BSDTUN_OFL_VNET || kind == BSDTUN_OFL_VNET_MRG;
+
+	switch (cmd) {
+	case TAPSVNETHDR:
+		if (arg == sizeof(struct virtio_net_hdr))
+			arg = BSDTUN_OFL_VNET;
+		else if (arg == sizeof(struct virtio_net_hdr_mrg_rxbuf))
+			arg = BSDTUN_OFL_VNET_MRG;
+		else if (arg)
+			return -EINVAL;
+		/* One header at a time; 0 leaves OpenBSD's alone. */
+		if (kind == BSDTUN_OFL_TUNHDR)
+			return arg ? -EBUSY : 0;
+		bsdtun_ofl_set(unit, dev, arg << BSDTUN_OFL_KIND_SHIFT);
+		return 0;
+	case TAPGVNETHDR:
+		*out = vnet ? bsdtun_ofl_hdr_len(ofl) : 0;
+		return 0;
+	case TUNSCAP:
+		if (arg & ~BSDTUN_TUN_IF_CAPS)
+			return -EINVAL;
+		if (vnet)
+			return -EBUSY;
+		bsdtun_ofl_set(unit, dev, (u32)BSDTUN_OFL_TUNHDR << BSDTUN_OFL_KIND_SHIFT | arg);
+		return 0;
+	case TUNGCAP:
+		if (kind != BSDTUN_OFL_TUNHDR)
+			return -ENODEV;
+		*out = bsdtun_ofl_caps(ofl);
+		return 0;
+	case TUNDCAP:
+		if (kind == BSDTUN_OFL_TUNHDR)
+			bsdtun_ofl_set(unit, dev, 0);
+		return 0;
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
