@@ -4,7 +4,9 @@
  * (known requests of every family and random numbers of the 't', 'T',
  * 'V' and 'e' types, with good, NULL and bad pointers), reads and writes
  * of random sizes and contents (random families, truncated and malformed
- * IP, random frames), mode changes, closes and reopens of cloned units.
+ * IP, random frames), mode changes, offload headers of both formats
+ * turned on and off with writes behind headers that are mostly plausible
+ * and often lie, closes and reopens of cloned units.
  * The threads take turns at the families: tun, tap, vmnet, tun.  Every
  * call must succeed or fail with an errno the driver defines; at the end
  * every file closes and the module unloads (nothing leaked a reference).
@@ -47,6 +49,7 @@ static int bsdtun_errno_ok(int e)
 	case EAFNOSUPPORT: case EHOSTDOWN: case EBUSY: case EPERM:
 	case ESRCH: case ENOSPC: case EEXIST:
 	case EPROTOTYPE:	/* TAPSIFINFO with a type other than Ethernet's */
+	case ENODEV:		/* TUNGCAP without OpenBSD's header */
 		return 1;
 	case ENOMEM: case ENOBUFS:
 		/* Injected allocation failures (fault mode) only. */
@@ -61,7 +64,32 @@ static const unsigned long bsdtun_known[] = {
 	TUNGIFNAME, BSDTUN_TUNGIFNAME_DFLY, FIONREAD, FIOSETOWN, FIOGETOWN,
 	TIOCSPGRP, TIOCGPGRP, FIOASYNC, FIONBIO,
 	SIOCGIFADDR, SIOCSIFADDR, VMIO_SIOCSIFFLAGS, BSDTUN_TAPGIFNAME_NETBSD,
+	TAPSVNETHDR, TAPGVNETHDR, TUNSCAP, TUNGCAP, TUNDCAP,
 };
+
+/*
+ * Offload headers as the first bytes of a write: a virtio-net header's
+ * flags and GSO type, or a tun_hdr's flags, from the values each format
+ * knows plus a few it does not; the sizes and offsets stay random.
+ */
+static void bsdtun_fuzz_ofl_hdr(uint8_t *buf, unsigned int r)
+{
+	static const uint8_t gso[] = { 0, 1, 4, 5, 3, 0x81, 0x85, 6 };
+	static const uint16_t th[] = { 0, 0x0200, 0x0220, 0x0400, 0x0800,
+				       0x0100, 0x0010, 0x0603, 0x1000 };
+
+	if (r & 1) {
+		buf[0] = (r >> 1) & 3 ? (r >> 3) & 3 : 0x80;
+		buf[1] = gso[(r >> 5) % sizeof(gso)];
+	} else {
+		uint16_t f = th[(r >> 1) % ARRAY_SIZE(th)] | ((r >> 8) & 7);
+
+		memcpy(buf, &f, sizeof(f));
+	}
+}
+
+/* TAPSVNETHDR's lengths: off, the two it takes, one it refuses. */
+static const int bsdtun_vnet_lens[] = { 0, 10, 12, 11 };
 
 static const struct bsdtun_family *const bsdtun_fuzz_fams[] = {
 	&bsdtun_fam_tun, &bsdtun_fam_tap, &bsdtun_fam_vmnet,
@@ -126,6 +154,8 @@ static void *bsdtun_fuzz_thread(void *arg)
 
 				memcpy(buf, &af, 4);
 			}
+			if (len > 16 && (r & 64))
+				bsdtun_fuzz_ofl_hdr(buf, bsdtun_rand(&s));
 			ret = write(fd, p == buf ? (void *)buf : p, len);
 			break;
 		}
@@ -133,10 +163,30 @@ static void *bsdtun_fuzz_thread(void *arg)
 			fcntl(fd, F_SETFL, O_NONBLOCK);
 			ret = read(fd, p, bsdtun_rand(&s) % 2048);
 			break;
-		case 13:
+		case 13: {
+			struct tun_capabilities cap = { bsdtun_rand(&s) };
+
 			v = bsdtun_rand(&s) & 1;
-			ret = ioctl(fd, (r & 32) ? TUNSIFHEAD : TUNSLMODE, &v);
+			switch ((r >> 5) & 7) {
+			case 0 ... 2:
+				ret = ioctl(fd, (r & 32) ? TUNSIFHEAD : TUNSLMODE, &v);
+				break;
+			case 3 ... 4:
+				v = bsdtun_vnet_lens[bsdtun_rand(&s) & 3];
+				ret = ioctl(fd, TAPSVNETHDR, &v);
+				break;
+			case 5 ... 6:
+				/* Mostly capabilities OpenBSD knows. */
+				if (r & 256)
+					cap.tun_if_capabilities &= 0x71f7;
+				ret = ioctl(fd, TUNSCAP, &cap);
+				break;
+			default:
+				ret = ioctl(fd, TUNDCAP);
+				break;
+			}
 			break;
+		}
 		case 14:
 			if (bsdtun_rand(&s) % 64 == 0) {
 				/*
