@@ -27,6 +27,8 @@
 enum bench_drv {
 	DRV_BSD, DRV_BSD_HEAD, DRV_TUN, DRV_TUN_PI,	/* IP packets */
 	DRV_BSD_TAP, DRV_TAP,				/* Ethernet frames */
+	/* IP packets behind an offload header, offloads on */
+	DRV_BSD_VNET, DRV_BSD_CAP, DRV_TUN_VNET,
 	DRV_NR
 };
 

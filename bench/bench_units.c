@@ -25,10 +25,21 @@
 /* BSD ioctls from bsdtun_uapi.h, without the BSD header's name clash. */
 #define TUNSIFHEAD_BSD	_IOW('t', 96, int)
 #define TUNGIFNAME_BSD	_IOR('t', 93, struct ifreq)
+#define TAPSVNETHDR_BSD	_IOW('t', 91, int)
+#define TUNSCAP_BSD	_IOW('t', 196, uint32_t)
+/* OpenBSD's IFCAP_CSUM_{TCP,UDP}v{4,6} and IFCAP_TSOv{4,6} */
+#define BENCH_CAPS	(0x2 | 0x4 | 0x80 | 0x100 | 0x1000 | 0x2000)
 
 const char * const bench_drv_name[DRV_NR] = {
 	"bsdtun", "bsdtun+HEAD", "tun", "tun+PI", "bsdtap", "tap",
+	"bsdtun+vnet", "bsdtun+TUNSCAP", "tun+vnet",
 };
+
+static int bench_drv_bsd(enum bench_drv drv)
+{
+	return drv == DRV_BSD || drv == DRV_BSD_HEAD || drv == DRV_BSD_TAP ||
+	       drv == DRV_BSD_VNET || drv == DRV_BSD_CAP;
+}
 
 /* Locally administered, so that it is no unit's own. */
 const uint8_t bench_peer_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -92,7 +103,10 @@ void bench_open(struct bench_unit *u, enum bench_drv drv, int idx,
 	memset(&ifr, 0, sizeof(ifr));
 	u->drv = drv;
 	u->idx = idx;
-	if (drv == DRV_BSD || drv == DRV_BSD_HEAD || drv == DRV_BSD_TAP) {
+	if (bench_drv_bsd(drv)) {
+		uint32_t caps = BENCH_CAPS;
+		int vnet = 10;
+
 		u->fd = open(tap ? "/dev/bsdtap" : "/dev/bsdtun", O_RDWR);
 		if (u->fd < 0)
 			bench_die(tap ? "open /dev/bsdtap" : "open /dev/bsdtun");
@@ -100,6 +114,16 @@ void bench_open(struct bench_unit *u, enum bench_drv drv, int idx,
 			if (ioctl(u->fd, TUNSIFHEAD_BSD, &on) < 0)
 				bench_die("TUNSIFHEAD");
 			u->hdr = 4;
+		}
+		if (drv == DRV_BSD_VNET) {
+			if (ioctl(u->fd, TAPSVNETHDR_BSD, &vnet) < 0)
+				bench_die("TAPSVNETHDR");
+			u->hdr = vnet;
+		}
+		if (drv == DRV_BSD_CAP) {
+			if (ioctl(u->fd, TUNSCAP_BSD, &caps) < 0)
+				bench_die("TUNSCAP");
+			u->hdr = 8;
 		}
 		/* tap's TAPGIFNAME is the same request. */
 		if (ioctl(u->fd, TUNGIFNAME_BSD, &ifr) < 0)
@@ -111,12 +135,21 @@ void bench_open(struct bench_unit *u, enum bench_drv drv, int idx,
 		if (tap)
 			ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 		else
-			ifr.ifr_flags = IFF_TUN | (drv == DRV_TUN ? IFF_NO_PI : 0);
+			ifr.ifr_flags = IFF_TUN | (drv == DRV_TUN_PI ? 0 : IFF_NO_PI);
+		if (drv == DRV_TUN_VNET)
+			ifr.ifr_flags |= IFF_VNET_HDR;
 		snprintf(ifr.ifr_name, IFNAMSIZ, "l%s%d", tap ? "tap" : "tun", idx);
 		if (ioctl(u->fd, TUNSETIFF, &ifr) < 0)
 			bench_die("TUNSETIFF");
 		if (drv == DRV_TUN_PI)
 			u->hdr = 4;
+		/* As wireguard-go opens it: checksum and TSO offloads. */
+		if (drv == DRV_TUN_VNET) {
+			if (ioctl(u->fd, TUNSETOFFLOAD,
+				  TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) < 0)
+				bench_die("TUNSETOFFLOAD");
+			u->hdr = 10;
+		}
 	}
 	snprintf(u->name, sizeof(u->name), "%s", ifr.ifr_name);
 	if (tap) {
@@ -154,7 +187,7 @@ void bench_close(struct bench_unit *u)
 {
 	close(u->fd);
 	/* A BSD unit's interface outlives its file; Linux's goes with it. */
-	if (u->drv == DRV_BSD || u->drv == DRV_BSD_HEAD || u->drv == DRV_BSD_TAP)
+	if (bench_drv_bsd(u->drv))
 		bench_sh("/sbin/ip link del %s 2>/dev/null || true", u->name);
 }
 

@@ -59,7 +59,7 @@ struct bench_family {
 	int ndrv;
 	enum bench_drv drv[BENCH_COLS];
 	int nratio;
-	int ratio[2][2];	/* { bsdtun's column, Linux's column } */
+	int ratio[3][2];	/* { bsdtun's column, Linux's column } */
 };
 
 static const struct bench_family bench_fam_tun = {
@@ -78,6 +78,23 @@ static const struct bench_family bench_fam_tap = {
 	.drv = { DRV_BSD_TAP, DRV_TAP },
 	.nratio = 1,
 	.ratio = { { 0, 1 } },
+};
+
+/*
+ * Offload headers on both ends of the bulk row's relay: bsdtun with
+ * FreeBSD's virtio-net header and with OpenBSD's TUNSCAP (checksums and
+ * TSO), Linux tun as wireguard-go opens it, and bsdtun without a header.
+ */
+static const struct bench_family bench_fam_ofl = {
+	.intro =
+	"\n# Offload headers on both units of the bulk relay: bsdtun with TAPSVNETHDR (10)\n"
+	"# and with TUNSCAP (TCP/UDP checksums, TSOv4/v6), Linux tun with IFF_VNET_HDR and\n"
+	"# TUNSETOFFLOAD(CSUM|TSO4|TSO6); the last ratio is bsdtun without a header\n"
+	"# against bsdtun with the virtio-net header\n",
+	.ndrv = 4,
+	.drv = { DRV_BSD_VNET, DRV_BSD_CAP, DRV_TUN_VNET, DRV_BSD },
+	.nratio = 3,
+	.ratio = { { 0, 2 }, { 1, 2 }, { 0, 3 } },
 };
 
 static int bench_cmp(const void *a, const void *b)
@@ -159,7 +176,7 @@ static void bench_measure(const struct bench_family *fam, bench_fn fn,
 			  double *ratio)
 {
 	static int idx = 1;
-	double t[BENCH_COLS][REPS], q[2][REPS];
+	double t[BENCH_COLS][REPS], q[3][REPS];
 	struct bench_unit u[BENCH_COLS];
 	int n = fam->ndrv;
 
@@ -204,6 +221,7 @@ static const struct bench_row {
 	{ "tap write (driver)", &bench_fam_tap, bench_row_write, 0, 0, "us" },
 	{ "tap read (driver)", &bench_fam_tap, bench_row_read, 0, 0, "us" },
 	{ "tap bulk TCP", &bench_fam_tap, bench_row_bulk, 1, 0, "ms/MiB" },
+	{ "offload bulk TCP", &bench_fam_ofl, bench_row_bulk, 1, 0, "ms/MiB" },
 };
 
 /*
@@ -320,7 +338,7 @@ static void bench_table(const struct bench_family *fam, const char *only)
 			continue;
 		for (size_t z = 0; z < ARRAY_SIZE(bench_sizes); z++) {
 			struct bench_stat st[BENCH_COLS];
-			double ratio[2];
+			double ratio[3];
 			double scale = rows[r].fresh ? 1e3 : 1e6;
 
 			if ((rows[r].fresh && z) ||
@@ -380,6 +398,7 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	bench_table(&bench_fam_tap, only);
+	bench_table(&bench_fam_ofl, only);
 	if (only)
 		return 0;
 	prof_rows();
