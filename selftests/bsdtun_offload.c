@@ -4,13 +4,15 @@
  * virtio-net header of 10 or 12 bytes, OpenBSD's tun_hdr) as fixture
  * variants: the ioctls and their errors, reset on close, the interface
  * features following the header; a checksum left to the reader on read,
- * and one left to the stack on write; a TCP super-packet read with its
+ * and ones left to the stack on write (UDP; ICMP, and tun_hdr's IPv4
+ * header checksum); a TCP super-packet read with its
  * segment size and checksum request; a written super-packet taken by a
  * TCP receiver; every lying header refused with nothing reaching the
  * stack; writes up to 64 KiB.
  */
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 
 #include "kselftest_harness.h"
@@ -250,10 +252,11 @@ static ssize_t ofl_read(struct ofl_unit *u, int hlen, uint8_t *buf,
 		if (n < (ssize_t)(hlen + u->l2 + sizeof(struct iphdr)))
 			continue;
 		*ip = buf + hlen + u->l2;
-		/* The destination port, after a 20-byte IP header. */
+		/* The destination port after a 20-byte IP header (ICMP: 0). */
 		if ((*ip)[0] != 0x45 || (*ip)[9] != proto ||
 		    n < (ssize_t)(hlen + u->l2 + 24) ||
-		    ((*ip)[22] << 8 | (*ip)[23]) != dport) {
+		    (proto != IPPROTO_ICMP &&
+		     ((*ip)[22] << 8 | (*ip)[23]) != dport)) {
 			ofl_skipped++;
 			continue;
 		}
@@ -397,15 +400,57 @@ TEST_F(offload, checksum_left_to_the_stack_on_write)
 	close(s);
 }
 
+TEST_F(offload, checksums_filled_in_on_write)
+{
+	static uint8_t pkt[256], buf[4096];
+	struct iphdr *ip = (struct iphdr *)pkt;
+	struct icmphdr *icmp = (struct icmphdr *)(ip + 1);
+	/* virtio-net: the ICMP checksum; tun_hdr: it and the IP header's. */
+	struct ofl o = { .csum = 1, .start = self->u.l2 + 20, .off = 2,
+			 .flags = TUN_H_IPV4_CSUM | TUN_H_ICMP_CSUM };
+	struct ofl r;
+	uint8_t *rip;
+	ssize_t n;
+
+	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	bsdtun_ip4(ip, NET, IPPROTO_ICMP, sizeof(*icmp) + 8, 9, 0);
+	memset(icmp, 0, sizeof(*icmp));
+	icmp->type = ICMP_ECHO;
+	icmp->un.echo.id = htons(0x4711);
+	memcpy(icmp + 1, "offload!", 8);
+	if (variant->hlen == TH) {
+		o.csum = 0;
+		ip->check = 0;
+	} else {
+		o.flags = 0;
+	}
+	/*
+	 * Without the header's requests the stack would drop this echo
+	 * request, its checksums left undone; with them it answers.
+	 */
+	ASSERT_LT(0, ofl_write(&self->u, variant->hlen, &o, pkt,
+			       sizeof(*ip) + sizeof(*icmp) + 8));
+	for (int i = 0; i < 20; i++) {
+		n = ofl_read(&self->u, variant->hlen, buf, sizeof(buf), &r, &rip,
+			     IPPROTO_ICMP, 0);
+		ASSERT_EQ(20 + 8 + 8, n);
+		if (rip[20] == ICMP_ECHOREPLY)
+			break;
+	}
+	ASSERT_EQ(ICMP_ECHOREPLY, rip[20]);
+	EXPECT_EQ(0, memcmp(rip + 28, "offload!", 8));
+}
+
 /*
- * Complete a connection from the local stack to the peer 10.NET.0.2:7
- * (a SYN read, SYN-ACK written with MSS); the socket, connected, and
- * the stack's next sequence number in @seq; -1 on failure.
+ * Complete a connection from the local stack to the peer 10.NET.0.2 at
+ * port @dport (a SYN read, SYN-ACK written with MSS); the socket,
+ * connected, and the stack's next sequence number in @seq; -1 on
+ * failure.
  */
-static int ofl_connect_out(struct ofl_unit *u, int hlen,
+static int ofl_connect_out(struct ofl_unit *u, int hlen, uint16_t dport,
 			   uint32_t *seq, uint16_t *sport)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(7) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(dport) };
 	static uint8_t buf[70000];
 	struct ofl o = { 0 };
 	struct tcphdr *tcp;
@@ -418,13 +463,13 @@ static int ofl_connect_out(struct ofl_unit *u, int hlen,
 	if (s < 0 || (connect(s, (struct sockaddr *)&to, sizeof(to)) &&
 		      errno != EINPROGRESS))
 		return -1;
-	n = ofl_read(u, hlen, buf, sizeof(buf), &o, &ip, IPPROTO_TCP, 7);
+	n = ofl_read(u, hlen, buf, sizeof(buf), &o, &ip, IPPROTO_TCP, dport);
 	tcp = (struct tcphdr *)(ip + 20);
 	if (n < 40 || ip[9] != IPPROTO_TCP || !(tcp->syn))
 		return -1;
 	*sport = ntohs(tcp->source);
 	*seq = ntohl(tcp->seq) + 1;
-	n = ofl_tcp(pkt, 7, *sport, 5000, *seq, TH_SYN | TH_ACK, NULL, 0, 0);
+	n = ofl_tcp(pkt, dport, *sport, 5000, *seq, TH_SYN | TH_ACK, NULL, 0, 0);
 	if (ofl_write(u, hlen, &(struct ofl){ 0 }, pkt, n) < 0)
 		return -1;
 	p.fd = s;
@@ -437,6 +482,8 @@ static int ofl_connect_out(struct ofl_unit *u, int hlen,
 TEST_F(offload, super_packet_read_with_its_segment_size)
 {
 	static uint8_t data[20000], buf[70000];
+	/* A port of this test's own, as below: no earlier connection's. */
+	uint16_t dport = 20000 + getpid() % 20000;
 	uint32_t seq, got = 0;
 	size_t largest = 0;
 	uint16_t sport;
@@ -445,7 +492,7 @@ TEST_F(offload, super_packet_read_with_its_segment_size)
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7);
 	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
-	s = ofl_connect_out(&self->u, variant->hlen, &seq, &sport);
+	s = ofl_connect_out(&self->u, variant->hlen, dport, &seq, &sport);
 	ASSERT_LE(0, s);
 	ASSERT_LT(0, send(s, data, sizeof(data), 0));
 	/*
@@ -464,7 +511,7 @@ TEST_F(offload, super_packet_read_with_its_segment_size)
 			EXPECT_GE(bsdtun_read_num("/sys/class/net/%s/bsdtun/queued_bytes",
 						  self->name), avail);
 		n = ofl_read(&self->u, variant->hlen, buf, sizeof(buf), &o, &ip,
-			     IPPROTO_TCP, 7);
+			     IPPROTO_TCP, dport);
 		ASSERT_LE(40, n);
 		/* FIONREAD said what this read returned, headers included. */
 		if (!ofl_skipped)
