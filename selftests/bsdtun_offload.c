@@ -5,9 +5,9 @@
  * variants: the ioctls and their errors, reset on close, the interface
  * features following the header; a checksum left to the reader on read,
  * and ones left to the stack on write (UDP; ICMP, and tun_hdr's IPv4
- * header checksum); a TCP super-packet read with its
- * segment size and checksum request; a written super-packet taken by a
- * TCP receiver; every lying header refused with nothing reaching the
+ * header checksum); a TCP super-packet read with its segment size and
+ * checksum request, over IPv4 and IPv6; a written super-packet taken by
+ * a TCP receiver; every lying header refused with nothing reaching the
  * stack; writes up to 64 KiB.
  */
 #include <linux/virtio_net.h>
@@ -36,6 +36,7 @@
 /* The unit under test, as the helpers below need it. */
 struct ofl_unit {
 	int fd;
+	size_t af;		/* TUNSIFHEAD's family word after the offload header */
 	size_t l2;		/* link header: Ethernet's, or none */
 	uint8_t mac[ETH_ALEN];
 };
@@ -166,8 +167,11 @@ static uint16_t ofl_partial(const struct iphdr *ip, size_t l4len)
 	return htons(sum);
 }
 
-/* For an Ethernet unit, the header of a frame from the peer to it. */
-static size_t ofl_eth(const struct ofl_unit *u, uint8_t *p)
+/*
+ * For an Ethernet unit, the header of a frame from the peer to it,
+ * carrying IP version @v.
+ */
+static size_t ofl_eth(const struct ofl_unit *u, uint8_t *p, int v)
 {
 	struct ether_header *eh = (struct ether_header *)p;
 
@@ -175,7 +179,7 @@ static size_t ofl_eth(const struct ofl_unit *u, uint8_t *p)
 		return 0;
 	memcpy(eh->ether_dhost, u->mac, ETH_ALEN);
 	memcpy(eh->ether_shost, PEER_MAC, ETH_ALEN);
-	eh->ether_type = htons(ETHERTYPE_IP);
+	eh->ether_type = htons(v == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP);
 	return ETH_HLEN;
 }
 
@@ -216,6 +220,44 @@ static size_t ofl_tcp(uint8_t *p, uint16_t sport, uint16_t dport, uint32_t seq,
 }
 
 /*
+ * The IPv6 twin of ofl_tcp(), without payload: fd00:NET::2 port @sport
+ * to fd00:NET::1 port @dport.
+ */
+static size_t ofl_tcp6(uint8_t *p, uint16_t sport, uint16_t dport,
+		       uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	struct ip6_hdr *ip6 = (struct ip6_hdr *)p;
+	struct tcphdr *tcp = (struct tcphdr *)(ip6 + 1);
+	size_t opt = flags & TH_SYN ? 4 : 0, l4 = sizeof(*tcp) + opt;
+	uint8_t *o = (uint8_t *)(tcp + 1);
+	uint32_t sum;
+
+	memset(p, 0, sizeof(*ip6) + l4);
+	ip6->ip6_flow = htonl(6 << 28);
+	ip6->ip6_plen = htons(l4);
+	ip6->ip6_nxt = IPPROTO_TCP;
+	ip6->ip6_hlim = 64;
+	bsdtun_v6(&ip6->ip6_src, NET, 2);
+	bsdtun_v6(&ip6->ip6_dst, NET, 1);
+	tcp->source = htons(sport);
+	tcp->dest = htons(dport);
+	tcp->seq = htonl(seq);
+	tcp->ack_seq = htonl(ack);
+	tcp->doff = l4 / 4;
+	((uint8_t *)tcp)[13] = flags;
+	tcp->window = htons(65535);
+	if (opt) {
+		o[0] = TCPOPT_MAXSEG;
+		o[1] = 4;
+		o[2] = MSS >> 8;
+		o[3] = MSS & 0xff;
+	}
+	sum = bsdtun_sum(&ip6->ip6_src, 32, IPPROTO_TCP + l4);
+	tcp->check = bsdtun_fold(bsdtun_sum(tcp, l4, sum));
+	return sizeof(*ip6) + l4;
+}
+
+/*
  * Write one packet: the variant's header from @o, then the link header
  * and @ip (IP length @iplen).  write()'s result.
  */
@@ -224,17 +266,22 @@ static ssize_t ofl_write(struct ofl_unit *u, int hlen,
 {
 	static uint8_t buf[OFL_MRU + 64];
 	size_t n = ofl_put(hlen, buf, o);
+	uint32_t af = htonl(ip[0] >> 4 == 6 ? AF_INET6 : AF_INET);
 
-	n += ofl_eth(u, buf + n);
+	if (u->af) {
+		memcpy(buf + n, &af, sizeof(af));
+		n += sizeof(af);
+	}
+	n += ofl_eth(u, buf + n, ip[0] >> 4);
 	memcpy(buf + n, ip, iplen);
 	return write(u->fd, buf, n + iplen);
 }
 
 /*
- * Read the next IPv4 packet of transport @proto to port @dport (5 s at
- * most each), skipping the rest: what the stack still sends for an
- * earlier test's connection, say.  Its header in @o, the IP packet at
- * @ip; the IP length, or -1.
+ * Read the next IPv4 or IPv6 packet of transport @proto to port @dport
+ * (5 s at most each), skipping the rest: what the stack still sends
+ * for an earlier test's connection, say.  Its header in @o, the IP
+ * packet at @ip; the IP length, or -1.
  */
 static int ofl_skipped;
 
@@ -244,24 +291,28 @@ static ssize_t ofl_read(struct ofl_unit *u, int hlen, uint8_t *buf,
 {
 	ofl_skipped = 0;
 	for (int i = 0; i < 50; i++) {
+		int v6, l3;
 		ssize_t n;
 
 		if (!bsdtun_readable(u->fd, 5000))
 			return -1;
 		n = read(u->fd, buf, size);
-		if (n < (ssize_t)(hlen + u->l2 + sizeof(struct iphdr)))
+		if (n < (ssize_t)(hlen + u->af + u->l2 + sizeof(struct iphdr)))
 			continue;
-		*ip = buf + hlen + u->l2;
-		/* The destination port after a 20-byte IP header (ICMP: 0). */
-		if ((*ip)[0] != 0x45 || (*ip)[9] != proto ||
-		    n < (ssize_t)(hlen + u->l2 + 24) ||
+		*ip = buf + hlen + u->af + u->l2;
+		/* IPv4 without options, or IPv6 without extension headers. */
+		v6 = (*ip)[0] >> 4 == 6;
+		l3 = v6 ? 40 : 20;
+		/* The destination port after the IP header (ICMP: none). */
+		if (((*ip)[0] != 0x45 && !v6) || (*ip)[v6 ? 6 : 9] != proto ||
+		    n < (ssize_t)(hlen + u->af + u->l2 + l3 + 4) ||
 		    (proto != IPPROTO_ICMP &&
-		     ((*ip)[22] << 8 | (*ip)[23]) != dport)) {
+		     ((*ip)[l3 + 2] << 8 | (*ip)[l3 + 3]) != dport)) {
 			ofl_skipped++;
 			continue;
 		}
 		ofl_get(hlen, buf, o);
-		return n - hlen - u->l2;
+		return n - hlen - u->af - u->l2;
 	}
 	return -1;
 }
@@ -541,6 +592,90 @@ TEST_F(offload, super_packet_read_with_its_segment_size)
 	}
 	EXPECT_EQ(1, found);
 	TH_LOG("largest read: %zu bytes of payload", largest);
+	close(s);
+}
+
+TEST_F(offload, super_packet_read_over_ipv6)
+{
+	static uint8_t data[20000], buf[70000], pkt[128];
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+	uint16_t dport = 20000 + getpid() % 20000, sport;
+	struct ofl o = { 0 };
+	struct tcphdr *tcp;
+	struct pollfd pf;
+	uint32_t seq, got = 0;
+	uint8_t *ip;
+	ssize_t n;
+	int s, found = 0;
+
+	ASSERT_EQ(0, bsdtun_up6(self->name, NET));
+	if (self->u.l2)
+		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -6 neigh replace fd00:%x::2 lladdr "
+				       PEER_MAC_STR " dev %s", NET, self->name));
+	/* A tun unit carries IPv6 with the family word, after the offload header. */
+	if (!self->u.l2) {
+		int on = 1;
+
+		ASSERT_EQ(0, ioctl(self->u.fd, TUNSIFHEAD, &on));
+		self->u.af = 4;
+	}
+	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	to.sin6_port = htons(dport);
+	bsdtun_v6(&to.sin6_addr, NET, 2);
+	s = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(-1, connect(s, (struct sockaddr *)&to, sizeof(to)));
+	ASSERT_EQ(EINPROGRESS, errno);
+	n = ofl_read(&self->u, variant->hlen, buf, sizeof(buf), &o, &ip,
+		     IPPROTO_TCP, dport);
+	ASSERT_LE(60, n);
+	tcp = (struct tcphdr *)(ip + 40);
+	ASSERT_TRUE(!!tcp->syn);
+	sport = ntohs(tcp->source);
+	seq = ntohl(tcp->seq) + 1;
+	n = ofl_tcp6(pkt, dport, sport, 5000, seq, TH_SYN | TH_ACK);
+	ASSERT_LT(0, ofl_write(&self->u, variant->hlen, &(struct ofl){ 0 }, pkt, n));
+	pf.fd = s;
+	pf.events = POLLOUT;
+	ASSERT_EQ(1, poll(&pf, 1, 5000));
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 3);
+	ASSERT_LT(0, send(s, data, sizeof(data), 0));
+	/* The first flight, as over IPv4. */
+	while (got < 10 * MSS && !found) {
+		size_t thl, len;
+		uint32_t sum;
+
+		n = ofl_read(&self->u, variant->hlen, buf, sizeof(buf), &o, &ip,
+			     IPPROTO_TCP, dport);
+		ASSERT_LE(60, n);
+		tcp = (struct tcphdr *)(ip + 40);
+		thl = tcp->doff * 4;
+		len = n - 40 - thl;
+		if (!len)
+			continue;
+		ASSERT_EQ(seq + got, ntohl(tcp->seq));
+		ASSERT_EQ(0, memcmp(ip + 40 + thl, data + got, len));
+		ASSERT_EQ(1, o.csum);
+		sum = bsdtun_sum(ip + 8, 32, IPPROTO_TCP + n - 40);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		EXPECT_EQ(htons(sum), tcp->check);
+		if (variant->hlen != TH) {
+			EXPECT_EQ(self->u.l2 + 40, o.start);
+			EXPECT_EQ(16, o.off);
+		}
+		if (len > MSS) {
+			/* tun_hdr has one TSO flag for both versions. */
+			if (variant->hlen != TH)
+				EXPECT_EQ(VIRTIO_NET_HDR_GSO_TCPV6, o.gso);
+			EXPECT_NE(0, o.gso);
+			EXPECT_EQ(MSS, o.gso_size);
+			found = 1;
+		}
+		got += len;
+	}
+	EXPECT_EQ(1, found);
 	close(s);
 }
 
