@@ -86,6 +86,7 @@ double bench_row_e2e_write(struct bench_unit *u, size_t payload);
 double bench_row_e2e_read(struct bench_unit *u, size_t payload);
 double bench_row_rtt(struct bench_unit *u, size_t payload);
 double bench_row_bulk(struct bench_unit *unused, size_t payload);
+double bench_row_bulk_udp(struct bench_unit *unused, size_t payload);
 double bench_row_floor(struct bench_unit *u, size_t payload);
 
 /* bench_prof.c */

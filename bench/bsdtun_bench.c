@@ -222,6 +222,7 @@ static const struct bench_row {
 	{ "tap read (driver)", &bench_fam_tap, bench_row_read, 0, 0, "us" },
 	{ "tap bulk TCP", &bench_fam_tap, bench_row_bulk, 1, 0, "ms/MiB" },
 	{ "offload bulk TCP", &bench_fam_ofl, bench_row_bulk, 1, 0, "ms/MiB" },
+	{ "offload bulk UDP (GSO sender)", &bench_fam_ofl, bench_row_bulk_udp, 1, 0, "ms/MiB" },
 };
 
 /*
