@@ -431,6 +431,8 @@ double bench_row_bulk_udp(struct bench_unit *unused, size_t payload)
 			_exit(1);
 		_exit(0);
 	}
+	/* The server's end only: its exit then ends our reads. */
+	close(p[1]);
 	if (read(p[0], buf, 1) != 1)
 		bench_die("server start");
 	self = open("/proc/self/ns/net", O_RDONLY);
@@ -440,14 +442,16 @@ double bench_row_bulk_udp(struct bench_unit *unused, size_t payload)
 	    connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
 		bench_die("udp sender");
 	while (left) {
-		size_t n = left < BULK_UDP_SEND ? left : BULK_UDP_SEND;
+		size_t n = seg ? BULK_UDP_SEND : BULK_UDP_SEG;
+
+		n = left < n ? left : n;
 
 		/*
 		 * A full queue drops (ENOBUFS here): UDP has no backpressure.
 		 * Without checksum offload the kernel refuses a GSO send
 		 * (EIO), and the sender goes on one datagram per send.
 		 */
-		if (send(s, buf, seg ? n : BULK_UDP_SEG, 0) < 0) {
+		if (send(s, buf, n, 0) < 0) {
 			if (errno == EIO && seg) {
 				seg = 0;
 				if (setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg,
@@ -458,7 +462,7 @@ double bench_row_bulk_udp(struct bench_unit *unused, size_t payload)
 			if (errno != ENOBUFS)
 				bench_die("udp send");
 		}
-		left -= seg ? n : BULK_UDP_SEG;
+		left -= n;
 	}
 	if (read(p[0], res, sizeof(res)) != sizeof(res))
 		bench_die("udp result");
@@ -468,7 +472,6 @@ double bench_row_bulk_udp(struct bench_unit *unused, size_t payload)
 		bench_die("setns back");
 	close(self);
 	close(p[0]);
-	close(p[1]);
 	bench_bulk_down(relay, &a, &b);
 	return res[0];
 }
