@@ -301,11 +301,27 @@ static inline int bsdtun_ethtool(const char *name, unsigned int cmd,
 	return rc < 0 ? -1 : (int)ev.data;
 }
 
-/* Wait (bounded) for the interface's operstate to become @want. */
+/*
+ * Wait (bounded) for the interface's operstate to become @want.  Read
+ * here rather than by a shell: under emulation each fork costs tens of
+ * milliseconds, and nearly every test brings an interface up.
+ */
 static inline int bsdtun_operstate(const char *ifname, const char *want)
 {
+	char path[128], state[32];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
 	for (int i = 0; i < 500; i++) {
-		if (!bsdtun_sh("grep -qx %s /sys/class/net/%s/operstate", want, ifname))
+		FILE *f = fopen(path, "r");
+
+		state[0] = 0;
+		if (f) {
+			if (!fgets(state, sizeof(state), f))
+				state[0] = 0;
+			fclose(f);
+		}
+		state[strcspn(state, "\n")] = 0;
+		if (!strcmp(state, want))
 			return 1;
 		usleep(10000);
 	}

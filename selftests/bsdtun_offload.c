@@ -51,18 +51,26 @@ FIXTURE_VARIANT(offload) {
 	int hlen;	/* 10 or 12 (virtio-net) or TH */
 };
 
+/*
+ * Each family with each format, once: the 12-byte virtio-net header on
+ * tap (bhyve's), the 10-byte one elsewhere; vmnet shares tap's code and
+ * differs only when closed.
+ */
 FIXTURE_VARIANT_ADD(offload, tun_vnet) { &bsdtun_fam_tun, 10 };
-FIXTURE_VARIANT_ADD(offload, tun_vnet12) { &bsdtun_fam_tun, 12 };
 FIXTURE_VARIANT_ADD(offload, tun_tunhdr) { &bsdtun_fam_tun, TH };
-FIXTURE_VARIANT_ADD(offload, tap_vnet) { &bsdtun_fam_tap, 10 };
 FIXTURE_VARIANT_ADD(offload, tap_vnet12) { &bsdtun_fam_tap, 12 };
 FIXTURE_VARIANT_ADD(offload, tap_tunhdr) { &bsdtun_fam_tap, TH };
 FIXTURE_VARIANT_ADD(offload, vmnet_vnet) { &bsdtun_fam_vmnet, 10 };
 FIXTURE_VARIANT_ADD(offload, vmnet_tunhdr) { &bsdtun_fam_vmnet, TH };
 
+/*
+ * A transient clone per test, gone at teardown; the module is loaded
+ * once (reloading for each test would double the program's time).
+ */
 FIXTURE_SETUP(offload)
 {
-	ASSERT_EQ(0, bsdtun_reload(NULL));
+	if (!bsdtun_loaded())
+		ASSERT_EQ(0, bsdtun_reload(NULL));
 	self->u.fd = bsdtun_clone_fam(variant->fam, self->name);
 	ASSERT_LE(0, self->u.fd);
 	ASSERT_EQ(0, bsdtun_up(self->name, NET));
@@ -77,6 +85,9 @@ FIXTURE_SETUP(offload)
 
 FIXTURE_TEARDOWN(offload)
 {
+	int on = 1;
+
+	ioctl(self->u.fd, TUNSTRANSIENT, &on);
 	close(self->u.fd);
 }
 
