@@ -254,7 +254,8 @@ static void bench_bulk_tap(const struct bench_unit *u, const char *ns, int self,
 
 /*
  * The bulk rows' two namespaces, units (driver @drv) and relay; the
- * relay's pid.  bench_bulk_down() undoes it.
+ * relay's pid.  bench_bulk_down() undoes it, back in namespace @self
+ * and with the server's pipe @p0 closed.
  */
 static pid_t bench_bulk_up(enum bench_drv drv, struct bench_unit *a,
 			   struct bench_unit *b)
@@ -286,8 +287,12 @@ static pid_t bench_bulk_up(enum bench_drv drv, struct bench_unit *a,
 }
 
 static void bench_bulk_down(pid_t relay, struct bench_unit *a,
-			    struct bench_unit *b)
+			    struct bench_unit *b, int self, int p0)
 {
+	if (self < 0 || setns(self, CLONE_NEWNET) < 0)
+		bench_die("setns back");
+	close(self);
+	close(p0);
 	kill(relay, SIGKILL);
 	waitpid(relay, NULL, 0);
 	close(a->fd);
@@ -305,6 +310,25 @@ static void bench_setns(const char *ns)
 	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
 		bench_die(path);
 	close(fd);
+}
+
+/*
+ * The sending side of a bulk row, once its server (which holds @p[1]
+ * and writes "r" when it listens) is ready: into namespace bna.  The
+ * caller's namespace, to go back to.
+ */
+static int bench_bulk_client(int p[2])
+{
+	char r;
+	int self;
+
+	/* The server's end only: its exit then ends our reads. */
+	close(p[1]);
+	if (read(p[0], &r, 1) != 1)
+		bench_die("server start");
+	self = open("/proc/self/ns/net", O_RDONLY);
+	bench_setns("bna");
+	return self;
 }
 
 double bench_row_bulk(struct bench_unit *unused, size_t payload)
@@ -339,11 +363,7 @@ double bench_row_bulk(struct bench_unit *unused, size_t payload)
 			;
 		_exit(0);
 	}
-	close(p[1]);
-	if (read(p[0], buf, 1) != 1)
-		bench_die("server start");
-	self = open("/proc/self/ns/net", O_RDONLY);
-	bench_setns("bna");
+	self = bench_bulk_client(p);
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	sin.sin_addr.s_addr = inet_addr("10.78.0.2");
 	if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
@@ -360,11 +380,7 @@ double bench_row_bulk(struct bench_unit *unused, size_t payload)
 	waitpid(server, NULL, 0);
 	t0 = bench_now() - t0;
 	close(s);
-	if (self < 0 || setns(self, CLONE_NEWNET) < 0)
-		bench_die("setns back");
-	close(self);
-	close(p[0]);
-	bench_bulk_down(relay, &a, &b);
+	bench_bulk_down(relay, &a, &b, self, p[0]);
 	/* seconds per MiB, so that smaller is better like the other rows */
 	return t0 / (BULK_BYTES >> 20);
 }
@@ -431,12 +447,7 @@ double bench_row_bulk_udp(struct bench_unit *unused, size_t payload)
 			_exit(1);
 		_exit(0);
 	}
-	/* The server's end only: its exit then ends our reads. */
-	close(p[1]);
-	if (read(p[0], buf, 1) != 1)
-		bench_die("server start");
-	self = open("/proc/self/ns/net", O_RDONLY);
-	bench_setns("bna");
+	self = bench_bulk_client(p);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	if (setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof(seg)) < 0 ||
 	    connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
@@ -468,11 +479,7 @@ double bench_row_bulk_udp(struct bench_unit *unused, size_t payload)
 		bench_die("udp result");
 	waitpid(server, NULL, 0);
 	close(s);
-	if (self < 0 || setns(self, CLONE_NEWNET) < 0)
-		bench_die("setns back");
-	close(self);
-	close(p[0]);
-	bench_bulk_down(relay, &a, &b);
+	bench_bulk_down(relay, &a, &b, self, p[0]);
 	return res[0];
 }
 

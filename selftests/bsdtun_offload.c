@@ -194,6 +194,28 @@ static size_t ofl_eth(const struct ofl_unit *u, uint8_t *p, int v)
 	return ETH_HLEN;
 }
 
+/* A TCP header, with an MSS option on SYN (4 bytes after it). */
+static void ofl_tcp_hdr(struct tcphdr *tcp, uint16_t sport, uint16_t dport,
+			uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	uint8_t *o = (uint8_t *)(tcp + 1);
+
+	memset(tcp, 0, sizeof(*tcp));
+	tcp->source = htons(sport);
+	tcp->dest = htons(dport);
+	tcp->seq = htonl(seq);
+	tcp->ack_seq = htonl(ack);
+	tcp->doff = (sizeof(*tcp) + (flags & TH_SYN ? 4 : 0)) / 4;
+	((uint8_t *)tcp)[13] = flags;
+	tcp->window = htons(65535);
+	if (flags & TH_SYN) {
+		o[0] = TCPOPT_MAXSEG;
+		o[1] = 4;
+		o[2] = MSS >> 8;
+		o[3] = MSS & 0xff;
+	}
+}
+
 /*
  * A TCP segment 10.NET.0.2:@sport -> 10.NET.0.1:@dport at @p (after any
  * link header), with an MSS option on SYN; its checksum complete, or the
@@ -208,21 +230,8 @@ static size_t ofl_tcp(uint8_t *p, uint16_t sport, uint16_t dport, uint32_t seq,
 	size_t opt = flags & TH_SYN ? 4 : 0, l4 = sizeof(*tcp) + opt + len;
 	uint8_t *o = (uint8_t *)(tcp + 1);
 
-	memset(tcp, 0, sizeof(*tcp));
 	bsdtun_ip4(ip, NET, IPPROTO_TCP, l4, 7, IP_DF);
-	tcp->source = htons(sport);
-	tcp->dest = htons(dport);
-	tcp->seq = htonl(seq);
-	tcp->ack_seq = htonl(ack);
-	tcp->doff = (sizeof(*tcp) + opt) / 4;
-	((uint8_t *)tcp)[13] = flags;
-	tcp->window = htons(65535);
-	if (opt) {
-		o[0] = TCPOPT_MAXSEG;
-		o[1] = 4;
-		o[2] = MSS >> 8;
-		o[3] = MSS & 0xff;
-	}
+	ofl_tcp_hdr(tcp, sport, dport, seq, ack, flags);
 	memcpy(o + opt, data, len);
 	tcp->check = partial ? ofl_partial(ip, l4) :
 		     bsdtun_fold(bsdtun_sum(tcp, l4, bsdtun_sum(&ip->saddr, 8,
@@ -240,7 +249,6 @@ static size_t ofl_tcp6(uint8_t *p, uint16_t sport, uint16_t dport,
 	struct ip6_hdr *ip6 = (struct ip6_hdr *)p;
 	struct tcphdr *tcp = (struct tcphdr *)(ip6 + 1);
 	size_t opt = flags & TH_SYN ? 4 : 0, l4 = sizeof(*tcp) + opt;
-	uint8_t *o = (uint8_t *)(tcp + 1);
 	uint32_t sum;
 
 	memset(p, 0, sizeof(*ip6) + l4);
@@ -250,19 +258,7 @@ static size_t ofl_tcp6(uint8_t *p, uint16_t sport, uint16_t dport,
 	ip6->ip6_hlim = 64;
 	bsdtun_v6(&ip6->ip6_src, NET, 2);
 	bsdtun_v6(&ip6->ip6_dst, NET, 1);
-	tcp->source = htons(sport);
-	tcp->dest = htons(dport);
-	tcp->seq = htonl(seq);
-	tcp->ack_seq = htonl(ack);
-	tcp->doff = l4 / 4;
-	((uint8_t *)tcp)[13] = flags;
-	tcp->window = htons(65535);
-	if (opt) {
-		o[0] = TCPOPT_MAXSEG;
-		o[1] = 4;
-		o[2] = MSS >> 8;
-		o[3] = MSS & 0xff;
-	}
+	ofl_tcp_hdr(tcp, sport, dport, seq, ack, flags);
 	sum = bsdtun_sum(&ip6->ip6_src, 32, IPPROTO_TCP + l4);
 	tcp->check = bsdtun_fold(bsdtun_sum(tcp, l4, sum));
 	return sizeof(*ip6) + l4;
@@ -541,15 +537,83 @@ static int ofl_connect_out(struct ofl_unit *u, int hlen, uint16_t dport,
 	return s;
 }
 
+/*
+ * Read the first flight of a connection the local stack opened to port
+ * @dport, its data @data from sequence number @seq on, over IP whose
+ * header takes @l3 bytes (20 or 40): up to the initial window of ten
+ * segments, as no ACK goes back.  Every byte comes in order with its
+ * checksum left to do; FIONREAD gives each read's size and queued_bytes
+ * holds at least that.  1 once a super-packet came, cut at the MSS.
+ */
+static int ofl_flight(struct __test_metadata *_metadata, struct ofl_unit *u,
+		      const char *name, int hlen, uint16_t dport, uint32_t seq,
+		      const uint8_t *data, size_t l3)
+{
+	static uint8_t buf[70000];
+	uint32_t got = 0;
+	int avail, found = 0;
+
+	while (got < 10 * MSS && !found) {
+		struct tcphdr *tcp;
+		size_t thl, len;
+		uint32_t sum;
+		struct ofl o;
+		uint8_t *ip;
+		ssize_t n;
+
+		EXPECT_EQ(0, ioctl(u->fd, FIONREAD, &avail));
+		if (avail > 0)
+			EXPECT_GE(bsdtun_read_num("/sys/class/net/%s/bsdtun/queued_bytes",
+						  name), avail);
+		n = ofl_read(u, hlen, buf, sizeof(buf), &o, &ip, IPPROTO_TCP, dport);
+		EXPECT_LE((ssize_t)l3 + 20, n);
+		if (n < (ssize_t)l3 + 20)
+			return 0;
+		/* FIONREAD said what this read returned, headers included. */
+		if (!ofl_skipped)
+			EXPECT_EQ(hlen + u->af + u->l2 + n, avail);
+		tcp = (struct tcphdr *)(ip + l3);
+		thl = tcp->doff * 4;
+		len = n - l3 - thl;
+		if (!len)
+			continue;
+		EXPECT_EQ(seq + got, ntohl(tcp->seq));
+		EXPECT_EQ(0, memcmp(ip + l3 + thl, data + got, len));
+		EXPECT_EQ(1, o.csum);
+		/* The field holds the pseudo-header sum, folded. */
+		sum = l3 == 40 ? bsdtun_sum(ip + 8, 32, IPPROTO_TCP + n - l3) :
+				 bsdtun_sum(ip + 12, 8, IPPROTO_TCP + n - l3);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		EXPECT_EQ(htons(sum), tcp->check);
+		if (hlen != TH) {
+			EXPECT_EQ(u->l2 + l3, o.start);
+			EXPECT_EQ(16, o.off);
+		}
+		if (len > MSS) {
+			/* tun_hdr has one TSO flag for both versions. */
+			if (hlen != TH)
+				EXPECT_EQ(l3 == 40 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+					  VIRTIO_NET_HDR_GSO_TCPV4, o.gso);
+			EXPECT_NE(0, o.gso);
+			EXPECT_EQ(MSS, o.gso_size);
+			if (hlen != TH)
+				EXPECT_EQ(u->l2 + l3 + thl, o.hdr_len);
+			found = 1;
+		}
+		got += len;
+	}
+	return found;
+}
+
 TEST_F(offload, super_packet_read_with_its_segment_size)
 {
-	static uint8_t data[20000], buf[70000];
+	static uint8_t data[20000];
 	/* A port of this test's own, as below: no earlier connection's. */
 	uint16_t dport = 20000 + getpid() % 20000;
-	uint32_t seq, got = 0;
-	size_t largest = 0;
 	uint16_t sport;
-	int s, avail, found = 0;
+	uint32_t seq;
+	int s;
 
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7);
@@ -557,52 +621,8 @@ TEST_F(offload, super_packet_read_with_its_segment_size)
 	s = ofl_connect_out(&self->u, variant->hlen, dport, &seq, &sport);
 	ASSERT_LE(0, s);
 	ASSERT_LT(0, send(s, data, sizeof(data), 0));
-	/*
-	 * The first flight, up to the initial window of ten segments; no
-	 * ACK goes back, so it ends there.
-	 */
-	while (got < 10 * MSS && !found) {
-		struct ofl o;
-		uint8_t *ip;
-		struct tcphdr *tcp;
-		ssize_t n;
-		size_t thl, len;
-
-		ASSERT_EQ(0, ioctl(self->u.fd, FIONREAD, &avail));
-		if (avail > 0)
-			EXPECT_GE(bsdtun_read_num("/sys/class/net/%s/bsdtun/queued_bytes",
-						  self->name), avail);
-		n = ofl_read(&self->u, variant->hlen, buf, sizeof(buf), &o, &ip,
-			     IPPROTO_TCP, dport);
-		ASSERT_LE(40, n);
-		/* FIONREAD said what this read returned, headers included. */
-		if (!ofl_skipped)
-			EXPECT_EQ(variant->hlen + self->u.l2 + n, avail);
-		tcp = (struct tcphdr *)(ip + 20);
-		thl = tcp->doff * 4;
-		len = n - 20 - thl;
-		if (!len)
-			continue;
-		ASSERT_EQ(seq + got, ntohl(tcp->seq));
-		ASSERT_EQ(0, memcmp(ip + 20 + thl, data + got, len));
-		ASSERT_EQ(1, o.csum);
-		EXPECT_EQ(ofl_partial((struct iphdr *)ip, n - 20), tcp->check);
-		if (variant->hlen != TH) {
-			EXPECT_EQ(self->u.l2 + 20, o.start);
-			EXPECT_EQ(16, o.off);
-		}
-		if (len > MSS) {
-			EXPECT_EQ(VIRTIO_NET_HDR_GSO_TCPV4, o.gso);
-			EXPECT_EQ(MSS, o.gso_size);
-			if (variant->hlen != TH)
-				EXPECT_EQ(self->u.l2 + 20 + thl, o.hdr_len);
-			found = 1;
-		}
-		got += len;
-		largest = len > largest ? len : largest;
-	}
-	EXPECT_EQ(1, found);
-	TH_LOG("largest read: %zu bytes of payload", largest);
+	EXPECT_EQ(1, ofl_flight(_metadata, &self->u, self->name, variant->hlen,
+				dport, seq, data, 20));
 	close(s);
 }
 
@@ -614,10 +634,10 @@ TEST_F(offload, super_packet_read_over_ipv6)
 	struct ofl o = { 0 };
 	struct tcphdr *tcp;
 	struct pollfd pf;
-	uint32_t seq, got = 0;
 	uint8_t *ip;
+	uint32_t seq;
 	ssize_t n;
-	int s, found = 0;
+	int s;
 
 	ASSERT_EQ(0, bsdtun_up6(self->name, NET));
 	if (self->u.l2)
@@ -652,41 +672,8 @@ TEST_F(offload, super_packet_read_over_ipv6)
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 3);
 	ASSERT_LT(0, send(s, data, sizeof(data), 0));
-	/* The first flight, as over IPv4. */
-	while (got < 10 * MSS && !found) {
-		size_t thl, len;
-		uint32_t sum;
-
-		n = ofl_read(&self->u, variant->hlen, buf, sizeof(buf), &o, &ip,
-			     IPPROTO_TCP, dport);
-		ASSERT_LE(60, n);
-		tcp = (struct tcphdr *)(ip + 40);
-		thl = tcp->doff * 4;
-		len = n - 40 - thl;
-		if (!len)
-			continue;
-		ASSERT_EQ(seq + got, ntohl(tcp->seq));
-		ASSERT_EQ(0, memcmp(ip + 40 + thl, data + got, len));
-		ASSERT_EQ(1, o.csum);
-		sum = bsdtun_sum(ip + 8, 32, IPPROTO_TCP + n - 40);
-		while (sum >> 16)
-			sum = (sum & 0xffff) + (sum >> 16);
-		EXPECT_EQ(htons(sum), tcp->check);
-		if (variant->hlen != TH) {
-			EXPECT_EQ(self->u.l2 + 40, o.start);
-			EXPECT_EQ(16, o.off);
-		}
-		if (len > MSS) {
-			/* tun_hdr has one TSO flag for both versions. */
-			if (variant->hlen != TH)
-				EXPECT_EQ(VIRTIO_NET_HDR_GSO_TCPV6, o.gso);
-			EXPECT_NE(0, o.gso);
-			EXPECT_EQ(MSS, o.gso_size);
-			found = 1;
-		}
-		got += len;
-	}
-	EXPECT_EQ(1, found);
+	EXPECT_EQ(1, ofl_flight(_metadata, &self->u, self->name, variant->hlen,
+				dport, seq, data, 40));
 	close(s);
 }
 
