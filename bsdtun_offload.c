@@ -471,7 +471,12 @@ int bsdtun_ofl_write(u32 ofl, const void *hdr, struct sk_buff *skb,
 	if (r.csum) {
 		unsigned int start = r.csum_start, off = r.csum_offset;
 
-		if (start + off + sizeof(__sum16) > skb->len ||
+		/*
+		 * Not inside an Ethernet header: eth_type_trans() pulls it,
+		 * and the checksum would start before the packet's data.
+		 */
+		if ((!proto && start < ETH_HLEN) ||
+		    start + off + sizeof(__sum16) > skb->len ||
 		    !pskb_may_pull(skb, start + off + sizeof(__sum16)) ||
 		    !skb_partial_csum_set(skb, start, off))
 			return -EINVAL;

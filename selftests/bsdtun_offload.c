@@ -853,6 +853,8 @@ TEST_F(offload, lying_headers_are_refused)
 		    VIRTIO_NET_HDR_GSO_ECN);			/* ECN on UDP */
 		LIE(o.csum = 0);				/* GSO, no checksum */
 		LIE(o.start += 4);				/* not at TCP */
+		if (variant->fam->ether)
+			LIE(o.gso = 0; o.start = 4);		/* in the link header */
 	}
 #undef LIE
 	/* Nothing reached the stack. */
