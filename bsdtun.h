@@ -115,6 +115,17 @@ static inline u32 bsdtun_ofl_caps(u32 ofl)
 	return ofl & (BIT(BSDTUN_OFL_KIND_SHIFT) - 1);
 }
 
+/* A unit's offload word: header kind @kind, OpenBSD capabilities @caps. */
+static inline u32 bsdtun_ofl_word(unsigned int kind, u32 caps)
+{
+	return (u32)kind << BSDTUN_OFL_KIND_SHIFT | caps;
+}
+
+static inline bool bsdtun_ofl_is_vnet(unsigned int kind)
+{
+	return kind == BSDTUN_OFL_VNET || kind == BSDTUN_OFL_VNET_MRG;
+}
+
 /* Where families differ: layer 3 packets (tun) or Ethernet frames (tap). */
 struct bsdtun_family_ops {
 	/* rtnl_link_ops->setup: the link type. */
@@ -376,7 +387,7 @@ void bsdtun_queue_purge(struct bsdtun_unit *unit, struct net_device *dev);
 int bsdtun_queue_params_check(void);
 
 /* bsdtun_offload.c: the offload headers. */
-size_t bsdtun_ofl_hdr_len(u32 ofl);
+size_t bsdtun_ofl_hdr_len(unsigned int kind);
 netdev_features_t bsdtun_ofl_features(u32 ofl);
 struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, unsigned int kind);
 size_t bsdtun_ofl_read_hdr(const struct sk_buff *skb, u8 *hdr);

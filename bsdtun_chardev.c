@@ -292,7 +292,7 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return 0;
 	/* The offload header first, then the family's. */
 	ofl = READ_ONCE(unit->ofl);
-	olen = bsdtun_ofl_hdr_len(ofl);
+	olen = bsdtun_ofl_hdr_len(bsdtun_ofl_kind(ofl));
 	if (len < olen)
 		return -EINVAL;
 	if (olen && !copy_from_iter_full(ohdr, olen, from))

@@ -52,9 +52,10 @@
 #define BSDTUN_VNET_GSO	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_UDP_L4)
 #define BSDTUN_TH_GSO	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6)
 
-size_t bsdtun_ofl_hdr_len(u32 ofl)
+/* The length of an offload header of kind @kind. */
+size_t bsdtun_ofl_hdr_len(unsigned int kind)
 {
-	switch (bsdtun_ofl_kind(ofl)) {
+	switch (kind) {
 	case BSDTUN_OFL_VNET:
 		return sizeof(struct virtio_net_hdr);
 	case BSDTUN_OFL_VNET_MRG:
@@ -101,7 +102,7 @@ netdev_features_t bsdtun_ofl_features(u32 ofl)
  */
 static bool bsdtun_ofl_fits(const struct sk_buff *skb, unsigned int kind)
 {
-	bool vnet = kind == BSDTUN_OFL_VNET || kind == BSDTUN_OFL_VNET_MRG;
+	bool vnet = bsdtun_ofl_is_vnet(kind);
 	bool th = kind == BSDTUN_OFL_TUNHDR;
 
 	if (skb_vlan_tag_present(skb) && !th)
@@ -159,11 +160,13 @@ struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, unsigned int kind)
 	return skb;
 }
 
-/* A virtio-net header for @skb, as the reader of a tap would get. */
+/*
+ * A virtio-net header for @skb, as the reader of a tap would get, in @h
+ * which the caller zeroed.
+ */
 static void bsdtun_vnet_from_skb(const struct sk_buff *skb,
 				 struct virtio_net_hdr *h)
 {
-	memset(h, 0, sizeof(*h));
 	if (skb_is_gso(skb)) {
 		const struct skb_shared_info *si = skb_shinfo(skb);
 		unsigned int hlen = skb_transport_offset(skb);
@@ -192,10 +195,12 @@ static void bsdtun_vnet_from_skb(const struct sk_buff *skb,
 	}
 }
 
-/* OpenBSD's header for @skb, in host byte order as OpenBSD's. */
+/*
+ * OpenBSD's header for @skb, in host byte order as OpenBSD's, in @th
+ * which the caller zeroed.
+ */
 static void bsdtun_th_from_skb(const struct sk_buff *skb, struct tun_hdr *th)
 {
-	memset(th, 0, sizeof(*th));
 	th->th_flags = min_t(u32, skb->priority, TUN_H_PRIO_MASK);
 	if (skb_vlan_tag_present(skb)) {
 		th->th_flags |= TUN_H_VTAG;
@@ -217,17 +222,16 @@ static void bsdtun_th_from_skb(const struct sk_buff *skb, struct tun_hdr *th)
 size_t bsdtun_ofl_read_hdr(const struct sk_buff *skb, u8 *hdr)
 {
 	unsigned int kind = bsdtun_skb_cb(skb)->ofl;
-	size_t len = bsdtun_ofl_hdr_len((u32)kind << BSDTUN_OFL_KIND_SHIFT);
+	size_t len = bsdtun_ofl_hdr_len(kind);
 
 	if (!hdr || !len)
 		return len;
-	if (kind == BSDTUN_OFL_TUNHDR) {
+	/* FreeBSD leaves num_buffers 0. */
+	memset(hdr, 0, len);
+	if (kind == BSDTUN_OFL_TUNHDR)
 		bsdtun_th_from_skb(skb, (struct tun_hdr *)hdr);
-	} else {
-		/* FreeBSD leaves num_buffers 0. */
-		memset(hdr, 0, len);
+	else
 		bsdtun_vnet_from_skb(skb, (struct virtio_net_hdr *)hdr);
-	}
 	return len;
 }
 
@@ -518,7 +522,7 @@ long bsdtun_ofl_ioctl(struct bsdtun_unit *unit, struct net_device *dev,
 {
 	u32 ofl = READ_ONCE(unit->ofl);
 	unsigned int kind = bsdtun_ofl_kind(ofl);
-	bool vnet = kind == BSDTUN_OFL_VNET || kind == BSDTUN_OFL_VNET_MRG;
+	bool vnet = bsdtun_ofl_is_vnet(kind);
 
 	switch (cmd) {
 	case TAPSVNETHDR:
@@ -531,17 +535,17 @@ long bsdtun_ofl_ioctl(struct bsdtun_unit *unit, struct net_device *dev,
 		/* One header at a time; 0 leaves OpenBSD's alone. */
 		if (kind == BSDTUN_OFL_TUNHDR)
 			return arg ? -EBUSY : 0;
-		bsdtun_ofl_set(unit, dev, arg << BSDTUN_OFL_KIND_SHIFT);
+		bsdtun_ofl_set(unit, dev, bsdtun_ofl_word(arg, 0));
 		return 0;
 	case TAPGVNETHDR:
-		*out = vnet ? bsdtun_ofl_hdr_len(ofl) : 0;
+		*out = vnet ? bsdtun_ofl_hdr_len(kind) : 0;
 		return 0;
 	case TUNSCAP:
 		if (arg & ~BSDTUN_TUN_IF_CAPS)
 			return -EINVAL;
 		if (vnet)
 			return -EBUSY;
-		bsdtun_ofl_set(unit, dev, (u32)BSDTUN_OFL_TUNHDR << BSDTUN_OFL_KIND_SHIFT | arg);
+		bsdtun_ofl_set(unit, dev, bsdtun_ofl_word(BSDTUN_OFL_TUNHDR, arg));
 		return 0;
 	case TUNGCAP:
 		if (kind != BSDTUN_OFL_TUNHDR)
