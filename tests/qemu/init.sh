@@ -105,14 +105,17 @@ bsdtun_debugfs() {
 # between BEGIN and END, then nothing left running and the module
 # unloaded.  $1: the name reported, then the command.
 bsdtun_run() {
-	local name=$1; shift
+	local name=$1 t0; shift
 	if ! bsdtun_loaded; then
 		$load
 		bsdtun_check $? "$load before $name"
 	fi
 	echo "BSDTUN-BEGIN $name" > $R
+	t0=$(cut -d. -f1 /proc/uptime)
 	timeout -s KILL 900 "$@" > $R 2>&1 < /dev/null
 	rc=$?
+	# Where a guest's time goes, program by program.
+	echo "# $name took $(($(cut -d. -f1 /proc/uptime) - t0)) s" > $R
 	echo "BSDTUN-END $name $rc" > $R
 	bsdtun_reap
 	bsdtun_check $? "$name left no process running"
