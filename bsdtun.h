@@ -57,6 +57,8 @@
 /* The other families' rtnl kinds (also their misc devices' names). */
 #define BSDTUN_TAP_KIND		"bsdtap"
 #define BSDTUN_VMNET_KIND	"bsdvmnet"
+#define BSDTUN_OTUN_KIND	"bsdotun"
+#define BSDTUN_OTAP_KIND	"bsdotap"
 #define BSDTUN_MIN_MTU		72
 /*
  * The cloning nodes' misc minors, from the range devices.txt reserves
@@ -66,6 +68,8 @@
 #define BSDTUN_TUN_MINOR	249
 #define BSDTUN_TAP_MINOR	248
 #define BSDTUN_VMNET_MINOR	247
+#define BSDTUN_OTUN_MINOR	246
+#define BSDTUN_OTAP_MINOR	245
 
 struct bsdtun_file;
 struct bsdtun_unit;
@@ -153,7 +157,7 @@ struct bsdtun_family_ops {
 	/*
 	 * Whether @cmd is a 32-bit process's number of one of the family's
 	 * own interface-name requests (its ifreq is shorter); the common
-	 * path answers it with the name.
+	 * path answers it with the name.  NULL: none.
 	 */
 	bool (*compat_ifname)(unsigned int cmd);
 };
@@ -172,6 +176,13 @@ struct bsdtun_family {
 	/* if_types.h type of a new unit; fixed: TUNSIFINFO may not change it. */
 	unsigned char if_type;
 	bool if_type_fixed;
+	/* A new unit's enum bsdtun_hdr_mode (OpenBSD's tun: always IFHEAD). */
+	int hdr_mode;
+	/*
+	 * OpenBSD: the last close destroys an interface its open made, and
+	 * a boot unit's node outlives its interface (OpenBSD's are static).
+	 */
+	bool close_destroys;
 
 	/* Set up at load. */
 	bool on;
@@ -201,6 +212,8 @@ struct bsdtun_unit {
 	/* Set once when the unit is destroyed; under bsdtun_lock. */
 	bool dead;
 	bool transient;
+	/* The open file's open made the interface (close_destroys). */
+	bool open_made;
 	/*
 	 * Made at load: its number comes back, without an interface, when a
 	 * namespace other than the initial one deletes its interface.
@@ -350,6 +363,10 @@ bool bsdtun_tun_compat_ifname(unsigned int cmd);
 long bsdtun_tap_ioctl(struct file *file, struct bsdtun_unit *unit,
 		      unsigned int cmd, void __user *argp);
 bool bsdtun_tap_compat_ifname(unsigned int cmd);
+long bsdtun_otun_ioctl(struct file *file, struct bsdtun_unit *unit,
+		       unsigned int cmd, void __user *argp);
+long bsdtun_otap_ioctl(struct file *file, struct bsdtun_unit *unit,
+		       unsigned int cmd, void __user *argp);
 
 /* bsdtun_netdev.c */
 void bsdtun_tun_setup(struct net_device *dev);

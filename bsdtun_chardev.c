@@ -78,6 +78,7 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 	}
 
 	dev = rtnl_dereference(unit->dev);
+	unit->open_made = !dev && fam->close_destroys;
 	if (!dev) {
 		dev = bsdtun_netdev_create(unit, net);
 		if (IS_ERR(dev)) {
@@ -118,9 +119,10 @@ err_unlock:
 /*
  * BSD close: queued packets are junked, the interface goes down (which
  * also makes the stack drop its IPv6 addresses) and loses its carrier;
- * a transient unit is destroyed.  IPv4 addresses stay: Linux exports no
- * function by which a driver deletes them.  A vmnet interface stays up,
- * with its addresses, as on FreeBSD.
+ * a transient unit is destroyed, as is an OpenBSD unit whose interface
+ * the open made.  IPv4 addresses stay: Linux exports no function by
+ * which a driver deletes them.  A vmnet interface stays up, with its
+ * addresses, as on FreeBSD.
  */
 static int bsdtun_release(struct inode *inode, struct file *file)
 {
@@ -161,7 +163,8 @@ static int bsdtun_release(struct inode *inode, struct file *file)
 				local_bh_enable();
 			}
 		}
-		if (unit->transient)
+		/* OpenBSD destroys the interface its open made. */
+		if (unit->transient || unit->open_made)
 			bsdtun_unit_destroy(unit, NULL);
 	}
 	mutex_unlock(&bsdtun_lock);

@@ -4,9 +4,11 @@
  *
  * A family is a kind of unit with its own names and numbers: tun (layer
  * 3 packets), tap and vmnet (Ethernet frames; vmnet keeps its interface
- * up when closed, as FreeBSD's).  Everything else, from the registry to
- * the queue, is one implementation: a family is a row of this file's
- * tables, and the code below it reaches the row only through a unit.
+ * up when closed, as FreeBSD's), and OpenBSD's tun and tap.  Everything
+ * else, from the registry to the queue, is one implementation: a family
+ * is a row of this file's tables, and the code below it reaches the row
+ * only through a unit.  A personality (FreeBSD's or OpenBSD's) is a
+ * family's ioctl table, its header rule and its close policy.
  */
 #include <linux/ctype.h>
 #include <linux/etherdevice.h>
@@ -30,6 +32,19 @@ MODULE_PARM_DESC(tap_prefix, "Base name of tap nodes and interfaces (default bsd
 static char *bsdtun_vmnet_prefix = "bsdvmnet";
 module_param_named(vmnet_prefix, bsdtun_vmnet_prefix, charp, 0444);
 MODULE_PARM_DESC(vmnet_prefix, "Base name of vmnet nodes and interfaces (default bsdvmnet; empty: no vmnet units)");
+
+static char *bsdtun_otun_prefix = "bsdotun";
+module_param_named(openbsd_prefix, bsdtun_otun_prefix, charp, 0444);
+MODULE_PARM_DESC(openbsd_prefix,
+		 "Base name of OpenBSD tun nodes and interfaces (default bsdotun; empty: none)");
+
+static char *bsdtun_otap_prefix = "bsdotap";
+module_param_named(openbsd_tap_prefix, bsdtun_otap_prefix, charp, 0444);
+MODULE_PARM_DESC(openbsd_tap_prefix,
+		 "Base name of OpenBSD tap nodes and interfaces (default bsdotap; empty: none)");
+
+/* OpenBSD's open always brings the interface up. */
+static const bool bsdtun_always = true;
 
 static bool bsdtun_tap_up_on_open;
 module_param_named(tap_up_on_open, bsdtun_tap_up_on_open, bool, 0644);
@@ -185,6 +200,31 @@ static const struct bsdtun_family_ops bsdtun_tap_ops = {
 	.compat_ifname	= bsdtun_tap_compat_ifname,
 };
 
+/*
+ * OpenBSD's: the same packets and frames, OpenBSD's requests.  Its tun
+ * always has the family header (the unit starts with it and no request
+ * turns it off) and takes a packet as large as IP's.
+ */
+static const struct bsdtun_family_ops bsdtun_otun_ops = {
+	.setup		= bsdtun_tun_setup,
+	.xmit_hdr	= bsdtun_tun_xmit_hdr,
+	.read_hdr	= bsdtun_tun_read_hdr,
+	.write_hdr	= bsdtun_tun_write_hdr,
+	.rx_prep	= bsdtun_tun_rx_prep,
+	.mru		= IP_MAX_MTU,
+	.ioctl		= bsdtun_otun_ioctl,
+};
+
+static const struct bsdtun_family_ops bsdtun_otap_ops = {
+	.setup		= bsdtun_ether_setup,
+	.xmit_hdr	= bsdtun_tap_xmit_hdr,
+	.read_hdr	= bsdtun_tap_read_hdr,
+	.write_hdr	= bsdtun_tap_write_hdr,
+	.rx_prep	= bsdtun_tap_rx_prep,
+	.mru		= TAPMRU,
+	.ioctl		= bsdtun_otap_ioctl,
+};
+
 static struct bsdtun_family bsdtun_tun_family = {
 	.kind		= BSDTUN_DRV_NAME,
 	.prefix		= &bsdtun_prefix,
@@ -216,10 +256,35 @@ static struct bsdtun_family bsdtun_vmnet_family = {
 	.if_type_fixed	= true,
 };
 
+static struct bsdtun_family bsdtun_otun_family = {
+	.kind		= BSDTUN_OTUN_KIND,
+	.prefix		= &bsdtun_otun_prefix,
+	.misc_minor	= BSDTUN_OTUN_MINOR,
+	.ops		= &bsdtun_otun_ops,
+	.up_on_open	= &bsdtun_always,
+	.if_type	= IFT_TUNNEL,
+	.if_type_fixed	= true,
+	.hdr_mode	= BSDTUN_HDR_IFHEAD,
+	.close_destroys	= true,
+};
+
+static struct bsdtun_family bsdtun_otap_family = {
+	.kind		= BSDTUN_OTAP_KIND,
+	.prefix		= &bsdtun_otap_prefix,
+	.misc_minor	= BSDTUN_OTAP_MINOR,
+	.ops		= &bsdtun_otap_ops,
+	.up_on_open	= &bsdtun_always,
+	.if_type	= IFT_ETHER,
+	.if_type_fixed	= true,
+	.close_destroys	= true,
+};
+
 struct bsdtun_family *const bsdtun_families[] = {
 	&bsdtun_tun_family,
 	&bsdtun_tap_family,
 	&bsdtun_vmnet_family,
+	&bsdtun_otun_family,
+	&bsdtun_otap_family,
 };
 
 const unsigned int bsdtun_nr_families = ARRAY_SIZE(bsdtun_families);

@@ -2,12 +2,15 @@
 /*
  * bsdtun: the ioctls of a unit's node.
  *
- * Every family answers the common requests (FreeBSD's tap shares tun's
- * numbers for them); a request the common table does not know goes to
- * the family's own: tun's header and link modes, tap's remote MAC and
- * VMware flags.  Anything else is ENOTTY, as on FreeBSD.
+ * Every family answers the common requests (the queue, the SIGIO owner,
+ * the offload headers); a request the common table does not know goes to
+ * the family's own table.  FreeBSD's tun and tap share the requests of
+ * bsdtun_fbsd_ioctl() and add their own: tun's header and link modes,
+ * tap's remote MAC and VMware flags.  OpenBSD's tun and tap have OpenBSD's
+ * numbers and rules.  Anything else is ENOTTY, as on BSD.
  */
 #include <linux/compat.h>
+#include <linux/etherdevice.h>
 #include <linux/fs.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched/signal.h>
@@ -119,6 +122,49 @@ static long bsdtun_getinfo(struct bsdtun_unit *unit, void __user *argp)
 	return copy_to_user(argp, &ti, sizeof(ti)) ? -EFAULT : 0;
 }
 
+/* TUNSDEBUG: one level for every unit, the host's to set. */
+static long bsdtun_set_debug(int val)
+{
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	WRITE_ONCE(bsdtun_debug, val);
+	return 0;
+}
+
+/* FreeBSD's requests that its tun and tap share. */
+static long bsdtun_fbsd_ioctl(struct bsdtun_unit *unit, unsigned int cmd,
+			      void __user *argp)
+{
+	int __user *ip = argp;
+	int val;
+
+	switch (cmd) {
+	case TUNSDEBUG:
+	case TUNSTRANSIENT:
+		if (get_user(val, ip))
+			return -EFAULT;
+		break;
+	}
+
+	switch (cmd) {
+	case TUNSDEBUG:
+		return bsdtun_set_debug(val);
+	case TUNGDEBUG:
+		return put_user(READ_ONCE(bsdtun_debug), ip);
+	case TUNSTRANSIENT:
+		WRITE_ONCE(unit->transient, !!val);
+		return 0;
+	case TUNGTRANSIENT:
+		return put_user((int)READ_ONCE(unit->transient), ip);
+	case TUNSIFINFO:
+		return bsdtun_setinfo(unit, argp);
+	case TUNGIFINFO:
+		return bsdtun_getinfo(unit, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
 /*
  * TUNSIFMODE: the link type and multicast, all three replaced by the new
  * mode as on FreeBSD; only while down.
@@ -169,8 +215,12 @@ long bsdtun_tun_ioctl(struct file *file, struct bsdtun_unit *unit,
 		      unsigned int cmd, void __user *argp)
 {
 	int __user *ip = argp;
+	long err;
 	int val;
 
+	err = bsdtun_fbsd_ioctl(unit, cmd, argp);
+	if (err != -ENOIOCTLCMD)
+		return err;
 	switch (cmd) {
 	case TUNSLMODE:
 	case TUNSIFHEAD:
@@ -257,6 +307,10 @@ static long bsdtun_remote_mac(struct bsdtun_unit *unit, unsigned int cmd,
 long bsdtun_tap_ioctl(struct file *file, struct bsdtun_unit *unit,
 		      unsigned int cmd, void __user *argp)
 {
+	long err = bsdtun_fbsd_ioctl(unit, cmd, argp);
+
+	if (err != -ENOIOCTLCMD)
+		return err;
 	switch (cmd) {
 	case SIOCGIFADDR:
 	case SIOCSIFADDR:
@@ -273,6 +327,153 @@ long bsdtun_tap_ioctl(struct file *file, struct bsdtun_unit *unit,
 bool bsdtun_tap_compat_ifname(unsigned int cmd)
 {
 	return cmd == bsdtun_compat_ifreq(BSDTUN_TAPGIFNAME_NETBSD);
+}
+
+/*
+ * OpenBSD's TUNSIFINFO changes the MTU and the baud rate only: a type or
+ * flags other than the interface's own are EINVAL, as is an MTU beyond
+ * its TUNMRU, and nothing changes then.
+ */
+static long bsdtun_obsd_setinfo(struct bsdtun_unit *unit, void __user *argp)
+{
+	struct bsdtun_obsd_tuninfo ti;
+	struct net_device *dev;
+	int err = -EINVAL;
+
+	if (copy_from_user(&ti, argp, sizeof(ti)))
+		return -EFAULT;
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	if (ti.mtu >= dev->min_mtu && ti.mtu <= min_t(unsigned int, dev->max_mtu, TUNMRU) &&
+	    ti.type == READ_ONCE(unit->type) &&
+	    ti.flags == (dev->flags & BSDTUN_OBSD_IFF_FLAGS))
+		err = dev_set_mtu(dev, ti.mtu);
+	if (!err)
+		WRITE_ONCE(unit->baudrate, ti.baudrate);
+	rtnl_unlock();
+	return err;
+}
+
+static long bsdtun_obsd_getinfo(struct bsdtun_unit *unit, void __user *argp)
+{
+	struct bsdtun_obsd_tuninfo ti;
+	struct net_device *dev;
+
+	memset(&ti, 0, sizeof(ti));
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	ti.mtu = dev->mtu;
+	ti.type = READ_ONCE(unit->type);
+	ti.flags = dev->flags & BSDTUN_OBSD_IFF_FLAGS;
+	ti.baudrate = READ_ONCE(unit->baudrate);
+	rtnl_unlock();
+	return copy_to_user(argp, &ti, sizeof(ti)) ? -EFAULT : 0;
+}
+
+/* OpenBSD's TUNSIFMODE only checks: the mode must be the link's own. */
+static long bsdtun_obsd_checkmode(struct bsdtun_unit *unit, int mode)
+{
+	struct net_device *dev;
+	long err = 0;
+
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	if (mode != (dev->flags & BSDTUN_OBSD_IFF_FLAGS))
+		err = -EINVAL;
+	rtnl_unlock();
+	return err;
+}
+
+/* OpenBSD's requests that its tun and tap share. */
+static long bsdtun_obsd_ioctl(struct bsdtun_unit *unit, unsigned int cmd,
+			      void __user *argp)
+{
+	int __user *ip = argp;
+	int val;
+
+	switch (cmd) {
+	case BSDTUN_OBSD_TUNSIFMODE:
+	case BSDTUN_OBSD_TUNSDEBUG:
+		if (get_user(val, ip))
+			return -EFAULT;
+		break;
+	}
+
+	switch (cmd) {
+	case BSDTUN_OBSD_TUNSIFINFO:
+		return bsdtun_obsd_setinfo(unit, argp);
+	case BSDTUN_OBSD_TUNGIFINFO:
+		return bsdtun_obsd_getinfo(unit, argp);
+	case BSDTUN_OBSD_TUNSIFMODE:
+		return bsdtun_obsd_checkmode(unit, val);
+	/* OpenBSD builds these out; bsdtun keeps its one debug level. */
+	case BSDTUN_OBSD_TUNSDEBUG:
+		return bsdtun_set_debug(val);
+	case BSDTUN_OBSD_TUNGDEBUG:
+		return put_user(READ_ONCE(bsdtun_debug), ip);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+long bsdtun_otun_ioctl(struct file *file, struct bsdtun_unit *unit,
+		       unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case SIOCGIFADDR:
+	case SIOCSIFADDR:
+		/* OpenBSD's tun has no link address to give. */
+		return -EINVAL;
+	default:
+		return bsdtun_obsd_ioctl(unit, cmd, argp);
+	}
+}
+
+/*
+ * SIOCGIFADDR and SIOCSIFADDR on an OpenBSD tap node: the interface's own
+ * MAC, six bytes, as OpenBSD's tap (FreeBSD's keeps the far end's there).
+ */
+static long bsdtun_own_mac(struct bsdtun_unit *unit, unsigned int cmd,
+			   void __user *argp)
+{
+	struct bsdtun_mac_sockaddr sa = { };
+	struct net_device *dev;
+	u8 mac[ETH_ALEN];
+	int err;
+
+	if (cmd == SIOCSIFADDR) {
+		if (copy_from_user(sa.bsdtun_mac_data, argp, ETH_ALEN))
+			return -EFAULT;
+		dev = bsdtun_rtnl_dev(unit);
+		if (!dev)
+			return -EHOSTDOWN;
+		/* The stack's checks and notifiers, as "ip link set address". */
+		sa.bsdtun_mac_family = dev->type;
+		err = dev_set_mac_address_user(dev, &sa, NULL);
+		rtnl_unlock();
+		return err;
+	}
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	ether_addr_copy(mac, dev->dev_addr);
+	rtnl_unlock();
+	return copy_to_user(argp, mac, sizeof(mac)) ? -EFAULT : 0;
+}
+
+long bsdtun_otap_ioctl(struct file *file, struct bsdtun_unit *unit,
+		       unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case SIOCGIFADDR:
+	case SIOCSIFADDR:
+		return bsdtun_own_mac(unit, cmd, argp);
+	default:
+		return bsdtun_obsd_ioctl(unit, cmd, argp);
+	}
 }
 
 /*
@@ -322,7 +523,7 @@ static long bsdtun_offload_ioctl(struct bsdtun_unit *unit, unsigned int cmd,
 	return 0;
 }
 
-/* Requests every family answers, with FreeBSD's numbers. */
+/* Requests every family answers: the queue, the SIGIO owner, the name. */
 static long bsdtun_common_ioctl(struct file *file, struct bsdtun_unit *unit,
 				unsigned int cmd, void __user *argp)
 {
@@ -330,8 +531,6 @@ static long bsdtun_common_ioctl(struct file *file, struct bsdtun_unit *unit,
 	int val;
 
 	switch (cmd) {
-	case TUNSDEBUG:
-	case TUNSTRANSIENT:
 	case FIOSETOWN:
 	case TIOCSPGRP:
 		if (get_user(val, ip))
@@ -340,23 +539,6 @@ static long bsdtun_common_ioctl(struct file *file, struct bsdtun_unit *unit,
 	}
 
 	switch (cmd) {
-	case TUNSDEBUG:
-		/* One level for every unit: the host's to set. */
-		if (!capable(CAP_NET_ADMIN))
-			return -EPERM;
-		WRITE_ONCE(bsdtun_debug, val);
-		return 0;
-	case TUNGDEBUG:
-		return put_user(READ_ONCE(bsdtun_debug), ip);
-	case TUNSTRANSIENT:
-		WRITE_ONCE(unit->transient, !!val);
-		return 0;
-	case TUNGTRANSIENT:
-		return put_user((int)READ_ONCE(unit->transient), ip);
-	case TUNSIFINFO:
-		return bsdtun_setinfo(unit, argp);
-	case TUNGIFINFO:
-		return bsdtun_getinfo(unit, argp);
 	case TUNGIFNAME:
 		return bsdtun_ifname(unit, argp, sizeof(struct ifreq));
 	case FIONREAD:
@@ -400,7 +582,7 @@ long bsdtun_compat_ioctl(struct file *file, unsigned int cmd,
 	struct bsdtun_unit *unit = bsdtun_file_unit(file);
 
 	if (cmd != bsdtun_compat_ifreq(TUNGIFNAME) &&
-	    !unit->fam->ops->compat_ifname(cmd))
+	    !(unit->fam->ops->compat_ifname && unit->fam->ops->compat_ifname(cmd)))
 		/* Every other argument has the same layout in 32 bits. */
 		return bsdtun_ioctl(file, cmd, (unsigned long)compat_ptr(arg));
 	if (READ_ONCE(unit->dead))

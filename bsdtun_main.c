@@ -128,6 +128,8 @@ MODULE_VERSION("0.1.0");
 MODULE_ALIAS_RTNL_LINK(BSDTUN_DRV_NAME);
 MODULE_ALIAS_RTNL_LINK(BSDTUN_TAP_KIND);
 MODULE_ALIAS_RTNL_LINK(BSDTUN_VMNET_KIND);
+MODULE_ALIAS_RTNL_LINK(BSDTUN_OTUN_KIND);
+MODULE_ALIAS_RTNL_LINK(BSDTUN_OTAP_KIND);
 /*
  * depmod pairs one devname with one char-major alias per module: the
  * static node that loads the module on first open is /dev/bsdtun's.

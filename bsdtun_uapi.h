@@ -7,6 +7,10 @@
  * unchanged against this header (installed as both) and talk to
  * /dev/bsdtunN, /dev/bsdtapN and /dev/bsdvmnetN.
  *
+ * OpenBSD gives some of the same names other numbers and layouts: with
+ * BSDTUN_OPENBSD defined (the OpenBSD variant of <net/if_tun.h> does it),
+ * the names are OpenBSD's, for /dev/bsdotunN and /dev/bsdotapN.
+ *
  * Address families in the TUNSIFHEAD header and interface flags in
  * TUNSIFMODE are the Linux values (AF_INET 2, AF_INET6 10, IFF_*), since
  * a ported program gets those from the Linux C library.
@@ -38,6 +42,52 @@
 #ifndef IFT_ETHER
 #define IFT_ETHER	0x6
 #endif
+/* An OpenBSD tun unit's type. */
+#ifndef IFT_TUNNEL
+#define IFT_TUNNEL	0x83
+#endif
+
+/*
+ * FreeBSD and DragonFly give TUNGIFNAME different numbers; both are
+ * accepted.  TUNGIFNAME is FreeBSD's, the name most software uses; OpenBSD
+ * units answer it too (a bsdtun extension: OpenBSD has no cloning node).
+ */
+#define TUNGIFNAME		_IOR('t', 93, struct ifreq)
+#define BSDTUN_TUNGIFNAME_DFLY	_IOR('t', 98, struct ifreq)
+
+/* tap(4): Ethernet frames, the largest a write() accepts. */
+#define TAPMRU		65535
+
+/*
+ * OpenBSD's requests, under bsdtun's names: its struct tuninfo is 12
+ * bytes, and its TUNSIFMODE and TUNSDEBUG take the numbers FreeBSD gives
+ * TUNSLMODE and TUNSIFMODE.  TUNSIFINFO changes only the MTU and the
+ * baud rate: the type and the flags (BSDTUN_OBSD_IFF_FLAGS of them) must
+ * be the interface's own, as TUNSIFMODE's argument must.
+ */
+struct bsdtun_obsd_tuninfo {
+	__u32		mtu;
+	__u16		type;
+	__u16		flags;
+	__u32		baudrate;
+};
+
+#define BSDTUN_OBSD_IFF_FLAGS	(IFF_POINTOPOINT | IFF_MULTICAST | IFF_BROADCAST)
+
+#define BSDTUN_OBSD_TUNSIFINFO	_IOW('t', 91, struct bsdtun_obsd_tuninfo)
+#define BSDTUN_OBSD_TUNGIFINFO	_IOR('t', 92, struct bsdtun_obsd_tuninfo)
+#define BSDTUN_OBSD_TUNSIFMODE	_IOW('t', 93, int)
+#define BSDTUN_OBSD_TUNSDEBUG	_IOW('t', 94, int)
+#define BSDTUN_OBSD_TUNGDEBUG	_IOR('t', 95, int)
+
+#ifdef BSDTUN_OPENBSD
+#define tuninfo		bsdtun_obsd_tuninfo
+#define TUNSIFINFO	BSDTUN_OBSD_TUNSIFINFO
+#define TUNGIFINFO	BSDTUN_OBSD_TUNGIFINFO
+#define TUNSIFMODE	BSDTUN_OBSD_TUNSIFMODE
+#define TUNSDEBUG	BSDTUN_OBSD_TUNSDEBUG
+#define TUNGDEBUG	BSDTUN_OBSD_TUNGDEBUG
+#else
 
 /* Interface information, set and read with TUNSIFINFO/TUNGIFINFO. */
 struct tuninfo {
@@ -59,16 +109,6 @@ struct tuninfo {
 #define TUNSTRANSIENT	_IOW('t', 98, int)
 #define TUNGTRANSIENT	_IOR('t', 98, int)
 
-/*
- * FreeBSD and DragonFly give TUNGIFNAME different numbers; both are
- * accepted.  TUNGIFNAME is FreeBSD's, the name most software uses.
- */
-#define TUNGIFNAME		_IOR('t', 93, struct ifreq)
-#define BSDTUN_TUNGIFNAME_DFLY	_IOR('t', 98, struct ifreq)
-
-/* tap(4): Ethernet frames, the largest a write() accepts. */
-#define TAPMRU		65535
-
 /* As on FreeBSD: tap's information and most requests are tun's. */
 #define tapinfo		tuninfo
 #define TAPSDEBUG	TUNSDEBUG
@@ -88,6 +128,8 @@ struct tuninfo {
  * can change; UP is always set.
  */
 #define VMIO_SIOCSIFFLAGS	_IO('V', 0)
+
+#endif /* BSDTUN_OPENBSD */
 
 /*
  * FreeBSD's virtio-net header before each packet read or written, on tap

@@ -163,6 +163,7 @@ struct bsdtun_unit *bsdtun_unit_create(struct bsdtun_family *fam, int num,
 	skb_queue_head_init(&unit->queue);
 	init_waitqueue_head(&unit->wq);
 	unit->type = fam->if_type;
+	unit->hdr_mode = fam->hdr_mode;
 	if (charge) {
 		err = bsdtun_charge(unit);
 		if (err)
@@ -231,10 +232,11 @@ void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head)
 	/*
 	 * A boot unit belongs to the host: a container that opened it first
 	 * (its interface then lives there) must not take the number with
-	 * it when its namespace dies or deletes the interface.
+	 * it when its namespace dies or deletes the interface.  OpenBSD's
+	 * nodes are static: its boot units' come back whoever deletes.
 	 */
 	respawn = unit->boot && bsdtun_live && dev &&
-		  !net_eq(dev_net(dev), &init_net);
+		  (!net_eq(dev_net(dev), &init_net) || unit->fam->close_destroys);
 	if (dev) {
 		bsdtun_dbg(dev, "destroyed\n");
 		RCU_INIT_POINTER(unit->dev, NULL);

@@ -91,4 +91,18 @@
 #include <net/gso.h>
 #endif
 
+/*
+ * 6.16: a new MAC reaches dev_set_mac_address_user() in a struct
+ * sockaddr_storage; before, in a struct sockaddr.
+ */
+#ifdef BSDTUN_HAVE_MAC_SOCKADDR_STORAGE
+#define bsdtun_mac_sockaddr	sockaddr_storage
+#define bsdtun_mac_family	ss_family
+#define bsdtun_mac_data		__data
+#else
+#define bsdtun_mac_sockaddr	sockaddr
+#define bsdtun_mac_family	sa_family
+#define bsdtun_mac_data		sa_data
+#endif
+
 #endif /* _BSDTUN_COMPAT_H */
