@@ -9,7 +9,8 @@
 # make bench           bsdtun against Linux tun in one VM boot -> BENCHMARKS.md
 # make install         modules_install + depmod, man page, udev rule
 #                      (honours DESTDIR; INSTALL_MOD_PATH for the module)
-# make install-headers <net/if_tun.h>, bsdtun_uapi.h and bsdtun.pc
+# make install-headers <net/if_tun.h>, bsdtun_uapi.h and bsdtun.pc; OpenBSD's
+#                      <net/if_tun.h> and bsdtun-openbsd.pc
 # make dkms-install    source to /usr/src/bsdtun-VERSION, dkms add, build and
 #                      install (KERNELRELEASE= or KVER= for another kernel)
 # make deb             the bsdtun-dkms Debian package, in ..
@@ -61,14 +62,18 @@ install-headers:
 	install -D -m 644 bsdtun_uapi.h $(DESTDIR)$(PREFIX)/include/bsdtun/bsdtun_uapi.h
 	install -D -m 644 include/net/if_tun.h $(DESTDIR)$(PREFIX)/include/bsdtun/net/if_tun.h
 	install -D -m 644 include/net/if_tap.h $(DESTDIR)$(PREFIX)/include/bsdtun/net/if_tap.h
+	install -D -m 644 include/openbsd/net/if_tun.h \
+		$(DESTDIR)$(PREFIX)/include/bsdtun/openbsd/net/if_tun.h
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' bsdtun.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/bsdtun.pc
+	for pc in bsdtun bsdtun-openbsd; do \
+		sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $$pc.pc.in \
+			> $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc || exit 1; \
+	done
 
 # The module's source for DKMS: what dkms.conf's MAKE needs and the files
 # make install-headers and make install use.
 BSDTUN_SRC = Kbuild Makefile dkms.conf $(wildcard bsdtun*.h bsdtun*.c) \
-	bsdtun.pc.in compat include man udev
+	bsdtun.pc.in bsdtun-openbsd.pc.in compat include man udev
 DKMS_SRC = /usr/src/bsdtun-$(VERSION)
 DKMS_MOD = bsdtun/$(VERSION)
 # The kernel to build for (dkms -k): KVER, else KERNELRELEASE, else the

@@ -411,15 +411,20 @@ bsdtun_check_headers() {
 	rm -rf "$d"
 	mkdir -p "$d"
 	make -s -C "$TOP" install-headers DESTDIR="$d" PREFIX=/usr >/dev/null || rc=1
-	sed -n '/<!-- example:begin -->/,/<!-- example:end -->/p' "$TOP/README.md" |
-		sed '1,2d;$d' | sed '$d' > "$d/example.c"
-	for cc in gcc "$CC_I386"; do
-		$cc -Wall -Wextra -Werror \
-			$(PKG_CONFIG_PATH=$d/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d \
-			  pkg-config --cflags bsdtun) \
-			-o "$d/example-$cc" "$d/example.c" || rc=1
+	# The README's examples: FreeBSD's header (bsdtun) and OpenBSD's
+	# (bsdtun-openbsd), each 64- and 32-bit.
+	for pc in bsdtun bsdtun-openbsd; do
+		sed -n "/<!-- example:$pc:begin -->/,/<!-- example:$pc:end -->/p" \
+			"$TOP/README.md" | sed '1,2d;$d' | sed '$d' > "$d/$pc.c"
+		[ -s "$d/$pc.c" ] || rc=1
+		for cc in gcc "$CC_I386"; do
+			$cc -Wall -Wextra -Werror \
+				$(PKG_CONFIG_PATH=$d/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d \
+				  pkg-config --cflags $pc) \
+				-o "$d/$pc-$cc" "$d/$pc.c" || rc=1
+		done
 	done
-	bsdtun_result $rc "make install-headers; README example builds with pkg-config (64/32-bit)"
+	bsdtun_result $rc "make install-headers; README examples build with pkg-config bsdtun and bsdtun-openbsd (64/32-bit)"
 }
 
 bsdtun_checkpatch() {
