@@ -4,7 +4,8 @@
  * (whose number differs in 32 bits: struct ifreq is smaller), TUNSIFHEAD
  * and TUNGIFHEAD, TUNGIFINFO, FIONREAD, and a packet written and read;
  * on a tap unit TAPGIFNAME (both numbers), the remote MAC, VMIO flags,
- * and a frame read.
+ * and a frame read; OpenBSD's struct tuninfo and requests, and its tap's
+ * own MAC.
  */
 #include <net/if_tap.h>
 
@@ -91,6 +92,39 @@ TEST(compat32_tap)
 	EXPECT_EQ(14 + 32, val);
 	ASSERT_EQ(14 + 32, read(fd, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "\x02\0\0\0\0\x02", 6));
+	close(fd);
+}
+
+/* OpenBSD's 12-byte struct tuninfo and its requests, from 32 bits. */
+TEST(compat32_openbsd)
+{
+	struct bsdtun_obsd_tuninfo ti;
+	uint8_t mac[6] = { 2, 9, 8, 7, 6, 4 }, got[6];
+	char name[IFNAMSIZ];
+	int fd, mode = IFF_POINTOPOINT | IFF_MULTICAST;
+
+	ASSERT_EQ(0, bsdtun_reload(NULL));
+	fd = bsdtun_open_unit(&bsdtun_fam_otun, 0, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bsdtun_ifname(fd, name));
+	EXPECT_STREQ("bsdotun0", name);
+	ASSERT_EQ(0, ioctl(fd, BSDTUN_OBSD_TUNGIFINFO, &ti));
+	EXPECT_EQ(1500, ti.mtu);
+	EXPECT_EQ(IFT_TUNNEL, ti.type);
+	EXPECT_EQ(mode, ti.flags);
+	ti.mtu = 1300;
+	ASSERT_EQ(0, ioctl(fd, BSDTUN_OBSD_TUNSIFINFO, &ti));
+	EXPECT_EQ(1300, bsdtun_read_num("/sys/class/net/%s/mtu", name));
+	EXPECT_EQ(0, ioctl(fd, BSDTUN_OBSD_TUNSIFMODE, &mode));
+	close(fd);
+
+	fd = bsdtun_open_unit(&bsdtun_fam_otap, 0, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, SIOCSIFADDR, mac));
+	ASSERT_EQ(0, ioctl(fd, SIOCGIFADDR, got));
+	EXPECT_EQ(0, memcmp(mac, got, 6));
+	ASSERT_EQ(0, bsdtun_mac("bsdotap0", got));
+	EXPECT_EQ(0, memcmp(mac, got, 6));
 	close(fd);
 }
 

@@ -7,7 +7,8 @@
  * IP, random frames), mode changes, offload headers of both formats
  * turned on and off with writes behind headers that are mostly plausible
  * and often lie, closes and reopens of cloned units.
- * The threads take turns at the families: tun, tap, vmnet, tun.  Every
+ * The threads take turns at the families: one thread each for tun, tap,
+ * vmnet and OpenBSD's tun and tap (its own requests are known).  Every
  * call must succeed or fail with an errno the driver defines; at the end
  * every file closes and the module unloads (nothing leaked a reference).
  *
@@ -20,7 +21,7 @@
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
 
-#define BSDTUN_FUZZ_THREADS	4
+#define BSDTUN_FUZZ_THREADS	5
 
 struct bsdtun_fuzz {
 	const struct bsdtun_family *fam;
@@ -50,6 +51,7 @@ static int bsdtun_errno_ok(int e)
 	case ESRCH: case ENOSPC: case EEXIST:
 	case EPROTOTYPE:	/* TAPSIFINFO with a type other than Ethernet's */
 	case ENODEV:		/* TUNGCAP without OpenBSD's header */
+	case EADDRNOTAVAIL:	/* OpenBSD tap's SIOCSIFADDR, not a unicast MAC */
 		return 1;
 	case ENOMEM: case ENOBUFS:
 		/* Injected allocation failures (fault mode) only. */
@@ -65,6 +67,8 @@ static const unsigned long bsdtun_known[] = {
 	TIOCSPGRP, TIOCGPGRP, FIOASYNC, FIONBIO,
 	SIOCGIFADDR, SIOCSIFADDR, VMIO_SIOCSIFFLAGS, BSDTUN_TAPGIFNAME_NETBSD,
 	TAPSVNETHDR, TAPGVNETHDR, TUNSCAP, TUNGCAP, TUNDCAP,
+	BSDTUN_OBSD_TUNSIFINFO, BSDTUN_OBSD_TUNGIFINFO, BSDTUN_OBSD_TUNSIFMODE,
+	BSDTUN_OBSD_TUNSDEBUG, BSDTUN_OBSD_TUNGDEBUG,
 };
 
 /*
@@ -93,6 +97,7 @@ static const int bsdtun_vnet_lens[] = { 0, 10, 12, 11 };
 
 static const struct bsdtun_family *const bsdtun_fuzz_fams[] = {
 	&bsdtun_fam_tun, &bsdtun_fam_tap, &bsdtun_fam_vmnet,
+	&bsdtun_fam_otun, &bsdtun_fam_otap,
 };
 
 static void *bsdtun_fuzz_thread(void *arg)
@@ -130,8 +135,8 @@ static void *bsdtun_fuzz_thread(void *arg)
 			unsigned long cmd = bsdtun_known[bsdtun_rand(&s) %
 						ARRAY_SIZE(bsdtun_known)];
 
-			if ((cmd == TUNSDEBUG || cmd == FIOSETOWN || cmd == TIOCSPGRP) &&
-			    p == buf)
+			if ((cmd == TUNSDEBUG || cmd == BSDTUN_OBSD_TUNSDEBUG ||
+			     cmd == FIOSETOWN || cmd == TIOCSPGRP) && p == buf)
 				memset(buf, 0, sizeof(int));
 			ret = ioctl(fd, cmd, p);
 			break;

@@ -204,11 +204,18 @@ struct bsdtun_family {
 	const char *kind;	/* ip link add ... type <kind> */
 	int ether;		/* Ethernet frames (tap, vmnet) */
 	int keep_up;		/* close leaves the interface up (vmnet) */
+	/*
+	 * OpenBSD's personality: its requests, and its close destroys an
+	 * interface its open made (a boot unit's node stays).
+	 */
+	int obsd;
 };
 
-static const struct bsdtun_family bsdtun_fam_tun = { "bsdtun", "bsdtun", 0, 0 };
-static const struct bsdtun_family bsdtun_fam_tap = { "bsdtap", "bsdtap", 1, 0 };
-static const struct bsdtun_family bsdtun_fam_vmnet = { "bsdvmnet", "bsdvmnet", 1, 1 };
+static const struct bsdtun_family bsdtun_fam_tun = { "bsdtun", "bsdtun", 0, 0, 0 };
+static const struct bsdtun_family bsdtun_fam_tap = { "bsdtap", "bsdtap", 1, 0, 0 };
+static const struct bsdtun_family bsdtun_fam_vmnet = { "bsdvmnet", "bsdvmnet", 1, 1, 0 };
+static const struct bsdtun_family bsdtun_fam_otun = { "bsdotun", "bsdotun", 0, 0, 1 };
+static const struct bsdtun_family bsdtun_fam_otap = { "bsdotap", "bsdotap", 1, 0, 1 };
 
 /* "<prefix><n>" of @fam into @buf (a node's or interface's name). */
 static inline const char *bsdtun_name(char *buf, size_t size,

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Units, nodes and interfaces, for each family (tun, tap, vmnet: fixture
- * variants): preallocated nodes, the units and prefix parameters
- * (overlapping prefixes refused, an empty one turns its family off),
- * interfaces made on first open in the opener's namespace and kept on
- * close, the cloning node, TUNGIFNAME (FreeBSD's number, and DragonFly's
- * on tun or NetBSD's on tap and vmnet), ip link add/del (also while open:
- * the file is detached), namespace deletion, renaming, transient units,
- * rmmod with a file open, EBUSY and EPERM on open, units opened from a
- * user namespace, ENXIO for a unit whose interface is in another
- * namespace, boot units coming back from a container, and the per-user
- * limit on units made without privilege in the initial namespace.
+ * Units, nodes and interfaces, for each family (tun, tap, vmnet and
+ * OpenBSD's tun and tap: fixture variants): preallocated nodes, the
+ * units and prefix parameters (overlapping prefixes refused, an empty one
+ * turns its family off), interfaces made on first open in the opener's
+ * namespace and kept on close (destroyed, on OpenBSD's families), the
+ * cloning node, TUNGIFNAME (FreeBSD's number, and DragonFly's on tun or
+ * NetBSD's on tap and vmnet), ip link add/del (also while open: the file
+ * is detached), namespace deletion, renaming, transient units, rmmod
+ * with a file open, EBUSY and EPERM on open, units opened from a user
+ * namespace, ENXIO for a unit whose interface is in another namespace,
+ * boot units coming back from a container, and the per-user limit on
+ * units made without privilege in the initial namespace.
  */
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -46,6 +47,18 @@ FIXTURE_VARIANT_ADD(unit, vmnet) {
 	.fam = &bsdtun_fam_vmnet,
 	.param = "vmnet_prefix",
 	.alt = "vmnet",
+};
+
+FIXTURE_VARIANT_ADD(unit, otun) {
+	.fam = &bsdtun_fam_otun,
+	.param = "openbsd_prefix",
+	.alt = "tun",
+};
+
+FIXTURE_VARIANT_ADD(unit, otap) {
+	.fam = &bsdtun_fam_otap,
+	.param = "openbsd_tap_prefix",
+	.alt = "tap",
 };
 
 /* A family other than @fam, with the default parameters. */
@@ -176,7 +189,8 @@ TEST_F(unit, units_and_prefix_parameters)
 	EXPECT_NE(0, bsdtun_sh("insmod %s %s=%sx 2>/dev/null", bsdtun_ko(), p,
 			       other->prefix));
 	/* Every family off: nothing to load. */
-	EXPECT_NE(0, bsdtun_sh("insmod %s prefix= tap_prefix= vmnet_prefix= 2>/dev/null",
+	EXPECT_NE(0, bsdtun_sh("insmod %s prefix= tap_prefix= vmnet_prefix= "
+			       "openbsd_prefix= openbsd_tap_prefix= 2>/dev/null",
 			       bsdtun_ko()));
 	EXPECT_FALSE(bsdtun_loaded());
 
@@ -197,7 +211,8 @@ TEST_F(unit, units_and_prefix_parameters)
 
 /*
  * The interface outlives the file; close brings it down, but a vmnet
- * interface stays up (fam->keep_up).  tap and vmnet are Ethernet.
+ * interface stays up (fam->keep_up).  OpenBSD's open brings it up and
+ * its close destroys it: the node stays.  tap and vmnet are Ethernet.
  */
 TEST_F(unit, first_open_creates_interface_close_keeps_it)
 {
@@ -214,6 +229,7 @@ TEST_F(unit, first_open_creates_interface_close_keeps_it)
 	/* ARPHRD_ETHER (1) for tap and vmnet, ARPHRD_NONE (0xfffe) for tun. */
 	EXPECT_EQ(fam->ether ? 1 : 0xfffe,
 		  bsdtun_read_num("/sys/class/net/%s/type", want));
+	EXPECT_EQ(fam->obsd ? IFF_UP : 0, bsdtun_flags(want) & IFF_UP);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, bsdtun_set_up(s, want, 1));
@@ -221,10 +237,11 @@ TEST_F(unit, first_open_creates_interface_close_keeps_it)
 	EXPECT_TRUE(bsdtun_flags(want) & IFF_UP);
 	close(self->fd);
 	self->fd = -1;
-	EXPECT_TRUE(bsdtun_has_if(fam, 1));
+	EXPECT_EQ(!fam->obsd, bsdtun_has_if(fam, 1));
 	EXPECT_TRUE(bsdtun_has_node(fam, 1));
 	/* vmnet's rule: its interface stays up; tun's and tap's go down. */
-	EXPECT_EQ(fam->keep_up ? IFF_UP : 0, bsdtun_flags(want) & IFF_UP);
+	if (!fam->obsd)
+		EXPECT_EQ(fam->keep_up ? IFF_UP : 0, bsdtun_flags(want) & IFF_UP);
 	self->fd = bsdtun_open_unit(fam, 1, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	EXPECT_EQ(1, bsdtun_read_num("/sys/class/net/%s/bsdtun/unit", want));
@@ -256,9 +273,10 @@ TEST_F(unit, interface_made_in_openers_namespace)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_EQ(0, WEXITSTATUS(st));
-	/* ...not in the initial one. */
+	/* ...not in the initial one (OpenBSD's went with the child's close). */
 	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link show %s 2>/dev/null", name));
-	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link show %s >/dev/null", name));
+	EXPECT_EQ(fam->obsd, !!bsdtun_sh(BSDTUN_IP " -n bt link show %s >/dev/null 2>&1",
+					 name));
 }
 
 TEST_F(unit, clone_takes_lowest_unallocated_unit)
@@ -276,6 +294,14 @@ TEST_F(unit, clone_takes_lowest_unallocated_unit)
 	ASSERT_LE(0, fd2);
 	EXPECT_STREQ(bsdtun_name(want, sizeof(want), fam, 5), name);
 	close(fd2);
+	if (fam->obsd) {
+		/* The close destroyed the clone: its number is free again. */
+		fd2 = bsdtun_clone_fam(fam, name);
+		ASSERT_LE(0, fd2);
+		EXPECT_STREQ(bsdtun_name(want, sizeof(want), fam, 5), name);
+		close(fd2);
+		return;
+	}
 	/* Free a low number: the next clone takes it. */
 	fd2 = bsdtun_open_unit(fam, 2, O_RDWR);
 	ASSERT_LE(0, fd2);
@@ -290,7 +316,8 @@ TEST_F(unit, clone_takes_lowest_unallocated_unit)
 /*
  * FreeBSD's TUNGIFNAME (= TAPGIFNAME) on every family.  DragonFly's
  * number is tun's only, NetBSD's TAPGIFNAME tap's (and vmnet's, an
- * Ethernet family): each is ENOTTY on the other kind of node.
+ * Ethernet family): each is ENOTTY on the other kind of node, and both
+ * on OpenBSD's, which answer FreeBSD's number only (a bsdtun extension).
  */
 TEST_F(unit, tungifname_freebsd_dragonfly_netbsd_numbers)
 {
@@ -311,8 +338,13 @@ TEST_F(unit, tungifname_freebsd_dragonfly_netbsd_numbers)
 	yes = fam->ether ? BSDTUN_TAPGIFNAME_NETBSD : BSDTUN_TUNGIFNAME_DFLY;
 	no = fam->ether ? BSDTUN_TUNGIFNAME_DFLY : BSDTUN_TAPGIFNAME_NETBSD;
 	memset(&ifr, 0, sizeof(ifr));
-	ASSERT_EQ(0, ioctl(self->fd, yes, &ifr));
-	EXPECT_STREQ(want, ifr.ifr_name);
+	if (fam->obsd) {
+		EXPECT_EQ(-1, ioctl(self->fd, yes, &ifr));
+		EXPECT_EQ(ENOTTY, errno);
+	} else {
+		ASSERT_EQ(0, ioctl(self->fd, yes, &ifr));
+		EXPECT_STREQ(want, ifr.ifr_name);
+	}
 	memset(&ifr, 0, sizeof(ifr));
 	EXPECT_EQ(-1, ioctl(self->fd, no, &ifr));
 	EXPECT_EQ(ENOTTY, errno);
@@ -380,6 +412,15 @@ TEST_F(unit, ip_link_del_wakes_blocked_reader)
 
 	self->fd = bsdtun_clone_fam(variant->fam, name);
 	ASSERT_LE(0, self->fd);
+	if (variant->fam->obsd) {
+		/* Up since its open: IPv6's first packets are queued. */
+		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s down", name));
+		bsdtun_nonblock(self->fd);
+		while (read(self->fd, r.buf, sizeof(r.buf)) >= 0)
+			;
+		ASSERT_EQ(EAGAIN, errno);
+		fcntl(self->fd, F_SETFL, fcntl(self->fd, F_GETFL) & ~O_NONBLOCK);
+	}
 	r.fd = self->fd;
 	ASSERT_EQ(0, pthread_create(&t, NULL, bsdtun_waiter_read, &r));
 	ASSERT_TRUE(bsdtun_waiter_blocked(&r, SYS_read));
@@ -420,6 +461,9 @@ TEST_F(unit, rename_keeps_unit_and_node)
 
 	self->fd = bsdtun_open_unit(fam, 0, O_RDWR);
 	ASSERT_LE(0, self->fd);
+	/* OpenBSD's open brought it up: Linux renames only one that is down. */
+	if (fam->obsd)
+		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s0 down", fam->prefix));
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s0 name wan7", fam->prefix));
 	ASSERT_EQ(0, bsdtun_ifname(self->fd, name));
 	EXPECT_STREQ("wan7", name);
@@ -428,7 +472,10 @@ TEST_F(unit, rename_keeps_unit_and_node)
 	EXPECT_EQ(0, bsdtun_read_num("/sys/class/net/wan7/bsdtun/unit"));
 }
 
-/* TUNSTRANSIENT is TAPSTRANSIENT: the same request on every family. */
+/*
+ * TUNSTRANSIENT is TAPSTRANSIENT: the same request on FreeBSD's families.
+ * OpenBSD has none: its close destroys what its open made anyway.
+ */
 TEST_F(unit, transient_unit_destroyed_on_close)
 {
 	const struct bsdtun_family *fam = variant->fam;
@@ -438,6 +485,24 @@ TEST_F(unit, transient_unit_destroyed_on_close)
 	EXPECT_EQ(TUNSTRANSIENT, TAPSTRANSIENT);
 	self->fd = bsdtun_clone_fam(fam, name);
 	ASSERT_LE(0, self->fd);
+	if (fam->obsd) {
+		EXPECT_EQ(-1, ioctl(self->fd, TUNSTRANSIENT, &on));
+		EXPECT_EQ(ENOTTY, errno);
+		EXPECT_EQ(-1, ioctl(self->fd, TUNGTRANSIENT, &val));
+		EXPECT_EQ(ENOTTY, errno);
+		close(self->fd);
+		self->fd = -1;
+		EXPECT_FALSE(bsdtun_has_if(fam, 4));
+		EXPECT_FALSE(bsdtun_has_node(fam, 4));
+		/* A boot unit: the interface goes, the node stays. */
+		self->fd = bsdtun_open_unit(fam, 0, O_RDWR);
+		ASSERT_LE(0, self->fd);
+		close(self->fd);
+		self->fd = -1;
+		EXPECT_FALSE(bsdtun_has_if(fam, 0));
+		EXPECT_TRUE(bsdtun_has_node(fam, 0));
+		return;
+	}
 	ASSERT_EQ(0, ioctl(self->fd, TUNGTRANSIENT, &val));
 	EXPECT_EQ(0, val);
 	ASSERT_EQ(0, ioctl(self->fd, TUNSTRANSIENT, &on));
@@ -554,11 +619,16 @@ TEST_F(unit, user_namespace_owner_opens_only_its_own_units)
 	bsdtun_name(if0, sizeof(if0), fam, 0);
 	bsdtun_name(if1, sizeof(if1), fam, 1);
 	bsdtun_name(if4, sizeof(if4), fam, 4);
-	/* Unit 0's interface lives in the initial namespace. */
+	/*
+	 * Unit 0's interface lives in the initial namespace (OpenBSD's as
+	 * long as the unit is open).
+	 */
 	self->fd = bsdtun_open_unit(fam, 0, O_RDWR);
 	ASSERT_LE(0, self->fd);
-	close(self->fd);
-	self->fd = -1;
+	if (!fam->obsd) {
+		close(self->fd);
+		self->fd = -1;
+	}
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -618,13 +688,21 @@ TEST_F(unit, unit_in_other_namespace_is_enxio_boot_unit_comes_back)
 	memset(&ifr, 0, sizeof(ifr));
 	ASSERT_EQ(0, ioctl(fd, TUNGIFNAME, &ifr));
 	EXPECT_STREQ(if1, ifr.ifr_name);
-	close(fd);
+	/* FreeBSD's interface stays there closed; OpenBSD's while open. */
+	if (!fam->obsd)
+		close(fd);
 	EXPECT_EQ(-1, bsdtun_open_unit(fam, 1, O_RDWR));
 	EXPECT_EQ(ENXIO, errno);
 	EXPECT_EQ(0, if_nametoindex(if1));
 
-	/* The container deletes the interface: the host's unit is back. */
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link del %s", if1));
+	/*
+	 * The container deletes the interface (OpenBSD's close does): the
+	 * host's unit is back.
+	 */
+	if (fam->obsd)
+		close(fd);
+	else
+		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link del %s", if1));
 	EXPECT_TRUE(bsdtun_has_node(fam, 1));
 	self->fd = bsdtun_open_unit(fam, 1, O_RDWR);
 	err = errno;
@@ -734,7 +812,7 @@ TEST_F(unit, unprivileged_users_limited_initial_namespace_keeps_units)
 {
 	const struct bsdtun_family *fam = variant->fam;
 	struct bsdtun_made a, b, again;
-	int hold[2], st;
+	int hold[2], st, want;
 	char name[IFNAMSIZ];
 	pid_t pa, pb;
 
@@ -766,9 +844,11 @@ TEST_F(unit, unprivileged_users_limited_initial_namespace_keeps_units)
 	ASSERT_EQ(pb, waitpid(pb, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
 	close(hold[0]);
-	for (int i = 0; i < 5000 && bsdtun_count_units(fam) != 6; i++)
+	/* Boot units, unit 19 and (but OpenBSD's, closed) the clone. */
+	want = fam->obsd ? 5 : 6;
+	for (int i = 0; i < 5000 && bsdtun_count_units(fam) != want; i++)
 		usleep(1000);
-	EXPECT_EQ(6, bsdtun_count_units(fam));
+	EXPECT_EQ(want, bsdtun_count_units(fam));
 	ASSERT_EQ(0, pipe(hold));
 	pa = bsdtun_spawn_maker(65534, fam->kind, &again, hold);
 	ASSERT_LT(0, pa);
@@ -801,9 +881,11 @@ TEST_F(unit, tunsdebug_needs_privilege_in_initial_namespace)
 		fd = open(clone, O_RDWR);
 		if (fd < 0)
 			_exit(1);
-		if (ioctl(fd, TUNSDEBUG, &val) == 0 || errno != EPERM)
+		if (ioctl(fd, fam->obsd ? BSDTUN_OBSD_TUNSDEBUG : TUNSDEBUG,
+			  &val) == 0 || errno != EPERM)
 			_exit(2);
-		if (ioctl(fd, TUNGDEBUG, &val) || val != 0)
+		if (ioctl(fd, fam->obsd ? BSDTUN_OBSD_TUNGDEBUG : TUNGDEBUG, &val) ||
+		    val != 0)
 			_exit(3);
 		_exit(0);
 	}
