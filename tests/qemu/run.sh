@@ -67,13 +67,17 @@ KERNELS=${KERNELS:-debug bullseye bookworm bookworm-backports sid experimental a
 # the debug kernel's run takes up to twice its time alone.
 TIMEOUT=${BSDTUN_TIMEOUT:-2400}
 SLOTS=${BSDTUN_SLOTS:-$(nproc)}
-FUZZ_OPS_DEBUG=1000000
+FUZZ_OPS_DEBUG=500000
+# The real BSD programs exercise read, write and the ioctls as the other
+# programs do, slowly (the longest program on the debug kernel): the
+# distribution's stable kernel and the newest run them.
+PROGRAMS_KERNELS="bookworm sid"
 # The debug kernel's fault pass: the programs it runs again under
 # injected failures, the share of their allocations and user copies
 # failed (percent), and the fuzz's length there.
 FAULT_TESTS="bsdtun_stress bsdtun_fuzz"
 FAULT_PERCENT=2
-FUZZ_OPS_FAULT=200000
+FUZZ_OPS_FAULT=100000
 # bsdtun_stress asserts that set-ups succeed and that every packet is
 # accounted for, which an injected ENOMEM may rightly break: in the fault
 # pass its verdicts are shown, not counted.  It must run to its end
@@ -845,6 +849,11 @@ bsdtun_run_kernel() {
 	elif [ "$karch" != amd64 ] && [[ " $(echo $tests) " = *" bsdtun_programs "* ]]; then
 		tests=$(echo $tests | sed 's/\bbsdtun_programs\b//')
 		bsdtun_log "[$abi] bsdtun_programs not run: its programs are x86_64 binaries"
+	fi
+	if [ -z "${TESTS:-}" ] && [[ " $PROGRAMS_KERNELS " != *" $suite "* ]] &&
+	   [[ " $(echo $tests) " = *" bsdtun_programs "* ]]; then
+		tests=$(echo $tests | sed 's/\bbsdtun_programs\b//')
+		bsdtun_log "[$abi] bsdtun_programs not run: $(echo $PROGRAMS_KERNELS | sed 's/ / and /') run it"
 	fi
 	# Per kernel: the debug kernel fuzzes longer and has a fault pass;
 	# the KCSAN kernel runs the concurrent programs only, and without
