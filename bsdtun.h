@@ -3,9 +3,10 @@
  * bsdtun internals shared by its files.
  *
  * Objects:
- *  - struct bsdtun_family: one kind of unit (tun, tap, vmnet), with its
- *    names, numbers, nodes and rtnl kind, and the table of operations in
- *    which the kinds differ (struct bsdtun_family_ops).
+ *  - struct bsdtun_family: one kind of unit (tun, tap, vmnet, OpenBSD's
+ *    tun and tap), with its names, numbers, nodes and rtnl kind, its
+ *    link type's table of operations (struct bsdtun_family_ops) and its
+ *    personality: ioctl table, header rule and close policy.
  *  - struct bsdtun_unit: one unit of a family, numbered within it, with
  *    its character node.  It exists from module load (preallocated
  *    units), from a clone open or from "ip link add", until "ip link del",
@@ -130,7 +131,7 @@ static inline bool bsdtun_ofl_is_vnet(unsigned int kind)
 	return kind == BSDTUN_OFL_VNET || kind == BSDTUN_OFL_VNET_MRG;
 }
 
-/* Where families differ: layer 3 packets (tun) or Ethernet frames (tap). */
+/* What a link type does: layer 3 packets (tun) or Ethernet frames (tap). */
 struct bsdtun_family_ops {
 	/* rtnl_link_ops->setup: the link type. */
 	void (*setup)(struct net_device *dev);
@@ -149,17 +150,6 @@ struct bsdtun_family_ops {
 	/* The written packet, in @skb on @dev: its protocol and headers. */
 	void (*rx_prep)(struct sk_buff *skb, struct net_device *dev,
 			__be16 proto);
-	/* Largest packet a write() takes without an offload header. */
-	unsigned int mru;
-	/* The family's own ioctls; -ENOIOCTLCMD for the others. */
-	long (*ioctl)(struct file *file, struct bsdtun_unit *unit,
-		      unsigned int cmd, void __user *argp);
-	/*
-	 * Whether @cmd is a 32-bit process's number of one of the family's
-	 * own interface-name requests (its ifreq is shorter); the common
-	 * path answers it with the name.  NULL: none.
-	 */
-	bool (*compat_ifname)(unsigned int cmd);
 };
 
 struct bsdtun_family {
@@ -169,6 +159,17 @@ struct bsdtun_family {
 	char **prefix;
 	int misc_minor;
 	const struct bsdtun_family_ops *ops;
+	/*
+	 * The personality (FreeBSD's or OpenBSD's): its requests beyond the
+	 * common ones, -ENOIOCTLCMD for the others; and whether @cmd is a
+	 * 32-bit process's number of one of its own interface-name requests
+	 * (its ifreq is shorter), which the common path answers (NULL: none).
+	 */
+	long (*ioctl)(struct file *file, struct bsdtun_unit *unit,
+		      unsigned int cmd, void __user *argp);
+	bool (*compat_ifname)(unsigned int cmd);
+	/* Largest packet a write() takes without an offload header. */
+	unsigned int mru;
 	/* Module parameter: open brings the interface up (tap), or NULL. */
 	const bool *up_on_open;
 	/* close leaves the interface up with its addresses (vmnet). */

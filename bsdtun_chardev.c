@@ -301,7 +301,7 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (olen && !copy_from_iter_full(ohdr, olen, from))
 		return -EFAULT;
 	hlen = ops->write_hdr(unit, from, len - olen,
-			      olen ? BSDTUN_OFL_MRU : ops->mru, &proto);
+			      olen ? BSDTUN_OFL_MRU : unit->fam->mru, &proto);
 	if (hlen < 0)
 		return hlen;
 

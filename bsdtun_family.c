@@ -184,9 +184,6 @@ static const struct bsdtun_family_ops bsdtun_tun_ops = {
 	.read_hdr	= bsdtun_tun_read_hdr,
 	.write_hdr	= bsdtun_tun_write_hdr,
 	.rx_prep	= bsdtun_tun_rx_prep,
-	.mru		= TUNMRU,
-	.ioctl		= bsdtun_tun_ioctl,
-	.compat_ifname	= bsdtun_tun_compat_ifname,
 };
 
 static const struct bsdtun_family_ops bsdtun_tap_ops = {
@@ -195,34 +192,6 @@ static const struct bsdtun_family_ops bsdtun_tap_ops = {
 	.read_hdr	= bsdtun_tap_read_hdr,
 	.write_hdr	= bsdtun_tap_write_hdr,
 	.rx_prep	= bsdtun_tap_rx_prep,
-	.mru		= TAPMRU,
-	.ioctl		= bsdtun_tap_ioctl,
-	.compat_ifname	= bsdtun_tap_compat_ifname,
-};
-
-/*
- * OpenBSD's: the same packets and frames, OpenBSD's requests.  Its tun
- * always has the family header (the unit starts with it and no request
- * turns it off) and takes a packet as large as IP's.
- */
-static const struct bsdtun_family_ops bsdtun_otun_ops = {
-	.setup		= bsdtun_tun_setup,
-	.xmit_hdr	= bsdtun_tun_xmit_hdr,
-	.read_hdr	= bsdtun_tun_read_hdr,
-	.write_hdr	= bsdtun_tun_write_hdr,
-	.rx_prep	= bsdtun_tun_rx_prep,
-	.mru		= IP_MAX_MTU,
-	.ioctl		= bsdtun_otun_ioctl,
-};
-
-static const struct bsdtun_family_ops bsdtun_otap_ops = {
-	.setup		= bsdtun_ether_setup,
-	.xmit_hdr	= bsdtun_tap_xmit_hdr,
-	.read_hdr	= bsdtun_tap_read_hdr,
-	.write_hdr	= bsdtun_tap_write_hdr,
-	.rx_prep	= bsdtun_tap_rx_prep,
-	.mru		= TAPMRU,
-	.ioctl		= bsdtun_otap_ioctl,
 };
 
 static struct bsdtun_family bsdtun_tun_family = {
@@ -230,6 +199,9 @@ static struct bsdtun_family bsdtun_tun_family = {
 	.prefix		= &bsdtun_prefix,
 	.misc_minor	= BSDTUN_TUN_MINOR,
 	.ops		= &bsdtun_tun_ops,
+	.ioctl		= bsdtun_tun_ioctl,
+	.compat_ifname	= bsdtun_tun_compat_ifname,
+	.mru		= TUNMRU,
 	/* DragonFly's tun takes whatever type TUNSIFINFO gives. */
 	.if_type	= IFT_PPP,
 };
@@ -239,6 +211,9 @@ static struct bsdtun_family bsdtun_tap_family = {
 	.prefix		= &bsdtun_tap_prefix,
 	.misc_minor	= BSDTUN_TAP_MINOR,
 	.ops		= &bsdtun_tap_ops,
+	.ioctl		= bsdtun_tap_ioctl,
+	.compat_ifname	= bsdtun_tap_compat_ifname,
+	.mru		= TAPMRU,
 	.up_on_open	= &bsdtun_tap_up_on_open,
 	/* FreeBSD's tap refuses another type: its interface is Ethernet. */
 	.if_type	= IFT_ETHER,
@@ -250,17 +225,27 @@ static struct bsdtun_family bsdtun_vmnet_family = {
 	.prefix		= &bsdtun_vmnet_prefix,
 	.misc_minor	= BSDTUN_VMNET_MINOR,
 	.ops		= &bsdtun_tap_ops,
+	.ioctl		= bsdtun_tap_ioctl,
+	.compat_ifname	= bsdtun_tap_compat_ifname,
+	.mru		= TAPMRU,
 	.up_on_open	= &bsdtun_tap_up_on_open,
 	.keep_up	= true,
 	.if_type	= IFT_ETHER,
 	.if_type_fixed	= true,
 };
 
+/*
+ * OpenBSD's: the same packets and frames, OpenBSD's requests.  Its tun
+ * always has the family word (the unit starts with it and no request
+ * turns it off) and takes a packet as large as IP's.
+ */
 static struct bsdtun_family bsdtun_otun_family = {
 	.kind		= BSDTUN_OTUN_KIND,
 	.prefix		= &bsdtun_otun_prefix,
 	.misc_minor	= BSDTUN_OTUN_MINOR,
-	.ops		= &bsdtun_otun_ops,
+	.ops		= &bsdtun_tun_ops,
+	.ioctl		= bsdtun_otun_ioctl,
+	.mru		= IP_MAX_MTU,
 	.up_on_open	= &bsdtun_always,
 	.if_type	= IFT_TUNNEL,
 	.if_type_fixed	= true,
@@ -272,7 +257,9 @@ static struct bsdtun_family bsdtun_otap_family = {
 	.kind		= BSDTUN_OTAP_KIND,
 	.prefix		= &bsdtun_otap_prefix,
 	.misc_minor	= BSDTUN_OTAP_MINOR,
-	.ops		= &bsdtun_otap_ops,
+	.ops		= &bsdtun_tap_ops,
+	.ioctl		= bsdtun_otap_ioctl,
+	.mru		= TAPMRU,
 	.up_on_open	= &bsdtun_always,
 	.if_type	= IFT_ETHER,
 	.if_type_fixed	= true,

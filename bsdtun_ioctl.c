@@ -571,7 +571,7 @@ long bsdtun_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (err == -ENOIOCTLCMD)
 		err = bsdtun_offload_ioctl(unit, cmd, argp);
 	if (err == -ENOIOCTLCMD)
-		err = unit->fam->ops->ioctl(file, unit, cmd, argp);
+		err = unit->fam->ioctl(file, unit, cmd, argp);
 	return err == -ENOIOCTLCMD ? -ENOTTY : err;
 }
 
@@ -582,7 +582,7 @@ long bsdtun_compat_ioctl(struct file *file, unsigned int cmd,
 	struct bsdtun_unit *unit = bsdtun_file_unit(file);
 
 	if (cmd != bsdtun_compat_ifreq(TUNGIFNAME) &&
-	    !(unit->fam->ops->compat_ifname && unit->fam->ops->compat_ifname(cmd)))
+	    !(unit->fam->compat_ifname && unit->fam->compat_ifname(cmd)))
 		/* Every other argument has the same layout in 32 bits. */
 		return bsdtun_ioctl(file, cmd, (unsigned long)compat_ptr(arg));
 	if (READ_ONCE(unit->dead))
