@@ -465,8 +465,11 @@ TEST_F(obsd, fioasync_and_owner_requests)
 	EXPECT_EQ(SIGIO, sigtimedwait(&set, NULL, &ts));
 }
 
-/* TUNSCAP is OpenBSD's: its tun_hdr before the family word, off at close. */
-TEST_F(obsd, tunscap_puts_tun_hdr_first_and_close_turns_it_off)
+/*
+ * TUNSCAP is OpenBSD's: its tun_hdr before the family word; TUNDCAP and
+ * close turn it off.
+ */
+TEST_F(obsd, tunscap_puts_tun_hdr_first_tundcap_and_close_turn_it_off)
 {
 	struct tun_capabilities cap = { IFCAP_CSUM_TCPv4 | IFCAP_CSUM_UDPv4 };
 	uint8_t buf[2048];
@@ -491,6 +494,15 @@ TEST_F(obsd, tunscap_puts_tun_hdr_first_and_close_turns_it_off)
 		memcpy(&af, buf + sizeof(th), sizeof(af));
 		EXPECT_EQ(htonl(AF_INET), af);
 	}
+	/* TUNDCAP turns it off: the next packet has the family word first. */
+	ASSERT_EQ(0, ioctl(self->fd, TUNDCAP));
+	EXPECT_EQ(-1, ioctl(self->fd, TUNGCAP, &cap));
+	EXPECT_EQ(ENODEV, errno);
+	ASSERT_EQ(4, bsdtun_send4(NET, "efgh", 4));
+	n = bsdtun_read_skip(self->fd, buf, sizeof(buf), l2);
+	ASSERT_EQ((ssize_t)(l2 + 20 + 8 + 4), n);
+	EXPECT_EQ(0, memcmp(buf + l2 + 28, "efgh", 4));
+	ASSERT_EQ(0, ioctl(self->fd, TUNSCAP, &cap));
 	close(self->fd);
 	/* The unit's next life starts without it. */
 	self->fd = bsdtun_open_unit(variant->fam, 0, O_RDWR);
