@@ -548,7 +548,7 @@ struct net_device *bsdtun_netdev_create(struct bsdtun_unit *unit,
 	return dev;
 }
 
-/* ip link add NAME type bsdtun (or bsdtap, bsdvmnet) */
+/* ip link add NAME type bsdtun (or bsdtap, bsdvmnet, bsdotun, bsdotap) */
 static int bsdtun_newlink(BSDTUN_NEWLINK_ARGS)
 {
 	struct bsdtun_family *fam = bsdtun_dev_family(dev);
