@@ -10,10 +10,13 @@
  *  - struct bsdtun_unit: one unit of a family, numbered within it, with
  *    its character node.  It exists from module load (preallocated
  *    units), from a clone open or from "ip link add", until "ip link del",
- *    the death of its network namespace, the close of a transient unit,
- *    or rmmod.
- *  - its net_device, created on first open (or by "ip link add") in the
- *    opener's namespace; netdev_priv() is a struct bsdtun_priv pointing
+ *    the death of its network namespace, the close of a transient unit
+ *    or of an OpenBSD unit whose interface the open made, or rmmod.  A
+ *    preallocated unit so destroyed comes back, without an interface,
+ *    when another namespace had it or its family is OpenBSD's.
+ *  - its net_device, created on first open (or by "ip link add", which
+ *    takes an idle preallocated OpenBSD unit of its name) in the opener's
+ *    namespace; netdev_priv() is a struct bsdtun_priv pointing
  *    back at the unit.
  *  - struct bsdtun_file: file->private_data of an open node.
  *
@@ -24,7 +27,7 @@
  *
  * Locking order: rtnl_lock, then bsdtun_lock.  bsdtun_lock (a mutex)
  * guards the registry and each unit's slow-path state: dev, file,
- * transient, dead.  The packet paths do not take it: they read unit->dev
+ * transient, open_made, dead.  The packet paths do not take it: they read unit->dev
  * under RCU and the queue under its own spinlock.
  *
  * Files, each calling only those after it: bsdtun_main.c (init, exit),
@@ -213,7 +216,7 @@ struct bsdtun_unit {
 	/* Set once when the unit is destroyed; under bsdtun_lock. */
 	bool dead;
 	bool transient;
-	/* The open file's open made the interface (close_destroys). */
+	/* The open file's open made the interface (close_destroys); under bsdtun_lock. */
 	bool open_made;
 	/*
 	 * Made at load: its number comes back, without an interface, when a
@@ -384,6 +387,7 @@ struct bsdtun_unit *bsdtun_unit_create(struct bsdtun_family *fam, int num,
 				       bool charge);
 bool bsdtun_must_charge(void);
 struct bsdtun_unit *bsdtun_unit_get(struct bsdtun_family *fam, int num);
+struct bsdtun_unit *bsdtun_unit_idle_boot(struct bsdtun_family *fam, int num);
 void bsdtun_unit_put(struct bsdtun_unit *unit);
 void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head);
 void bsdtun_unit_destroy_all(struct bsdtun_family *fam);

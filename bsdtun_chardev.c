@@ -26,6 +26,7 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 	struct bsdtun_family *fam;
 	struct bsdtun_file *bf;
 	struct net_device *dev;
+	bool made;
 	int err;
 
 	/* misc_open() points private_data at the cloning node. */
@@ -78,7 +79,7 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 	}
 
 	dev = rtnl_dereference(unit->dev);
-	unit->open_made = !dev && fam->close_destroys;
+	made = !dev;
 	if (!dev) {
 		dev = bsdtun_netdev_create(unit, net);
 		if (IS_ERR(dev)) {
@@ -86,6 +87,7 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 			goto err_put;
 		}
 	}
+	unit->open_made = made && fam->close_destroys;
 
 	/* Left by a transmit that raced the last close. */
 	bsdtun_queue_purge(unit, dev);

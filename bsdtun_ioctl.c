@@ -10,7 +10,6 @@
  * numbers and rules.  Anything else is ENOTTY, as on BSD.
  */
 #include <linux/compat.h>
-#include <linux/etherdevice.h>
 #include <linux/fs.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched/signal.h>
@@ -452,14 +451,14 @@ static long bsdtun_own_mac(struct bsdtun_unit *unit, unsigned int cmd,
 			return -EHOSTDOWN;
 		/* The stack's checks and notifiers, as "ip link set address". */
 		sa.bsdtun_mac_family = dev->type;
-		err = dev_set_mac_address_user(dev, &sa, NULL);
+		err = bsdtun_set_mac_address(dev, &sa);
 		rtnl_unlock();
 		return err;
 	}
 	dev = bsdtun_rtnl_dev(unit);
 	if (!dev)
 		return -EHOSTDOWN;
-	ether_addr_copy(mac, dev->dev_addr);
+	memcpy(mac, dev->dev_addr, ETH_ALEN);
 	rtnl_unlock();
 	return copy_to_user(argp, mac, sizeof(mac)) ? -EFAULT : 0;
 }

@@ -576,6 +576,12 @@ static int bsdtun_newlink(BSDTUN_NEWLINK_ARGS)
 		goto out;
 	}
 	num = bsdtun_unit_num_from_name(fam, dev->name);
+	unit = bsdtun_unit_idle_boot(fam, num);
+	if (unit) {
+		/* On failure the unit stays as it was, without an interface. */
+		err = bsdtun_netdev_register(dev, unit);
+		goto out;
+	}
 	unit = bsdtun_unit_create(fam, num, bsdtun_must_charge());
 	if (IS_ERR(unit)) {
 		err = PTR_ERR(unit);

@@ -194,6 +194,28 @@ err_free:
 	return ERR_PTR(err);
 }
 
+/*
+ * For "ip link add" of unit @num of an OpenBSD family: the unit made at
+ * load, when idle (no interface, no file), takes the interface, as
+ * OpenBSD's "ifconfig tunN create" makes tunN for the static /dev/tunN.
+ * Only for a caller privileged in the initial user namespace: the host's
+ * numbers are not a container's to take.  NULL otherwise.
+ */
+struct bsdtun_unit *bsdtun_unit_idle_boot(struct bsdtun_family *fam, int num)
+{
+	struct bsdtun_unit *unit;
+
+	ASSERT_RTNL();
+	lockdep_assert_held(&bsdtun_lock);
+	if (!fam->close_destroys || num < 0 || bsdtun_must_charge())
+		return NULL;
+	unit = idr_find(&fam->idr, num);
+	if (!unit || unit->dead || !unit->boot || unit->file ||
+	    rtnl_dereference(unit->dev))
+		return NULL;
+	return unit;
+}
+
 /* A reference to live unit @num of @fam, or NULL. */
 struct bsdtun_unit *bsdtun_unit_get(struct bsdtun_family *fam, int num)
 {

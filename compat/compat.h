@@ -105,4 +105,14 @@
 #define bsdtun_mac_data		sa_data
 #endif
 
+/*
+ * 5.12, and 5.10's stable series: a user's MAC change also takes the
+ * lock that SIOCGIFHWADDR readers take, through dev_set_mac_address_user().
+ */
+#ifdef BSDTUN_HAVE_SET_MAC_USER
+#define bsdtun_set_mac_address(dev, sa) dev_set_mac_address_user(dev, sa, NULL)
+#else
+#define bsdtun_set_mac_address(dev, sa) dev_set_mac_address(dev, sa, NULL)
+#endif
+
 #endif /* _BSDTUN_COMPAT_H */
