@@ -81,7 +81,14 @@ struct bsdtun_obsd_tuninfo {
 #define BSDTUN_OBSD_TUNGDEBUG	_IOR('t', 95, int)
 
 #ifdef BSDTUN_OPENBSD
-#define tuninfo		bsdtun_obsd_tuninfo
+/* OpenBSD's name for it: the same layout, so the same numbers. */
+struct tuninfo {
+	__u32		mtu;
+	__u16		type;
+	__u16		flags;
+	__u32		baudrate;
+};
+
 #define TUNSIFINFO	BSDTUN_OBSD_TUNSIFINFO
 #define TUNGIFINFO	BSDTUN_OBSD_TUNGIFINFO
 #define TUNSIFMODE	BSDTUN_OBSD_TUNSIFMODE
