@@ -7,8 +7,8 @@
  * IP, random frames), mode changes, offload headers of both formats
  * turned on and off with writes behind headers that are mostly plausible
  * and often lie, closes and reopens of cloned units.
- * The threads take turns at the families: one thread each for tun, tap,
- * vmnet and OpenBSD's tun and tap (its own requests are known).  Every
+ * The threads take turns at the families: tun, tap, vmnet, OpenBSD's tun
+ * and tap (its own requests are known), tun again.  Every
  * call must succeed or fail with an errno the driver defines; at the end
  * every file closes and the module unloads (nothing leaked a reference).
  *
@@ -21,7 +21,7 @@
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
 
-#define BSDTUN_FUZZ_THREADS	5
+#define BSDTUN_FUZZ_THREADS	6
 
 struct bsdtun_fuzz {
 	const struct bsdtun_family *fam;
@@ -135,8 +135,9 @@ static void *bsdtun_fuzz_thread(void *arg)
 			unsigned long cmd = bsdtun_known[bsdtun_rand(&s) %
 						ARRAY_SIZE(bsdtun_known)];
 
-			if ((cmd == TUNSDEBUG || cmd == BSDTUN_OBSD_TUNSDEBUG ||
-			     cmd == FIOSETOWN || cmd == TIOCSPGRP) && p == buf)
+			/* OpenBSD's TUNSDEBUG is FreeBSD's TUNSIFMODE's number. */
+			if ((cmd == TUNSDEBUG || cmd == FIOSETOWN || cmd == TIOCSPGRP ||
+			     (cmd == BSDTUN_OBSD_TUNSDEBUG && f->fam->obsd)) && p == buf)
 				memset(buf, 0, sizeof(int));
 			ret = ioctl(fd, cmd, p);
 			break;

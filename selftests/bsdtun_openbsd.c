@@ -6,11 +6,12 @@
  * requests refused; tun's family header always on, IPv6 included; tap's
  * SIOCGIFADDR/SIOCSIFADDR on the interface's own MAC; open brings the
  * interface up, the last close destroys an interface its open made and
- * keeps one "ip link add" made; FIONREAD, FIOASYNC and the owner
+ * keeps one "ip link add" made (also for a boot unit's name); FIONREAD, FIOASYNC and the owner
  * requests; TUNSCAP; and an OpenBSD unit and a FreeBSD one moving packets
  * at the same time.
  */
 #include <net/ethernet.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -25,6 +26,7 @@
 FIXTURE(obsd) {
 	int fd;
 	char name[IFNAMSIZ];
+	char v6_default[8];
 };
 
 FIXTURE_VARIANT(obsd) {
@@ -48,9 +50,24 @@ FIXTURE_VARIANT_ADD(obsd, tap) {
 	.flags = IFF_BROADCAST | IFF_MULTICAST,
 };
 
-/* Each test opens boot unit 0, whose open makes its interface. */
+#define V6_DEFAULT "/proc/sys/net/ipv6/conf/default/disable_ipv6"
+
+/*
+ * Each test opens boot unit 0, whose open makes its interface, up: with
+ * IPv6 off from its start, so that no neighbour discovery or MLD comes
+ * before what a test reads (bsdtun_up6() turns it on where wanted).
+ */
 FIXTURE_SETUP(obsd)
 {
+	int fd = open(V6_DEFAULT, O_RDONLY);
+	ssize_t n;
+
+	ASSERT_LE(0, fd);
+	n = read(fd, self->v6_default, sizeof(self->v6_default) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	self->v6_default[n] = 0;
+	ASSERT_EQ(0, bsdtun_write_file(V6_DEFAULT, "1"));
 	if (!bsdtun_loaded())
 		ASSERT_EQ(0, bsdtun_reload(NULL));
 	self->fd = bsdtun_open_unit(variant->fam, 0, O_RDWR);
@@ -62,6 +79,8 @@ FIXTURE_TEARDOWN(obsd)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	if (self->v6_default[0])
+		bsdtun_write_file(V6_DEFAULT, self->v6_default);
 }
 
 static int obsd_exists(const char *name)
@@ -224,6 +243,50 @@ TEST_F(obsd, an_interface_ip_link_made_stays_down_after_close)
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s", name));
 	/* The number was not a boot unit's: its node went with it. */
 	EXPECT_EQ(-1, bsdtun_open_unit(variant->fam, 7, O_RDWR));
+}
+
+/*
+ * OpenBSD's "ifconfig tun1 create" beside the static /dev/tun1: "ip link
+ * add" of an idle boot unit's name gives it the interface, which its
+ * close keeps; a user namespace's root may not take the host's number.
+ */
+TEST_F(obsd, ip_link_add_of_a_boot_units_name_makes_its_lasting_interface)
+{
+	char name[IFNAMSIZ];
+	int fd, st;
+	pid_t pid;
+
+	bsdtun_name(name, sizeof(name), variant->fam, 1);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (bsdtun_unpriv_userns(65534))
+			_exit(10);
+		_exit(bsdtun_nl_link_kind(1, name, variant->fam->kind) == -EEXIST ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_FALSE(obsd_exists(name));
+
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s type %s", name,
+			       variant->fam->kind));
+	EXPECT_EQ(1, bsdtun_read_num("/sys/class/net/%s/bsdtun/unit", name));
+	fd = bsdtun_open_unit(variant->fam, 1, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_TRUE(bsdtun_flags(name) & IFF_UP);
+	close(fd);
+	EXPECT_TRUE(obsd_exists(name));
+	EXPECT_FALSE(bsdtun_flags(name) & IFF_UP);
+	/* Taken: a second "ip link add" of it is refused. */
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add %s type %s 2>/dev/null", name,
+			       variant->fam->kind));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s", name));
+	EXPECT_FALSE(obsd_exists(name));
+	/* The node stays, for the next open or "ip link add". */
+	fd = bsdtun_open_unit(variant->fam, 1, O_RDWR);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_FALSE(obsd_exists(name));
 }
 
 TEST_F(obsd, a_boot_units_node_outlives_ip_link_del)
@@ -502,13 +565,25 @@ TEST_F(obsd, tunscap_puts_tun_hdr_first_tundcap_and_close_turn_it_off)
 	n = bsdtun_read_skip(self->fd, buf, sizeof(buf), l2);
 	ASSERT_EQ((ssize_t)(l2 + 20 + 8 + 4), n);
 	EXPECT_EQ(0, memcmp(buf + l2 + 28, "efgh", 4));
+	/*
+	 * Close turns it off: seen on a unit whose interface outlives the
+	 * close (one "ip link add" made), as unit 0's does not.
+	 */
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s6 type %s",
+			       variant->fam->prefix, variant->fam->kind));
+	self->fd = bsdtun_open_unit(variant->fam, 6, O_RDWR);
+	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, ioctl(self->fd, TUNSCAP, &cap));
 	close(self->fd);
-	/* The unit's next life starts without it. */
-	self->fd = bsdtun_open_unit(variant->fam, 0, O_RDWR);
+	self->fd = bsdtun_open_unit(variant->fam, 6, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	EXPECT_EQ(-1, ioctl(self->fd, TUNGCAP, &cap));
 	EXPECT_EQ(ENODEV, errno);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s6", variant->fam->prefix));
 }
 
 /*
