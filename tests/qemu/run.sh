@@ -15,14 +15,14 @@
 #
 # Environment:
 #   KERNELS          Debian suites to test (default: debug bullseye
-#                    bookworm bookworm-backports sid experimental arm64
-#                    i386 kcsan: a KASAN/lockdep/kmemleak build of 6.1
-#                    with a fault-injection pass, 5.10, 6.1, 6.12, the
-#                    newest, the next (experimental's, when newer than
-#                    sid's; otherwise one line says so), bookworm's arm64
-#                    kernel under qemu-system-aarch64, a 32-bit
-#                    (ARCH=i386) lockdep build of 6.1 and a KCSAN build
-#                    of 6.1).  A name with a tests/qemu/<name>.config is a
+#                    bookworm bookworm-backports sid i386 arm64
+#                    experimental kcsan: a KASAN/lockdep/kmemleak build of
+#                    6.1 with a fault-injection pass, 5.10, 6.1, 6.12, the
+#                    newest, a 32-bit (ARCH=i386) lockdep build of 6.1,
+#                    bookworm's arm64 kernel under qemu-system-aarch64,
+#                    the next (experimental's, when newer than sid's;
+#                    otherwise one line says so) and a KCSAN build of
+#                    6.1).  A name with a tests/qemu/<name>.config is a
 #                    kernel built here by debug-kernel.sh.  make check
 #                    runs BSDTUN_SLOTS of them side by side, started in
 #                    this order, each one's output shown when it ends.
@@ -59,10 +59,13 @@ fi
 NEGATIVE=${BSDTUN_NEGATIVE:-}
 # A negative check needs one boot only.
 [ -n "$NEGATIVE" ] && KERNELS=${KERNELS:-bookworm}
-# The debug kernel's run is the longest (KASAN, a million fuzz
-# operations, the fault pass): it starts first, so that the others run
-# beside it.
-KERNELS=${KERNELS:-debug bullseye bookworm bookworm-backports sid experimental arm64 i386 kcsan}
+# The debug kernel's run is the longest (KASAN, the fuzz, the fault
+# pass): it starts first, so that the others run beside it.  The longer
+# of the rest go before the shorter (i386's guest takes 6 to 8 minutes,
+# experimental's and KCSAN's 1 to 4), so that the two slots end together
+# rather than one waiting on a long last run; i386 still after sid, so a
+# cold run has built its kernel by then.
+KERNELS=${KERNELS:-debug bullseye bookworm bookworm-backports sid i386 arm64 experimental kcsan}
 # Hangs only: with kernels side by side and kernel builds behind them,
 # the debug kernel's run takes up to twice its time alone.
 TIMEOUT=${BSDTUN_TIMEOUT:-2400}
