@@ -169,26 +169,6 @@ TEST_F(ioc, fionread_next_packet_size)
 	EXPECT_EQ(42, n);
 }
 
-/* Wait for SIGIO (blocked), bounded: 1 when it came. */
-static int bsdtun_got_sigio(void)
-{
-	struct timespec ts = { .tv_sec = 5 };
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGIO);
-	return sigtimedwait(&set, NULL, &ts) == SIGIO;
-}
-
-static void bsdtun_block_sigio(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGIO);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
 TEST_F(ioc, fioasync_sends_sigio_to_owner)
 {
 	int on = 1, owner = 0;

@@ -842,4 +842,24 @@ static inline int bsdtun_unpriv_userns(uid_t uid)
 	return 0;
 }
 
+/* Wait for SIGIO (blocked), bounded: 1 when it came. */
+static inline int bsdtun_got_sigio(void)
+{
+	struct timespec ts = { .tv_sec = 5 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGIO);
+	return sigtimedwait(&set, NULL, &ts) == SIGIO;
+}
+
+static inline void bsdtun_block_sigio(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGIO);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 #endif /* _BSDTUN_LIB_H */

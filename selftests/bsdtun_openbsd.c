@@ -26,7 +26,7 @@
 FIXTURE(obsd) {
 	int fd;
 	char name[IFNAMSIZ];
-	char v6_default[8];
+	long long v6_default;
 };
 
 FIXTURE_VARIANT(obsd) {
@@ -59,14 +59,8 @@ FIXTURE_VARIANT_ADD(obsd, tap) {
  */
 FIXTURE_SETUP(obsd)
 {
-	int fd = open(V6_DEFAULT, O_RDONLY);
-	ssize_t n;
-
-	ASSERT_LE(0, fd);
-	n = read(fd, self->v6_default, sizeof(self->v6_default) - 1);
-	close(fd);
-	ASSERT_LT(0, n);
-	self->v6_default[n] = 0;
+	self->v6_default = bsdtun_read_num(V6_DEFAULT);
+	ASSERT_LE(0, self->v6_default);
 	ASSERT_EQ(0, bsdtun_write_file(V6_DEFAULT, "1"));
 	if (!bsdtun_loaded())
 		ASSERT_EQ(0, bsdtun_reload(NULL));
@@ -79,8 +73,8 @@ FIXTURE_TEARDOWN(obsd)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	if (self->v6_default[0])
-		bsdtun_write_file(V6_DEFAULT, self->v6_default);
+	if (self->v6_default >= 0)
+		bsdtun_write_file(V6_DEFAULT, self->v6_default ? "1" : "0");
 }
 
 static int obsd_exists(const char *name)
@@ -225,21 +219,33 @@ TEST_F(obsd, open_brings_the_interface_up_and_close_destroys_it)
 	EXPECT_EQ(EBUSY, errno);
 }
 
-TEST_F(obsd, an_interface_ip_link_made_stays_down_after_close)
+/*
+ * "ip link add" unit @n of @fam, named @name: down until its open brings
+ * it up, and still there, down, after the close.
+ */
+static void obsd_add_open_close(struct __test_metadata *_metadata,
+				const struct bsdtun_family *fam, int n,
+				const char *name)
 {
-	char name[IFNAMSIZ];
 	int fd;
 
-	bsdtun_name(name, sizeof(name), variant->fam, 7);
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s type %s", name,
-			       variant->fam->kind));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s type %s", name, fam->kind));
+	EXPECT_EQ(n, bsdtun_read_num("/sys/class/net/%s/bsdtun/unit", name));
 	EXPECT_FALSE(bsdtun_flags(name) & IFF_UP);
-	fd = bsdtun_open_unit(variant->fam, 7, O_RDWR);
+	fd = bsdtun_open_unit(fam, n, O_RDWR);
 	ASSERT_LE(0, fd);
 	EXPECT_TRUE(bsdtun_flags(name) & IFF_UP);
 	close(fd);
 	EXPECT_TRUE(obsd_exists(name));
 	EXPECT_FALSE(bsdtun_flags(name) & IFF_UP);
+}
+
+TEST_F(obsd, an_interface_ip_link_made_stays_down_after_close)
+{
+	char name[IFNAMSIZ];
+
+	bsdtun_name(name, sizeof(name), variant->fam, 7);
+	obsd_add_open_close(_metadata, variant->fam, 7, name);
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s", name));
 	/* The number was not a boot unit's: its node went with it. */
 	EXPECT_EQ(-1, bsdtun_open_unit(variant->fam, 7, O_RDWR));
@@ -268,15 +274,7 @@ TEST_F(obsd, ip_link_add_of_a_boot_units_name_makes_its_lasting_interface)
 	EXPECT_EQ(0, WEXITSTATUS(st));
 	EXPECT_FALSE(obsd_exists(name));
 
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s type %s", name,
-			       variant->fam->kind));
-	EXPECT_EQ(1, bsdtun_read_num("/sys/class/net/%s/bsdtun/unit", name));
-	fd = bsdtun_open_unit(variant->fam, 1, O_RDWR);
-	ASSERT_LE(0, fd);
-	EXPECT_TRUE(bsdtun_flags(name) & IFF_UP);
-	close(fd);
-	EXPECT_TRUE(obsd_exists(name));
-	EXPECT_FALSE(bsdtun_flags(name) & IFF_UP);
+	obsd_add_open_close(_metadata, variant->fam, 1, name);
 	/* Taken: a second "ip link add" of it is refused. */
 	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add %s type %s 2>/dev/null", name,
 			       variant->fam->kind));
@@ -507,9 +505,7 @@ TEST_F(obsd, fionread_is_the_next_packet_with_its_header)
 /* FIOASYNC and the owner requests, as on every family: SIGIO per packet. */
 TEST_F(obsd, fioasync_and_owner_requests)
 {
-	struct timespec ts = { .tv_sec = 5 };
 	int on = 1, who, pgrp = getpgrp();
-	sigset_t set;
 
 	ASSERT_EQ(0, ioctl(self->fd, TIOCSPGRP, &pgrp));
 	ASSERT_EQ(0, ioctl(self->fd, TIOCGPGRP, &who));
@@ -519,13 +515,11 @@ TEST_F(obsd, fioasync_and_owner_requests)
 	who = 0;
 	ASSERT_EQ(0, ioctl(self->fd, FIOGETOWN, &who));
 	EXPECT_EQ(getpid(), who);
-	sigemptyset(&set);
-	sigaddset(&set, SIGIO);
-	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	bsdtun_block_sigio();
 	ASSERT_EQ(0, obsd_addr(self->name, variant->fam->ether, NET));
 	ASSERT_EQ(0, ioctl(self->fd, FIOASYNC, &on));
 	ASSERT_EQ(1, bsdtun_send4(NET, "a", 1));
-	EXPECT_EQ(SIGIO, sigtimedwait(&set, NULL, &ts));
+	EXPECT_TRUE(bsdtun_got_sigio());
 }
 
 /*
