@@ -80,8 +80,6 @@ PROGRAMS_KERNELS="bookworm sid"
 # failed (percent), and the fuzz's length there.
 FAULT_TESTS="bsdtun_stress bsdtun_fuzz"
 FAULT_PERCENT=2
-# The kinds of failure it injects (init.sh's FI_ATTRS).
-FI_KINDS="failslab fail_page_alloc fail_usercopy"
 FUZZ_OPS_FAULT=100000
 # bsdtun_stress asserts that set-ups succeed and that every packet is
 # accounted for, which an injected ENOMEM may rightly break: in the fault
@@ -544,7 +542,7 @@ bsdtun_parse_results() {
 	local abi=$1 res=$2 line prog rc seen_not_ok=0 done=0
 	local uncounted=0 plan=0 ran=0 passed=0 t counts c kv
 	FAULT_SEEN=0
-	FAULT_KINDS=
+	FAULT_KINDS= FAULT_HIT=
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		if [ $uncounted = 1 ]; then
@@ -605,13 +603,17 @@ bsdtun_parse_results() {
 			t=${t%% *}
 			c=1
 			for kv in $counts; do
+				case " $FAULT_KINDS " in
+				*" ${kv%%=*} "*) ;;
+				*) FAULT_KINDS="$FAULT_KINDS ${kv%%=*}" ;;
+				esac
 				case $kv in
 				*=-*|*=0) ;;
 				*=[0-9]*)
 					c=0
-					case " $FAULT_KINDS " in
+					case " $FAULT_HIT " in
 					*" ${kv%%=*} "*) ;;
-					*) FAULT_KINDS="$FAULT_KINDS ${kv%%=*}" ;;
+					*) FAULT_HIT="$FAULT_HIT ${kv%%=*}" ;;
 					esac ;;
 				esac
 			done
@@ -786,7 +788,7 @@ bsdtun_prefetch_wait() {
 
 bsdtun_run_kernel() {
 	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res fuzz
-	local tests=$TEST_LIST fault_list= fault= warnpanic=panic_on_warn=1 t n
+	local tests=$TEST_LIST fault_list= fault= warnpanic=panic_on_warn=1 t n why
 	local qemu='' base_root=$BUILD/base-root selftests=$BUILD/selftests
 	# The kernel's architecture (amd64, i386, arm64), which the functions
 	# called from here read.
@@ -858,17 +860,19 @@ bsdtun_run_kernel() {
 		depmod -b "$root" "$kver" 2>/dev/null
 	fi
 	cp -a "$selftests/." "$root/bsdtun/selftests/"
-	# The real BSD programs are x86_64 binaries.
-	if [ "$karch" = amd64 ] && [ -n "$PROGRAMS" ]; then
+	# The real BSD programs are x86_64 binaries, run where
+	# PROGRAMS_KERNELS says unless TESTS names them.
+	why=
+	if [ "$karch" != amd64 ]; then
+		why="its programs are x86_64 binaries"
+	elif [ -z "${TESTS:-}" ] && [[ " $PROGRAMS_KERNELS " != *" $suite "* ]]; then
+		why="$(echo $PROGRAMS_KERNELS | sed 's/ / and /') run it"
+	elif [ -n "$PROGRAMS" ]; then
 		cp -a "$PROGRAMS/." "$root/"
-	elif [ "$karch" != amd64 ] && [[ " $(echo $tests) " = *" bsdtun_programs "* ]]; then
-		tests=$(echo $tests | sed 's/\bbsdtun_programs\b//')
-		bsdtun_log "[$abi] bsdtun_programs not run: its programs are x86_64 binaries"
 	fi
-	if [ -z "${TESTS:-}" ] && [[ " $PROGRAMS_KERNELS " != *" $suite "* ]] &&
-	   [[ " $(echo $tests) " = *" bsdtun_programs "* ]]; then
+	if [ -n "$why" ] && [[ " $(echo $tests) " = *" bsdtun_programs "* ]]; then
 		tests=$(echo $tests | sed 's/\bbsdtun_programs\b//')
-		bsdtun_log "[$abi] bsdtun_programs not run: $(echo $PROGRAMS_KERNELS | sed 's/ / and /') run it"
+		bsdtun_log "[$abi] bsdtun_programs not run: $why"
 	fi
 	# Per kernel: the debug kernel fuzzes longer and has a fault pass;
 	# the KCSAN kernel runs the concurrent programs only, and without
@@ -978,14 +982,16 @@ bsdtun_run_kernel() {
 	if [ -n "$fault_list" ]; then
 		[ "$FAULT_SEEN" = "$(echo $fault_list | wc -w)" ]
 		bsdtun_result $? "[$abi] fault pass ran every program of:$fault_list"
+		# Every kind init.sh counted, injected somewhere in the pass.
 		c=0
-		for t in $FI_KINDS; do
-			case " $FAULT_KINDS " in
+		[ -n "$FAULT_KINDS" ] || c=1
+		for t in $FAULT_KINDS; do
+			case " $FAULT_HIT " in
 			*" $t "*) ;;
 			*) c=1 ;;
 			esac
 		done
-		bsdtun_result $c "[$abi] fault pass injected every kind of failure ($FI_KINDS):$FAULT_KINDS"
+		bsdtun_result $c "[$abi] fault pass injected every kind of failure ($FAULT_KINDS ):$FAULT_HIT"
 	fi
 	bsdtun_scan_console "$abi" "$con"
 }
