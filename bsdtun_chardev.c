@@ -245,9 +245,52 @@ err_fault:
 }
 
 /*
+ * Heads of written packets come from page fragments carved by CPU out of
+ * larger pages, as a NIC driver's receive buffers are (and Linux tap's
+ * small writes): no allocation and no zeroing per packet once a page is
+ * in use, and a page the stack has let go of by the time it is used up
+ * is reused whole.  The price is the usual one of fragments: a packet
+ * held long (in a socket nobody reads) keeps its whole page, of which
+ * its truesize counts its own part only.
+ */
+static DEFINE_PER_CPU(struct page_frag_cache, bsdtun_frag_cache);
+
+static struct sk_buff *bsdtun_frag_skb(size_t len, unsigned int pad)
+{
+	unsigned int size = SKB_DATA_ALIGN(pad + len) +
+			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	struct sk_buff *skb;
+	void *data;
+
+	/* Bottom halves off: this CPU's cache is ours alone, on RT too. */
+	local_bh_disable();
+	data = page_frag_alloc(this_cpu_ptr(&bsdtun_frag_cache), size,
+			       GFP_NOWAIT | __GFP_NOWARN);
+	local_bh_enable();
+	if (!data)
+		return NULL;
+	skb = build_skb(data, size);
+	if (!skb) {
+		skb_free_frag(data);
+		return NULL;
+	}
+	skb_reserve(skb, pad);
+	return skb;
+}
+
+/* Module exit: packets still in flight keep their pages until freed. */
+void bsdtun_chardev_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		bsdtun_page_frag_drain(per_cpu_ptr(&bsdtun_frag_cache, cpu));
+}
+
+/*
  * An skb for a written packet, built as a network driver builds a
  * received one: headroom for the link header of an interface it may be
- * forwarded to.  A packet that fits a page goes in a page fragment,
+ * forwarded to.  A packet that fits a page goes in a fragment (above),
  * which TCP's receive queue can take over by reference; that allocator
  * is tried without sleeping, but never from the atomic reserves, which
  * are for contexts that cannot sleep.  Otherwise, or when that fails,
@@ -260,12 +303,8 @@ static struct sk_buff *bsdtun_alloc_skb(size_t plen, int *err)
 	size_t head = min_t(size_t, plen, SKB_MAX_HEAD(pad));
 	struct sk_buff *skb = NULL;
 
-	if (head == plen) {
-		skb = __netdev_alloc_skb(NULL, NET_IP_ALIGN + plen,
-					 GFP_NOWAIT | __GFP_NOWARN);
-		if (skb)
-			skb_reserve(skb, NET_IP_ALIGN);
-	}
+	if (head == plen)
+		skb = bsdtun_frag_skb(plen, pad);
 	if (!skb) {
 		skb = alloc_skb_with_frags(pad + head, plen - head, 0, err,
 					   GFP_KERNEL);

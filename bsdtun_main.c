@@ -104,6 +104,7 @@ err_families:
 	bsdtun_families_del(added);
 	bsdtun_node_exit();
 	bsdtun_unit_exit();
+	bsdtun_chardev_exit();
 	return err;
 }
 
@@ -116,6 +117,7 @@ static void __exit bsdtun_exit(void)
 	bsdtun_families_del(bsdtun_nr_families);
 	bsdtun_node_exit();
 	bsdtun_unit_exit();
+	bsdtun_chardev_exit();
 }
 
 module_init(bsdtun_init);
