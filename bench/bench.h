@@ -92,5 +92,6 @@ double bench_row_floor(struct bench_unit *u, size_t payload);
 /* bench_prof.c */
 int prof_load_syms(void);
 void prof_row(const char *row, bench_fn fn, enum bench_drv drv, int fresh);
+void prof_mark(int on);
 
 #endif /* BENCH_H */

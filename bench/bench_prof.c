@@ -17,9 +17,11 @@
 
 #include "bench.h"
 
-#define PROF_PAGES	128
+#define PROF_PAGES	1024	/* a bulk row drains once, at its end */
 #define PROF_CPUS	8
 #define PROF_TOP	16
+#define PROF_LEAVES	3	/* functions whose callers are listed */
+#define PROF_CALLERS	4
 
 struct prof_sym {
 	unsigned long addr;
@@ -29,6 +31,28 @@ struct prof_sym {
 
 static struct prof_sym *prof_syms;
 static size_t prof_nsyms;
+
+/*
+ * (leaf, caller) pairs of the samples, as symbol addresses: a library
+ * function (memset, a copy) says little until its caller is known.
+ */
+struct prof_pair {
+	unsigned long leaf, caller, hits;
+};
+
+#define PROF_PAIRS	4096
+static struct prof_pair prof_pairs[PROF_PAIRS];
+static size_t prof_npairs;
+
+/* A bulk row's counters, which prof_mark() turns on for its transfer. */
+static int prof_fds[PROF_CPUS];
+static int prof_nfds;
+
+void prof_mark(int on)
+{
+	for (int c = 0; c < prof_nfds; c++)
+		ioctl(prof_fds[c], on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE, 0);
+}
 
 static int prof_sym_cmp(const void *a, const void *b)
 {
@@ -78,16 +102,13 @@ int prof_load_syms(void)
 	return prof_syms[prof_nsyms - 1].addr ? 0 : -1;
 }
 
-static void prof_hit(unsigned long ip)
+/* The symbol @ip is in; user-space addresses go to the first (dummy) entry. */
+static struct prof_sym *prof_sym_of(unsigned long ip)
 {
 	size_t lo = 0, hi = prof_nsyms;
 
-	/* Below the kernel's half: user space, the first (dummy) entry. */
-	if ((long)ip >= 0) {
-		prof_syms[0].hits++;
-		return;
-	}
-
+	if ((long)ip >= 0)
+		return &prof_syms[0];
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 
@@ -96,7 +117,37 @@ static void prof_hit(unsigned long ip)
 		else
 			hi = mid;
 	}
-	prof_syms[lo].hits++;
+	return &prof_syms[lo];
+}
+
+static void prof_hit(unsigned long ip, unsigned long caller)
+{
+	struct prof_sym *leaf = prof_sym_of(ip);
+	unsigned long c = caller ? prof_sym_of(caller)->addr : 0;
+	size_t i;
+
+	leaf->hits++;
+	if (!caller)
+		return;
+	for (i = 0; i < prof_npairs; i++)
+		if (prof_pairs[i].leaf == leaf->addr && prof_pairs[i].caller == c)
+			break;
+	if (i == prof_npairs) {
+		if (i == PROF_PAIRS)
+			return;
+		prof_pairs[prof_npairs++] = (struct prof_pair){ leaf->addr, c, 0 };
+	}
+	prof_pairs[i].hits++;
+}
+
+/* The 8-byte word at @off of the ring, which may wrap. */
+static uint64_t prof_word(const unsigned char *data, uint64_t size, uint64_t off)
+{
+	uint64_t w;
+
+	for (size_t i = 0; i < sizeof(w); i++)
+		((unsigned char *)&w)[i] = data[(off + i) % size];
+	return w;
 }
 
 /* Takes the samples the kernel wrote since the last call. */
@@ -113,10 +164,25 @@ static unsigned long prof_drain(struct perf_event_mmap_page *pg)
 
 		memcpy(&eh, data + tail % size, sizeof(eh));
 		if (eh.type == PERF_RECORD_SAMPLE) {
-			for (size_t i = 0; i < sizeof(ip); i++)
-				((unsigned char *)&ip)[i] =
-					data[(tail + sizeof(eh) + i) % size];
-			prof_hit(ip);
+			uint64_t off = tail + sizeof(eh), nr, caller = 0;
+
+			ip = prof_word(data, size, off);
+			/*
+			 * The call chain: context markers (the top 4095
+			 * values), the sampled address, then its callers.
+			 */
+			nr = prof_word(data, size, off + 8);
+			for (uint64_t k = 0, seen = 0; k < nr; k++) {
+				uint64_t a = prof_word(data, size, off + 16 + 8 * k);
+
+				if (a >= (uint64_t)-4095)
+					continue;
+				if (seen++) {
+					caller = a;
+					break;
+				}
+			}
+			prof_hit(ip, caller);
 			n++;
 		}
 		tail += eh.size;
@@ -141,6 +207,34 @@ static void prof_qdisc(const char *ifname, char *kind, size_t len)
 	pclose(p);
 }
 
+static int prof_pair_cmp(const void *a, const void *b)
+{
+	const struct prof_pair *x = a, *y = b;
+
+	return x->hits > y->hits ? -1 : x->hits < y->hits;
+}
+
+/* The busiest callers of @leaf.  Its symbol table is sorted by hits now. */
+static void prof_callers(const struct prof_sym *leaf, unsigned long total)
+{
+	int shown = 0;
+
+	qsort(prof_pairs, prof_npairs, sizeof(*prof_pairs), prof_pair_cmp);
+	for (size_t i = 0; i < prof_npairs && shown < PROF_CALLERS; i++) {
+		const char *name = "?";
+
+		if (prof_pairs[i].leaf != leaf->addr)
+			continue;
+		for (size_t k = 0; k < prof_nsyms; k++)
+			if (prof_syms[k].addr == prof_pairs[i].caller) {
+				name = prof_syms[k].name;
+				break;
+			}
+		printf("%s `%s` %.1f", shown++ ? "," : "", name,
+		       100.0 * prof_pairs[i].hits / total);
+	}
+}
+
 /*
  * Samples while @fn runs for @drv and prints the busiest functions.  A
  * per-packet row samples this thread alone (kernel side); the bulk row,
@@ -154,8 +248,12 @@ void prof_row(const char *row, bench_fn fn, enum bench_drv drv, int fresh)
 		.size = sizeof(attr),
 		.config = PERF_COUNT_SW_CPU_CLOCK,
 		.sample_period = fresh ? 50000 : 20000,	/* ns */
-		.sample_type = PERF_SAMPLE_IP,
+		.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_CALLCHAIN,
+		.sample_max_stack = 3,
+		.exclude_callchain_user = 1,
 		.exclude_user = !fresh,
+		/* A bulk row's CPUs wait on each other: count busy time only. */
+		.exclude_idle = fresh,
 		.exclude_hv = 1,
 		.disabled = 1,
 	};
@@ -172,6 +270,7 @@ void prof_row(const char *row, bench_fn fn, enum bench_drv drv, int fresh)
 		ncpu = PROF_CPUS;
 	for (size_t i = 0; i < prof_nsyms; i++)
 		prof_syms[i].hits = 0;
+	prof_npairs = 0;
 	for (c = 0; c < ncpu; c++) {
 		fd[c] = syscall(SYS_perf_event_open, &attr, fresh ? -1 : 0,
 				fresh ? c : -1, -1, 0);
@@ -183,14 +282,14 @@ void prof_row(const char *row, bench_fn fn, enum bench_drv drv, int fresh)
 			bench_die("perf mmap");
 	}
 	if (fresh) {
+		/* Not the set-up: the row marks its transfer (prof_mark()). */
 		u.drv = drv;
-		for (c = 0; c < ncpu; c++)
-			ioctl(fd[c], PERF_EVENT_IOC_ENABLE, 0);
+		memcpy(prof_fds, fd, sizeof(fd[0]) * ncpu);
+		prof_nfds = ncpu;
 		fn(&u, 0);
-		for (c = 0; c < ncpu; c++) {
-			ioctl(fd[c], PERF_EVENT_IOC_DISABLE, 0);
+		prof_nfds = 0;
+		for (c = 0; c < ncpu; c++)
 			total += prof_drain(pg[c]);
-		}
 	} else {
 		bench_open(&u, drv, 200, NULL);
 		prof_qdisc(u.name, qdisc, sizeof(qdisc));
@@ -214,11 +313,15 @@ void prof_row(const char *row, bench_fn fn, enum bench_drv drv, int fresh)
 	qsort(prof_syms, prof_nsyms, sizeof(*prof_syms), prof_hits_cmp);
 	printf("\n%s, %s, %s (root qdisc %s): %lu samples%s\n\n", row,
 	       fresh ? "MSS" : "64 bytes", bench_drv_name[drv], qdisc, total,
-	       fresh ? " on every CPU" : " of this thread, kernel side");
-	printf("| %% | function |\n|---|---|\n");
-	for (size_t i = 0; i < PROF_TOP && i < prof_nsyms && prof_syms[i].hits; i++)
-		printf("| %.1f | `%s` |\n", 100.0 * prof_syms[i].hits / total,
+	       fresh ? " on every CPU, idle excluded" : " of this thread, kernel side");
+	printf("| %% | function | its callers (%% of all samples) |\n|---|---|---|\n");
+	for (size_t i = 0; i < PROF_TOP && i < prof_nsyms && prof_syms[i].hits; i++) {
+		printf("| %.1f | `%s` |", 100.0 * prof_syms[i].hits / total,
 		       prof_syms[i].name);
+		if (i < PROF_LEAVES && prof_syms[i].addr)
+			prof_callers(&prof_syms[i], total);
+		printf(" |\n");
+	}
 	qsort(prof_syms, prof_nsyms, sizeof(*prof_syms), prof_sym_cmp);
 }
 

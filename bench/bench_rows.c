@@ -368,6 +368,7 @@ double bench_row_bulk(struct bench_unit *unused, size_t payload)
 	sin.sin_addr.s_addr = inet_addr("10.78.0.2");
 	if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
 		bench_die("connect");
+	prof_mark(1);
 	t0 = bench_now();
 	while (left) {
 		ssize_t n = write(s, buf, left < sizeof(buf) ? left : sizeof(buf));
@@ -379,6 +380,7 @@ double bench_row_bulk(struct bench_unit *unused, size_t payload)
 	shutdown(s, SHUT_WR);
 	waitpid(server, NULL, 0);
 	t0 = bench_now() - t0;
+	prof_mark(0);
 	close(s);
 	bench_bulk_down(relay, &a, &b, self, p[0]);
 	/* seconds per MiB, so that smaller is better like the other rows */
@@ -452,6 +454,7 @@ double bench_row_bulk_udp(struct bench_unit *unused, size_t payload)
 	if (setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof(seg)) < 0 ||
 	    connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
 		bench_die("udp sender");
+	prof_mark(1);
 	while (left) {
 		size_t n = seg ? BULK_UDP_SEND : BULK_UDP_SEG;
 
@@ -477,6 +480,7 @@ double bench_row_bulk_udp(struct bench_unit *unused, size_t payload)
 	}
 	if (read(p[0], res, sizeof(res)) != sizeof(res))
 		bench_die("udp result");
+	prof_mark(0);
 	waitpid(server, NULL, 0);
 	close(s);
 	bench_bulk_down(relay, &a, &b, self, p[0]);

@@ -218,33 +218,43 @@ static const struct bench_row {
 	{ "e2e send+read", &bench_fam_tun, bench_row_e2e_read, 0, 0, "us" },
 	{ "round trip", &bench_fam_tun, bench_row_rtt, 0, 0, "us" },
 	{ "bulk TCP", &bench_fam_tun, bench_row_bulk, 1, 1, "ms/MiB" },
-	{ "tap write (driver)", &bench_fam_tap, bench_row_write, 0, 0, "us" },
+	{ "tap write (driver)", &bench_fam_tap, bench_row_write, 0, 1, "us" },
 	{ "tap read (driver)", &bench_fam_tap, bench_row_read, 0, 0, "us" },
 	{ "tap bulk TCP", &bench_fam_tap, bench_row_bulk, 1, 0, "ms/MiB" },
-	{ "offload bulk TCP", &bench_fam_ofl, bench_row_bulk, 1, 0, "ms/MiB" },
+	{ "offload bulk TCP", &bench_fam_ofl, bench_row_bulk, 1, 1, "ms/MiB" },
 	{ "offload bulk UDP (GSO sender)", &bench_fam_ofl, bench_row_bulk_udp, 1, 0, "ms/MiB" },
 };
 
 /*
- * bsdtun, tun and the bound take turns as the drivers do in
- * bench_measure().  tun time / bound time is the ceiling of the read
- * row's ratio; the last column compares the drivers' own parts, each
- * driver's time less the bound.
+ * The read row of @fam's first pair (bsdtun and tun, or bsdtap and tap)
+ * and the bound take turns as the drivers do in bench_measure().  Linux's
+ * time over the bound's is the ceiling of the read row's ratio; the last
+ * column compares the drivers' own parts, each driver's time less the
+ * bound.
  */
-static void bench_read_bound(void)
+static void bench_read_bound(const struct bench_family *fam, const char *row)
 {
+	enum bench_drv bsd = fam->drv[fam->ratio[0][0]];
+	enum bench_drv lnx = fam->drv[fam->ratio[0][1]];
 	struct bench_unit u[3];
 
 	if (bench_bound_open(&u[2]) < 0) {
 		printf("\n# no dummy interface: the read row's bound not measured\n");
 		return;
 	}
-	bench_open(&u[0], DRV_BSD, 160, NULL);
-	bench_open(&u[1], DRV_TUN, 161, NULL);
-	printf("\n# read (driver) against its bound: the same loop with a dummy interface,\n");
+	if (bench_drv_tap(bsd)) {
+		/* Frames: the dummy's Ethernet header, as many bytes read. */
+		u[2].drv = DRV_TAP;
+		u[2].hdr = ETH_HLEN;
+	}
+	bench_open(&u[0], bsd, 160, NULL);
+	bench_open(&u[1], lnx, 161, NULL);
+	printf("\n# %s against its bound: the same loop with a dummy interface,\n", row);
 	printf("# which frees the packet, and read() of /dev/zero (see bench_bound_open)\n");
-	printf("| size | bsdtun | tun | bound | bsdtun/tun | bound/tun (best any driver can do) |");
-	printf(" above the bound, tun/bsdtun |\n");
+	printf("| size | %s | %s | bound | %s/%s | bound/%s (best any driver can do) |",
+	       bench_drv_name[bsd], bench_drv_name[lnx], bench_drv_name[bsd],
+	       bench_drv_name[lnx], bench_drv_name[lnx]);
+	printf(" above the bound, %s/%s |\n", bench_drv_name[lnx], bench_drv_name[bsd]);
 	printf("|---|---|---|---|---|---|---|\n");
 	for (size_t z = 0; z < ARRAY_SIZE(bench_sizes); z++) {
 		double t[3][REPS], q[3][REPS];
@@ -273,8 +283,13 @@ static void bench_read_bound(void)
 	bench_sh("/sbin/ip link del bdummy0");
 }
 
-/* Each profiled row, for its table's first pair: bsdtun and tun, say. */
-static void prof_rows(void)
+static int bench_selected(const char *name, const char *only);
+
+/*
+ * Each profiled row among @only (NULL: all), for its table's first pair:
+ * bsdtun and tun, say.
+ */
+static void prof_rows(const char *only)
 {
 	if (prof_load_syms() < 0) {
 		printf("\n# no profile: /proc/kallsyms gives no addresses\n");
@@ -285,7 +300,7 @@ static void prof_rows(void)
 		const struct bench_row *row = &bench_rows[r];
 		const struct bench_family *fam = row->fam;
 
-		if (!row->profile)
+		if (!row->profile || !bench_selected(row->name, only))
 			continue;
 		prof_row(row->name, row->fn, fam->drv[fam->ratio[0][0]], row->fresh);
 		prof_row(row->name, row->fn, fam->drv[fam->ratio[0][1]], row->fresh);
@@ -370,12 +385,12 @@ int main(int argc, char **argv)
 		bench_iters = strtoul(argv[1], NULL, 0);
 	signal(SIGPIPE, SIG_IGN);
 	/*
-	 * BSDTUN_BENCH=profile: the profile only; =<word>[,<word>...]: the
-	 * rows whose names start so.
+	 * BSDTUN_BENCH=profile: the profile only (profile,<word>...: of
+	 * those rows); =<word>[,<word>...]: the rows whose names start so.
 	 */
 	only = getenv("BSDTUN_BENCH");
-	if (only && !strcmp(only, "profile")) {
-		prof_rows();
+	if (only && !strncmp(only, "profile", 7) && (!only[7] || only[7] == ',')) {
+		prof_rows(only[7] ? only + 8 : NULL);
 		return 0;
 	}
 	printf("# bsdtun against Linux tun, one boot, same loop; %u iterations, median of %d\n",
@@ -386,7 +401,7 @@ int main(int argc, char **argv)
 	       bench_iters / BENCH_SLICES);
 	bench_table(&bench_fam_tun, only);
 	if (bench_selected("read (driver)", only))
-		bench_read_bound();
+		bench_read_bound(&bench_fam_tun, "read (driver)");
 	if (!only) {
 		double t[REPS];
 
@@ -399,9 +414,11 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	bench_table(&bench_fam_tap, only);
+	if (bench_selected("tap read (driver)", only))
+		bench_read_bound(&bench_fam_tap, "tap read (driver)");
 	bench_table(&bench_fam_ofl, only);
 	if (only)
 		return 0;
-	prof_rows();
+	prof_rows(NULL);
 	return 0;
 }
