@@ -5,11 +5,14 @@
  * what the stack receives) carrying every byte; GRO off gives them one
  * by one; a segment GRO holds is delivered by the flush timer without a
  * further write; PSH ends a super-packet and a flow that is not TCP
- * passes, both long before a 4-second flush timer would; the default
- * flush timeout is the interface's gro_flush_timeout.
+ * passes, both long before a 4-second flush timer would, and so does a
+ * super-packet written behind a virtio-net header; the default flush
+ * timeout is the interface's gro_flush_timeout.
  */
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <net/ethernet.h>
+#include <stddef.h>
 #include <netinet/tcp.h>
 
 #include "kselftest_harness.h"
@@ -273,6 +276,36 @@ TEST_F(gro, udp_is_not_held)
 	ASSERT_EQ(8, recv(s, pkt, sizeof(pkt), 0));
 	EXPECT_EQ(0, memcmp(pkt, "datagram", 8));
 	close(s);
+}
+
+TEST_F(gro, written_super_packet_is_not_held)
+{
+	struct virtio_net_hdr v = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+		.gso_size = SEG,
+		.csum_offset = offsetof(struct tcphdr, check),
+	};
+	static uint8_t buf[sizeof(v) + 2048 + 4 * SEG];
+	int hlen = sizeof(v);
+	size_t largest, l2, n;
+
+	/*
+	 * Four full segments and no PSH: what GRO would build and hold for
+	 * the flow's next packet.  Written whole, it must not wait 4 s.
+	 */
+	ASSERT_EQ(0, bsdtun_sh("echo %s > /sys/class/net/%s/gro_flush_timeout",
+			       GRO_LONG, self->name));
+	ASSERT_EQ(0, ioctl(self->fd, TAPSVNETHDR, &hlen));
+	n = gro_segment(variant->fam, self->mac, buf + sizeof(v), 0, 4 * SEG,
+			GRO_ACK);
+	l2 = variant->fam->ether ? ETH_HLEN : 0;
+	v.csum_start = l2 + sizeof(struct iphdr);
+	v.hdr_len = v.csum_start + sizeof(struct tcphdr);
+	memcpy(buf, &v, sizeof(v));
+	ASSERT_EQ((ssize_t)(sizeof(v) + n), write(self->fd, buf, sizeof(v) + n));
+	ASSERT_EQ(1, gro_collect(self->pkt, 0, 4 * SEG, &largest, 1000));
+	EXPECT_EQ(4 * SEG, largest);
 }
 
 TEST_HARNESS_MAIN
