@@ -219,7 +219,6 @@ void bsdtun_netdev_rx(struct net_device *dev, struct sk_buff *skb)
 {
 	struct bsdtun_priv *priv = netdev_priv(dev);
 	struct napi_struct *napi = &priv->napi;
-	bool whole = skb_is_gso(skb);
 	int n = 1;
 
 	if (!(dev->features & NETIF_F_GRO) || !bsdtun_gro_wanted(skb)) {
@@ -241,14 +240,6 @@ void bsdtun_netdev_rx(struct net_device *dev, struct sk_buff *skb)
 	n += bsdtun_rx_drain(priv, BSDTUN_RX_BACKLOG);
 	if (skb)
 		napi_gro_receive(napi, skb);
-	/*
-	 * A written super-packet (an offload header's) is already what GRO
-	 * builds, and GRO would hold it for the flow's next packet: the last
-	 * one of a TCP window would wait out the flush timeout, every window.
-	 * It goes up now, after what GRO held before it.
-	 */
-	if (whole)
-		napi_gro_flush(napi, false);
 	napi_complete_done(napi, n);
 }
 

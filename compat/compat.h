@@ -91,11 +91,6 @@
 #include <net/gso.h>
 #endif
 
-/* 6.15 or so: napi_gro_flush() became an inline of <net/gro.h>. */
-#ifdef BSDTUN_HAVE_GRO_H_FLUSH
-#include <net/gro.h>
-#endif
-
 /*
  * 6.16: a new MAC reaches dev_set_mac_address_user() in a struct
  * sockaddr_storage; before, in a struct sockaddr.
