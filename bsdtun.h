@@ -356,6 +356,7 @@ int bsdtun_families_check(void);
 /* bsdtun_chardev.c: file operations and cloning nodes. */
 int bsdtun_chardev_add(struct bsdtun_family *fam);
 void bsdtun_chardev_del(struct bsdtun_family *fam);
+int bsdtun_chardev_init(void);
 void bsdtun_chardev_exit(void);
 
 /* bsdtun_ioctl.c */

@@ -7,6 +7,7 @@
  * write() injects one; the ioctls are in bsdtun_ioctl.c.
  */
 #include <linux/fs.h>
+#include <linux/local_lock.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -245,15 +246,55 @@ err_fault:
 }
 
 /*
- * Heads of written packets come from page fragments carved by CPU out of
- * larger pages, as a NIC driver's receive buffers are (and Linux tap's
- * small writes): no allocation and no zeroing per packet once a page is
- * in use, and a page the stack has let go of by the time it is used up
- * is reused whole.  The price is the usual one of fragments: a packet
- * held long (in a socket nobody reads) keeps its whole page, of which
- * its truesize counts its own part only.
+ * Heads of written packets come from a page each CPU keeps for them,
+ * as a NIC driver's receive buffers do: no allocation and no zeroing per
+ * packet while the page lasts, and a page whose packets the stack has
+ * all freed is started over rather than replaced (Debian's kernels zero
+ * every new page and kmalloc object).  Single pages, and fragments of at
+ * least a quarter of one, bound what a packet held long (in a socket
+ * nobody reads) keeps alive to four times the truesize it is charged.
  */
-static DEFINE_PER_CPU(struct page_frag_cache, bsdtun_frag_cache);
+#define BSDTUN_FRAG_MIN		(PAGE_SIZE / 4)
+
+struct bsdtun_frag {
+	local_lock_t lock;
+	struct page *page;
+	unsigned int off;
+};
+
+/*
+ * Allocated at load, not a static per-CPU variable: lockdep keys a
+ * static lock by its address, which a reloaded module's per-CPU area
+ * reuses after the old key's name has gone with the old module.
+ */
+static struct bsdtun_frag __percpu *bsdtun_frags;
+
+static void *bsdtun_frag_alloc(unsigned int size)
+{
+	struct bsdtun_frag *f;
+	void *data = NULL;
+
+	local_lock(&bsdtun_frags->lock);
+	f = this_cpu_ptr(bsdtun_frags);
+	/* Our reference alone: nothing can take another, start it over. */
+	if (f->page && page_ref_count(f->page) == 1) {
+		f->off = 0;
+	} else if (f->page && f->off + size > PAGE_SIZE) {
+		put_page(f->page);
+		f->page = NULL;
+	}
+	if (!f->page) {
+		f->page = alloc_page(GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC);
+		f->off = 0;
+	}
+	if (f->page) {
+		get_page(f->page);
+		data = page_address(f->page) + f->off;
+		f->off += size;
+	}
+	local_unlock(&bsdtun_frags->lock);
+	return data;
+}
 
 static struct sk_buff *bsdtun_frag_skb(size_t len, unsigned int pad)
 {
@@ -262,11 +303,8 @@ static struct sk_buff *bsdtun_frag_skb(size_t len, unsigned int pad)
 	struct sk_buff *skb;
 	void *data;
 
-	/* Bottom halves off: this CPU's cache is ours alone, on RT too. */
-	local_bh_disable();
-	data = page_frag_alloc(this_cpu_ptr(&bsdtun_frag_cache), size,
-			       GFP_NOWAIT | __GFP_NOWARN);
-	local_bh_enable();
+	size = max_t(unsigned int, size, BSDTUN_FRAG_MIN);
+	data = bsdtun_frag_alloc(size);
 	if (!data)
 		return NULL;
 	skb = build_skb(data, size);
@@ -278,22 +316,39 @@ static struct sk_buff *bsdtun_frag_skb(size_t len, unsigned int pad)
 	return skb;
 }
 
+int bsdtun_chardev_init(void)
+{
+	int cpu;
+
+	bsdtun_frags = alloc_percpu(struct bsdtun_frag);
+	if (!bsdtun_frags)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(bsdtun_frags, cpu)->lock);
+	return 0;
+}
+
 /* Module exit: packets still in flight keep their pages until freed. */
 void bsdtun_chardev_exit(void)
 {
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		bsdtun_page_frag_drain(per_cpu_ptr(&bsdtun_frag_cache, cpu));
+	for_each_possible_cpu(cpu) {
+		struct bsdtun_frag *f = per_cpu_ptr(bsdtun_frags, cpu);
+
+		if (f->page)
+			put_page(f->page);
+	}
+	free_percpu(bsdtun_frags);
 }
 
 /*
  * An skb for a written packet, built as a network driver builds a
  * received one: headroom for the link header of an interface it may be
  * forwarded to.  A packet that fits a page goes in a fragment (above),
- * which TCP's receive queue can take over by reference; that allocator
- * is tried without sleeping, but never from the atomic reserves, which
- * are for contexts that cannot sleep.  Otherwise, or when that fails,
+ * which TCP's receive queue can take over by reference; its page is
+ * taken without sleeping, but never from the atomic reserves, which are
+ * for contexts that cannot sleep.  Otherwise, or when that fails,
  * a sleeping allocation of single pages: a linear part of at most a
  * page and the rest in page fragments, never a high-order block.
  */

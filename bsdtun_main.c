@@ -72,9 +72,14 @@ static int __init bsdtun_init(void)
 	if (err)
 		return err;
 
-	err = bsdtun_node_init();
+	err = bsdtun_chardev_init();
 	if (err)
 		return err;
+	err = bsdtun_node_init();
+	if (err) {
+		bsdtun_chardev_exit();
+		return err;
+	}
 	for (added = 0; added < bsdtun_nr_families; added++) {
 		if (!bsdtun_families[added]->on)
 			continue;

@@ -115,21 +115,4 @@
 #define bsdtun_set_mac_address(dev, sa) dev_set_mac_address(dev, sa, NULL)
 #endif
 
-/*
- * 6.9 or so: page_frag_cache_drain(); before, the cache's page and its
- * reference bias were handed to __page_frag_cache_drain() by the caller.
- */
-#ifdef BSDTUN_HAVE_PAGE_FRAG_CACHE_DRAIN
-#define bsdtun_page_frag_drain(nc)	page_frag_cache_drain(nc)
-#else
-#define bsdtun_page_frag_drain(nc) do {					\
-	struct page_frag_cache *bsdtun_nc = (nc);			\
-									\
-	if (bsdtun_nc->va)						\
-		__page_frag_cache_drain(virt_to_head_page(bsdtun_nc->va), \
-					bsdtun_nc->pagecnt_bias);	\
-	bsdtun_nc->va = NULL;						\
-} while (0)
-#endif
-
 #endif /* _BSDTUN_COMPAT_H */
