@@ -253,8 +253,11 @@ err_fault:
  * every new page and kmalloc object).  Single pages, and fragments of at
  * least a quarter of one, bound what a packet held long (in a socket
  * nobody reads) keeps alive to four times the truesize it is charged.
+ * Only with 4 KiB pages: a quarter of a larger one would charge a small
+ * packet that much truesize, and fill a socket's buffer with a few.
  */
-#define BSDTUN_FRAG_MIN		(PAGE_SIZE / 4)
+#define BSDTUN_FRAG_MIN		1024
+#define BSDTUN_FRAG_PAGES	(PAGE_SIZE == 4 * BSDTUN_FRAG_MIN)
 
 struct bsdtun_frag {
 	local_lock_t lock;
@@ -358,7 +361,7 @@ static struct sk_buff *bsdtun_alloc_skb(size_t plen, int *err)
 	size_t head = min_t(size_t, plen, SKB_MAX_HEAD(pad));
 	struct sk_buff *skb = NULL;
 
-	if (head == plen)
+	if (BSDTUN_FRAG_PAGES && head == plen)
 		skb = bsdtun_frag_skb(plen, pad);
 	if (!skb) {
 		skb = alloc_skb_with_frags(pad + head, plen - head, 0, err,
