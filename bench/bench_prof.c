@@ -214,12 +214,14 @@ static int prof_pair_cmp(const void *a, const void *b)
 	return x->hits > y->hits ? -1 : x->hits < y->hits;
 }
 
-/* The busiest callers of @leaf.  Its symbol table is sorted by hits now. */
+/*
+ * The busiest callers of @leaf, from the pairs sorted by hits; the
+ * symbol table is sorted by hits too at this point.
+ */
 static void prof_callers(const struct prof_sym *leaf, unsigned long total)
 {
 	int shown = 0;
 
-	qsort(prof_pairs, prof_npairs, sizeof(*prof_pairs), prof_pair_cmp);
 	for (size_t i = 0; i < prof_npairs && shown < PROF_CALLERS; i++) {
 		const char *name = "?";
 
@@ -311,6 +313,7 @@ void prof_row(const char *row, bench_fn fn, enum bench_drv drv, int fresh)
 	if (!total)
 		return;
 	qsort(prof_syms, prof_nsyms, sizeof(*prof_syms), prof_hits_cmp);
+	qsort(prof_pairs, prof_npairs, sizeof(*prof_pairs), prof_pair_cmp);
 	printf("\n%s, %s, %s (root qdisc %s): %lu samples%s\n\n", row,
 	       fresh ? "MSS" : "64 bytes", bench_drv_name[drv], qdisc, total,
 	       fresh ? " on every CPU, idle excluded" : " of this thread, kernel side");
