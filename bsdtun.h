@@ -28,13 +28,15 @@
  * Locking order: rtnl_lock, then bsdtun_lock.  bsdtun_lock (a mutex)
  * guards the registry and each unit's slow-path state: dev, file,
  * transient, open_made, dead.  The packet paths do not take it: they read unit->dev
- * under RCU and the queue under its own spinlock.
+ * under RCU and the queue under its own spinlock; a write larger than a
+ * page takes its file's ring mutex (a leaf) to pick its pages.
  *
  * Files, each calling only those after it: bsdtun_main.c (init, exit),
  * bsdtun_family.c (the family tables), bsdtun_chardev.c and
  * bsdtun_ioctl.c (the nodes' file operations), bsdtun_netdev.c (the
  * interface), bsdtun_unit.c (the registry), bsdtun_queue.c,
- * bsdtun_offload.c (the offload headers) and bsdtun_node.c.
+ * bsdtun_offload.c (the offload headers), bsdtun_alloc.c (memory for
+ * written packets) and bsdtun_node.c.
  */
 #ifndef _BSDTUN_H
 #define _BSDTUN_H
@@ -267,8 +269,21 @@ static inline struct bsdtun_skb_cb *bsdtun_skb_cb(const struct sk_buff *skb)
 	return (struct bsdtun_skb_cb *)skb->cb;
 }
 
+/*
+ * Pages the open file's large writes reuse, in turn (bsdtun_alloc.c):
+ * 1 MiB (4 KiB pages only), sixteen 64 KiB super-packets, as a receiver
+ * that lags a little still holds the last few.
+ */
+#define BSDTUN_RING_PAGES	256
+struct bsdtun_ring {
+	struct mutex lock;	/* guards next and page[] */
+	unsigned int next;
+	struct page *page[BSDTUN_RING_PAGES];
+};
+
 struct bsdtun_file {
 	struct bsdtun_unit *unit;	/* holds a reference */
+	struct bsdtun_ring ring;
 };
 
 static inline struct bsdtun_unit *bsdtun_file_unit(struct file *file)
@@ -356,8 +371,14 @@ int bsdtun_families_check(void);
 /* bsdtun_chardev.c: file operations and cloning nodes. */
 int bsdtun_chardev_add(struct bsdtun_family *fam);
 void bsdtun_chardev_del(struct bsdtun_family *fam);
-int bsdtun_chardev_init(void);
-void bsdtun_chardev_exit(void);
+
+/* bsdtun_alloc.c: memory for written packets. */
+int bsdtun_alloc_init(void);
+void bsdtun_alloc_exit(void);
+void bsdtun_ring_init(struct bsdtun_ring *ring);
+void bsdtun_ring_free(struct bsdtun_ring *ring);
+struct sk_buff *bsdtun_alloc_skb(struct bsdtun_ring *ring, size_t plen,
+				 int *err);
 
 /* bsdtun_ioctl.c */
 long bsdtun_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -7,7 +7,6 @@
  * write() injects one; the ioctls are in bsdtun_ioctl.c.
  */
 #include <linux/fs.h>
-#include <linux/local_lock.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -38,6 +37,7 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 	bf = kzalloc(sizeof(*bf), GFP_KERNEL);
 	if (!bf)
 		return -ENOMEM;
+	bsdtun_ring_init(&bf->ring);
 
 	rtnl_lock();
 	mutex_lock(&bsdtun_lock);
@@ -115,6 +115,7 @@ err_put:
 err_unlock:
 	mutex_unlock(&bsdtun_lock);
 	rtnl_unlock();
+	bsdtun_ring_free(&bf->ring);
 	kfree(bf);
 	return err;
 }
@@ -174,6 +175,7 @@ static int bsdtun_release(struct inode *inode, struct file *file)
 	rtnl_unlock();
 
 	bsdtun_unit_put(unit);
+	bsdtun_ring_free(&bf->ring);
 	kfree(bf);
 	return 0;
 }
@@ -245,140 +247,10 @@ err_fault:
 	return -EFAULT;
 }
 
-/*
- * Heads of written packets come from a page each CPU keeps for them,
- * as a NIC driver's receive buffers do: no allocation and no zeroing per
- * packet while the page lasts, and a page whose packets the stack has
- * all freed is started over rather than replaced (Debian's kernels zero
- * every new page and kmalloc object).  Single pages, and fragments of at
- * least a quarter of one, bound what a packet held long (in a socket
- * nobody reads) keeps alive to four times the truesize it is charged.
- * Only with 4 KiB pages: a quarter of a larger one would charge a small
- * packet that much truesize, and fill a socket's buffer with a few.
- */
-#define BSDTUN_FRAG_MIN		1024
-#define BSDTUN_FRAG_PAGES	(PAGE_SIZE == 4 * BSDTUN_FRAG_MIN)
-
-struct bsdtun_frag {
-	local_lock_t lock;
-	struct page *page;
-	unsigned int off;
-};
-
-/*
- * Allocated at load, not a static per-CPU variable: lockdep keys a
- * static lock by its address, which a reloaded module's per-CPU area
- * reuses after the old key's name has gone with the old module.
- */
-static struct bsdtun_frag __percpu *bsdtun_frags;
-
-static void *bsdtun_frag_alloc(unsigned int size)
-{
-	struct bsdtun_frag *f;
-	void *data = NULL;
-
-	local_lock(&bsdtun_frags->lock);
-	f = this_cpu_ptr(bsdtun_frags);
-	/* Our reference alone: nothing can take another, start it over. */
-	if (f->page && page_ref_count(f->page) == 1) {
-		f->off = 0;
-	} else if (f->page && f->off + size > PAGE_SIZE) {
-		put_page(f->page);
-		f->page = NULL;
-	}
-	if (!f->page) {
-		f->page = alloc_page(GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC);
-		f->off = 0;
-	}
-	if (f->page) {
-		get_page(f->page);
-		data = page_address(f->page) + f->off;
-		f->off += size;
-	}
-	local_unlock(&bsdtun_frags->lock);
-	return data;
-}
-
-static struct sk_buff *bsdtun_frag_skb(size_t len, unsigned int pad)
-{
-	unsigned int size = SKB_DATA_ALIGN(pad + len) +
-			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
-	struct sk_buff *skb;
-	void *data;
-
-	size = max_t(unsigned int, size, BSDTUN_FRAG_MIN);
-	data = bsdtun_frag_alloc(size);
-	if (!data)
-		return NULL;
-	skb = build_skb(data, size);
-	if (!skb) {
-		skb_free_frag(data);
-		return NULL;
-	}
-	skb_reserve(skb, pad);
-	return skb;
-}
-
-int bsdtun_chardev_init(void)
-{
-	int cpu;
-
-	bsdtun_frags = alloc_percpu(struct bsdtun_frag);
-	if (!bsdtun_frags)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu)
-		local_lock_init(&per_cpu_ptr(bsdtun_frags, cpu)->lock);
-	return 0;
-}
-
-/* Module exit: packets still in flight keep their pages until freed. */
-void bsdtun_chardev_exit(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct bsdtun_frag *f = per_cpu_ptr(bsdtun_frags, cpu);
-
-		if (f->page)
-			put_page(f->page);
-	}
-	free_percpu(bsdtun_frags);
-}
-
-/*
- * An skb for a written packet, built as a network driver builds a
- * received one: headroom for the link header of an interface it may be
- * forwarded to.  A packet that fits a page goes in a fragment (above),
- * which TCP's receive queue can take over by reference; its page is
- * taken without sleeping, but never from the atomic reserves, which are
- * for contexts that cannot sleep.  Otherwise, or when that fails,
- * a sleeping allocation of single pages: a linear part of at most a
- * page and the rest in page fragments, never a high-order block.
- */
-static struct sk_buff *bsdtun_alloc_skb(size_t plen, int *err)
-{
-	const unsigned int pad = NET_SKB_PAD + NET_IP_ALIGN;
-	size_t head = min_t(size_t, plen, SKB_MAX_HEAD(pad));
-	struct sk_buff *skb = NULL;
-
-	if (BSDTUN_FRAG_PAGES && head == plen)
-		skb = bsdtun_frag_skb(plen, pad);
-	if (!skb) {
-		skb = alloc_skb_with_frags(pad + head, plen - head, 0, err,
-					   GFP_KERNEL);
-		if (!skb)
-			return NULL;
-		skb_reserve(skb, pad);
-	}
-	skb_put(skb, head);
-	skb->data_len = plen - head;
-	skb->len += plen - head;
-	return skb;
-}
-
 static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	struct bsdtun_unit *unit = bsdtun_file_unit(iocb->ki_filp);
+	struct bsdtun_file *bf = iocb->ki_filp->private_data;
+	struct bsdtun_unit *unit = bf->unit;
 	const struct bsdtun_family_ops *ops = unit->fam->ops;
 	size_t len = iov_iter_count(from), plen, olen;
 	u8 ohdr[BSDTUN_OFL_HDR_MAX];
@@ -405,7 +277,7 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return hlen;
 
 	plen = len - olen - hlen;
-	skb = bsdtun_alloc_skb(plen, &err);
+	skb = bsdtun_alloc_skb(&bf->ring, plen, &err);
 	if (!skb)
 		return err;
 	if (skb_copy_datagram_from_iter(skb, 0, from, plen)) {

@@ -72,12 +72,12 @@ static int __init bsdtun_init(void)
 	if (err)
 		return err;
 
-	err = bsdtun_chardev_init();
+	err = bsdtun_alloc_init();
 	if (err)
 		return err;
 	err = bsdtun_node_init();
 	if (err) {
-		bsdtun_chardev_exit();
+		bsdtun_alloc_exit();
 		return err;
 	}
 	for (added = 0; added < bsdtun_nr_families; added++) {
@@ -109,7 +109,7 @@ err_families:
 	bsdtun_families_del(added);
 	bsdtun_node_exit();
 	bsdtun_unit_exit();
-	bsdtun_chardev_exit();
+	bsdtun_alloc_exit();
 	return err;
 }
 
@@ -122,7 +122,7 @@ static void __exit bsdtun_exit(void)
 	bsdtun_families_del(bsdtun_nr_families);
 	bsdtun_node_exit();
 	bsdtun_unit_exit();
-	bsdtun_chardev_exit();
+	bsdtun_alloc_exit();
 }
 
 module_init(bsdtun_init);
