@@ -1092,6 +1092,13 @@ main() {
 		bsdtun_result $? "make -C selftests install: run_kselftest.sh --list names every program"
 	fi
 	TEST_LIST=${TESTS:-$(make -s -C "$TOP/selftests" print-tests)}
+	# A misspelt name, or bsdtun_relay (a helper the tests run), would
+	# boot and then fail as a test: refuse it here.
+	all_tests=" $(make -s -C "$TOP/selftests" print-tests | tr '\n' ' ') "
+	for t in ${TESTS:-}; do
+		[[ "$all_tests" == *" $t "* ]] ||
+			bsdtun_die "TESTS: $t is not a test program (make -s -C selftests print-tests lists them)"
+	done
 	if [ "$MODE" = demo ]; then
 		mkdir -p "$BUILD/base-root/bsdtun/demo"
 		gcc -O2 -Wall -Wextra -Werror -static \
