@@ -11,10 +11,11 @@
  * has given back is reused as it is, since each write overwrites all
  * that the packet covers.
  */
-#include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
+/* After those: 6.1's lockdep variant uses current without its header. */
+#include <linux/local_lock.h>
 
 #include "bsdtun.h"
 
