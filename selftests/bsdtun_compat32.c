@@ -65,6 +65,7 @@ TEST(compat32_tap)
 	char name[IFNAMSIZ];
 	struct ifreq ifr;
 	int fd, val = -1;
+	ssize_t n = -1;
 
 	ASSERT_EQ(0, bsdtun_reload(NULL));
 	fd = bsdtun_clone_fam(&bsdtun_fam_tap, name);
@@ -87,10 +88,19 @@ TEST(compat32_tap)
 			       NET + 1, name, NET + 1, name));
 	ASSERT_TRUE(bsdtun_operstate(name, "up"));
 	ASSERT_EQ(4, bsdtun_send4(NET + 1, "abcd", 4));
-	ASSERT_TRUE(bsdtun_readable(fd, 5000));
-	ASSERT_EQ(0, ioctl(fd, FIONREAD, &val));
-	EXPECT_EQ(14 + 32, val);
-	ASSERT_EQ(14 + 32, read(fd, buf, sizeof(buf)));
+	/*
+	 * The datagram, with FIONREAD its size; an ARP frame the stack sends
+	 * first of its own (once on 7.3, ARP just turned back on) is skipped.
+	 */
+	for (int i = 0; i < 4; i++) {
+		ASSERT_TRUE(bsdtun_readable(fd, 5000));
+		ASSERT_EQ(0, ioctl(fd, FIONREAD, &val));
+		n = read(fd, buf, sizeof(buf));
+		ASSERT_EQ(val, n);
+		if (n < 14 || buf[12] != 0x08 || buf[13] != 0x06)
+			break;
+	}
+	ASSERT_EQ(14 + 32, n);
 	EXPECT_EQ(0, memcmp(buf, "\x02\0\0\0\0\x02", 6));
 	close(fd);
 }
