@@ -46,6 +46,19 @@ struct bsdtun_frag {
  */
 static struct bsdtun_frag __percpu *bsdtun_frags;
 
+/*
+ * A page holding only our reference can be written over: nothing else
+ * can take one.  The last holder's put_page() is fully ordered after its
+ * reads of the page, and the acquire orders our writes after this check.
+ */
+static bool bsdtun_page_ours_alone(struct page *page)
+{
+	if (page_ref_count(page) != 1)
+		return false;
+	smp_acquire__after_ctrl_dep();
+	return true;
+}
+
 static void *bsdtun_frag_alloc(unsigned int size)
 {
 	struct bsdtun_frag *f;
@@ -53,9 +66,7 @@ static void *bsdtun_frag_alloc(unsigned int size)
 
 	local_lock(&bsdtun_frags->lock);
 	f = this_cpu_ptr(bsdtun_frags);
-	/* Our reference alone: nothing can take another, start it over. */
-	if (f->page && page_ref_count(f->page) == 1) {
-		smp_acquire__after_ctrl_dep();
+	if (f->page && bsdtun_page_ours_alone(f->page)) {
 		f->off = 0;
 	} else if (f->page && f->off + size > PAGE_SIZE) {
 		put_page(f->page);
@@ -132,21 +143,17 @@ static struct page *bsdtun_ring_take(struct bsdtun_ring *ring)
 	struct page **slot = &ring->page[ring->next];
 
 	ring->next = (ring->next + 1) % BSDTUN_RING_PAGES;
-	if (*slot && page_ref_count(*slot) != 1) {
+	if (*slot && !bsdtun_page_ours_alone(*slot)) {
 		put_page(*slot);
 		*slot = NULL;
 	}
-	if (*slot) {
-		/* The last holder's put_page() read it all before its release. */
-		smp_acquire__after_ctrl_dep();
-	} else {
-		/*
-		 * Charged to the writer's memory cgroup, since the file keeps
-		 * it; never from the reserves, whose pages sockets drop.
-		 */
+	/*
+	 * Charged to the writer's memory cgroup, since the file keeps it;
+	 * never from the reserves, whose pages sockets drop.
+	 */
+	if (!*slot)
 		*slot = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
 				   __GFP_NOMEMALLOC);
-	}
 	if (*slot)
 		get_page(*slot);
 	return *slot;
@@ -169,7 +176,7 @@ static struct sk_buff *bsdtun_ring_skb(struct bsdtun_ring *ring,
 				       unsigned int head, size_t rest,
 				       unsigned int pad)
 {
-	struct sk_buff *skb = NULL;
+	struct sk_buff *skb;
 	int i;
 
 	if (DIV_ROUND_UP(rest, PAGE_SIZE) > MAX_SKB_FRAGS)
