@@ -272,13 +272,14 @@ static inline struct bsdtun_skb_cb *bsdtun_skb_cb(const struct sk_buff *skb)
 /*
  * Pages the open file's large writes reuse, in turn (bsdtun_alloc.c):
  * 1 MiB (4 KiB pages only), sixteen 64 KiB super-packets, as a receiver
- * that lags a little still holds the last few.
+ * that lags a little still holds the last few.  The array comes with the
+ * first large write: most files never make one.
  */
 #define BSDTUN_RING_PAGES	256
 struct bsdtun_ring {
-	struct mutex lock;	/* guards next and page[] */
+	struct mutex lock;	/* guards next and page */
 	unsigned int next;
-	struct page *page[BSDTUN_RING_PAGES];
+	struct page **page;	/* BSDTUN_RING_PAGES slots, or NULL */
 };
 
 struct bsdtun_file {

@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
+#include <linux/slab.h>
 /* After those: 6.1's lockdep variant uses current without its header. */
 #include <linux/local_lock.h>
 
@@ -185,7 +186,10 @@ static struct sk_buff *bsdtun_ring_skb(struct bsdtun_ring *ring,
 	if (!skb)
 		return NULL;
 	mutex_lock(&ring->lock);
-	for (i = 0; rest; i++) {
+	if (!ring->page)
+		ring->page = kcalloc(BSDTUN_RING_PAGES, sizeof(*ring->page),
+				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	for (i = 0; rest && ring->page; i++) {
 		unsigned int n = min_t(size_t, rest, PAGE_SIZE);
 		struct page *page = bsdtun_ring_take(ring);
 
@@ -213,9 +217,10 @@ void bsdtun_ring_free(struct bsdtun_ring *ring)
 {
 	int i;
 
-	for (i = 0; i < BSDTUN_RING_PAGES; i++)
+	for (i = 0; ring->page && i < BSDTUN_RING_PAGES; i++)
 		if (ring->page[i])
 			put_page(ring->page[i]);
+	kfree(ring->page);
 	mutex_destroy(&ring->lock);
 }
 
