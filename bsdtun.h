@@ -271,14 +271,15 @@ static inline struct bsdtun_skb_cb *bsdtun_skb_cb(const struct sk_buff *skb)
 
 /*
  * Pages the open file's large writes reuse, in turn (bsdtun_alloc.c):
- * 1 MiB (4 KiB pages only), sixteen 64 KiB super-packets, as a receiver
- * that lags a little still holds the last few.  The array comes with the
- * first large write: most files never make one.
+ * at most 1 MiB (4 KiB pages only), sixteen 64 KiB super-packets, as a
+ * receiver that lags a little still holds the last few.  The array comes
+ * with the first large write: most files never make one.
  */
 #define BSDTUN_RING_PAGES	256
 struct bsdtun_ring {
-	struct mutex lock;	/* guards next and page */
+	struct mutex lock;	/* guards the rest */
 	unsigned int next;
+	unsigned int size;	/* slots in use, up to BSDTUN_RING_PAGES */
 	struct page **page;	/* BSDTUN_RING_PAGES slots, or NULL */
 };
 

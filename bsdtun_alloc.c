@@ -136,18 +136,28 @@ void bsdtun_alloc_exit(void)
  * Pages for large writes, taken in turn: one whose packet the stack has
  * freed (our reference alone) is reused, one still held (a socket's
  * receive queue) is left to whoever holds it and replaced.  A reader that
- * keeps up frees a super-packet's pages well before the turn comes back
- * to them, so a transfer's pages are zeroed once, not per packet.
+ * keeps up frees a super-packet's pages before the turn comes back to
+ * them, so a transfer's pages are zeroed once, not per packet.
+ *
+ * The ring starts at two super-packets and grows by a slot for each page
+ * found still held, up to BSDTUN_RING_PAGES: to just more than what the
+ * reader holds at once.  Fewer pages in turn stay in the CPU's caches
+ * and TLB, where the page allocator would hand out its most recently
+ * freed, warm ones.
  */
+#define BSDTUN_RING_START	32
+
 static struct page *bsdtun_ring_take(struct bsdtun_ring *ring)
 {
 	struct page **slot = &ring->page[ring->next];
 
-	ring->next = (ring->next + 1) % BSDTUN_RING_PAGES;
 	if (*slot && !bsdtun_page_ours_alone(*slot)) {
 		put_page(*slot);
 		*slot = NULL;
+		if (ring->size < BSDTUN_RING_PAGES)
+			ring->size++;
 	}
+	ring->next = (ring->next + 1) % ring->size;
 	/*
 	 * Charged to the writer's memory cgroup, since the file keeps it;
 	 * never from the reserves, whose pages sockets drop.
@@ -186,9 +196,11 @@ static struct sk_buff *bsdtun_ring_skb(struct bsdtun_ring *ring,
 	if (!skb)
 		return NULL;
 	mutex_lock(&ring->lock);
-	if (!ring->page)
+	if (!ring->page) {
 		ring->page = kcalloc(BSDTUN_RING_PAGES, sizeof(*ring->page),
 				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		ring->size = BSDTUN_RING_START;
+	}
 	for (i = 0; rest && ring->page; i++) {
 		unsigned int n = min_t(size_t, rest, PAGE_SIZE);
 		struct page *page = bsdtun_ring_take(ring);
