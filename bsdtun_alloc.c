@@ -139,11 +139,13 @@ void bsdtun_alloc_exit(void)
  * keeps up frees a super-packet's pages before the turn comes back to
  * them, so a transfer's pages are zeroed once, not per packet.
  *
- * The ring starts at two super-packets and grows by a slot for each page
- * found still held, up to BSDTUN_RING_PAGES: to just more than what the
- * reader holds at once.  Fewer pages in turn stay in the CPU's caches
- * and TLB, where the page allocator would hand out its most recently
- * freed, warm ones.
+ * The ring goes round two super-packets' worth of slots at first (one
+ * write takes up to 16) and adds a slot for each page found still held,
+ * up to BSDTUN_RING_PAGES, so that it settles just above what the reader
+ * holds at once.  The fewer pages a transfer goes round, the warmer
+ * they are in the caches (and in an emulator's TLB) when copied into:
+ * the page allocator too hands out the page freed last.  It does not
+ * shrink: a reader that lagged once leaves it larger until close.
  */
 #define BSDTUN_RING_START	32
 
