@@ -71,9 +71,9 @@ static const struct bench_family bench_fam_tun = {
 
 static const struct bench_family bench_fam_tap = {
 	.intro =
-	"\n# bsdtap against Linux tap (/dev/net/tun, IFF_TAP|IFF_NO_PI), the same loops\n"
-	"# on Ethernet frames: written to the unit's own MAC, read as sent to a\n"
-	"# permanent neighbour; ratio = median over runs of tap time / bsdtap time\n",
+	"\nbsdtap against Linux tap (/dev/net/tun, IFF_TAP|IFF_NO_PI), the same loops\n"
+	"on Ethernet frames: written to the unit's own MAC, read as sent to a\n"
+	"permanent neighbour; ratio = median over runs of tap time / bsdtap time\n\n",
 	.ndrv = 2,
 	.drv = { DRV_BSD_TAP, DRV_TAP },
 	.nratio = 1,
@@ -87,10 +87,10 @@ static const struct bench_family bench_fam_tap = {
  */
 static const struct bench_family bench_fam_ofl = {
 	.intro =
-	"\n# Offload headers on both units of the bulk relay: bsdtun with TAPSVNETHDR (10)\n"
-	"# and with TUNSCAP (TCP/UDP checksums, TSOv4/v6), Linux tun with IFF_VNET_HDR and\n"
-	"# TUNSETOFFLOAD(CSUM|TSO4|TSO6); the last ratio is bsdtun without a header\n"
-	"# against bsdtun with the virtio-net header\n",
+	"\nOffload headers on both units of the bulk relay: bsdtun with TAPSVNETHDR (10)\n"
+	"and with TUNSCAP (TCP/UDP checksums, TSOv4/v6), Linux tun with IFF_VNET_HDR and\n"
+	"TUNSETOFFLOAD(CSUM|TSO4|TSO6); the last ratio is bsdtun without a header\n"
+	"against bsdtun with the virtio-net header\n\n",
 	.ndrv = 4,
 	.drv = { DRV_BSD_VNET, DRV_BSD_CAP, DRV_TUN_VNET, DRV_BSD },
 	.nratio = 3,
@@ -239,7 +239,7 @@ static void bench_read_bound(const struct bench_family *fam, const char *row)
 	struct bench_unit u[3];
 
 	if (bench_bound_open(&u[2]) < 0) {
-		printf("\n# no dummy interface: the read row's bound not measured\n");
+		printf("\nno dummy interface: the read row's bound not measured\n");
 		return;
 	}
 	if (bench_drv_tap(bsd)) {
@@ -249,8 +249,8 @@ static void bench_read_bound(const struct bench_family *fam, const char *row)
 	}
 	bench_open(&u[0], bsd, 160, NULL);
 	bench_open(&u[1], lnx, 161, NULL);
-	printf("\n# %s against its bound: the same loop with a dummy interface,\n", row);
-	printf("# which frees the packet, and read() of /dev/zero (see bench_bound_open)\n");
+	printf("\n%s against its bound: the same loop with a dummy interface,\n", row);
+	printf("which frees the packet, and read() of /dev/zero (see bench_bound_open)\n\n");
 	printf("| size | %s | %s | bound | %s/%s | bound/%s (best any driver can do) |",
 	       bench_drv_name[bsd], bench_drv_name[lnx], bench_drv_name[bsd],
 	       bench_drv_name[lnx], bench_drv_name[lnx]);
@@ -292,7 +292,7 @@ static int bench_selected(const char *name, const char *only);
 static void prof_rows(const char *only)
 {
 	if (prof_load_syms() < 0) {
-		printf("\n# no profile: /proc/kallsyms gives no addresses\n");
+		printf("\nno profile: /proc/kallsyms gives no addresses\n");
 		return;
 	}
 	printf("\n## Profile (cpu-clock samples, in the guest)\n");
@@ -393,11 +393,11 @@ int main(int argc, char **argv)
 		prof_rows(only[7] ? only + 8 : NULL);
 		return 0;
 	}
-	printf("# bsdtun against Linux tun, one boot, same loop; %u iterations, median of %d\n",
+	printf("bsdtun against Linux tun, one boot, same loop; %u iterations, median of %d.\n",
 	       bench_iters, REPS);
-	printf("# QEMU TCG: only the ratios mean anything, not the times.\n");
-	printf("# ratio = median over runs of tun time / bsdtun time, the drivers taking\n");
-	printf("# turns every %u iterations (a speed: > 1 means bsdtun is faster)\n",
+	printf("QEMU TCG: only the ratios mean anything, not the times.\n");
+	printf("ratio = median over runs of tun time / bsdtun time, the drivers taking\n");
+	printf("turns every %u iterations (a speed: > 1 means bsdtun is faster)\n\n",
 	       bench_iters / BENCH_SLICES);
 	bench_table(&bench_fam_tun, only);
 	if (bench_selected("read (driver)", only))
