@@ -60,6 +60,8 @@
 #include "bsdtun_uapi.h"
 
 #define BSDTUN_DRV_NAME		"bsdtun"
+/* Kept equal to dkms.conf's PACKAGE_VERSION: make check compares them. */
+#define BSDTUN_VERSION		"0.2.0"
 /* The other families' rtnl kinds (also their misc devices' names). */
 #define BSDTUN_TAP_KIND		"bsdtap"
 #define BSDTUN_VMNET_KIND	"bsdvmnet"

@@ -308,7 +308,7 @@ static void bsdtun_get_drvinfo(struct net_device *dev,
 			       struct ethtool_drvinfo *info)
 {
 	strscpy(info->driver, BSDTUN_DRV_NAME, sizeof(info->driver));
-	strscpy(info->version, "0.1.0", sizeof(info->version));
+	strscpy(info->version, BSDTUN_VERSION, sizeof(info->version));
 	strscpy(info->bus_info, dev->rtnl_link_ops->kind, sizeof(info->bus_info));
 }
 
