@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DragonFly tun and tap code as DragonFly's own is written: its include
+ * paths (<net/tun/if_tun.h>, <net/tap/if_tap.h>), <net/if_types.h> for
+ * the unit's type, and DragonFly's TUNGIFNAME number.  make check builds
+ * it against the installed headers, 64- and 32-bit; run with a node's
+ * path, it prints the unit's interface name and type.
+ */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
+#include <net/if_types.h>
+#include <net/tun/if_tun.h>
+#include <net/tap/if_tap.h>
+#include <err.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+_Static_assert(TUNGIFNAME == _IOR('t', 98, struct ifreq),
+	       "DragonFly's TUNGIFNAME number");
+
+int main(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "/dev/bsdtun";
+	struct tuninfo info;
+	struct ifreq ifr;
+	int fd, on = 1;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		err(1, "open %s", path);
+	memset(&info, 0, sizeof(info));
+	if (ioctl(fd, TUNGIFINFO, &info) < 0)
+		err(1, "TUNGIFINFO");
+	memset(&ifr, 0, sizeof(ifr));
+	if (info.type == IFT_ETHER) {
+		if (ioctl(fd, TAPGIFNAME, &ifr) < 0)
+			err(1, "TAPGIFNAME");
+	} else {
+		if (ioctl(fd, TUNSIFHEAD, &on) < 0)
+			err(1, "TUNSIFHEAD");
+		if (ioctl(fd, TUNGIFNAME, &ifr) < 0)
+			err(1, "TUNGIFNAME");
+	}
+	printf("%s %s mtu %u\n", ifr.ifr_name,
+	       info.type == IFT_ETHER ? "ether" : info.type == IFT_PPP ? "ppp" : "other",
+	       (unsigned int)info.mtu);
+	close(fd);
+	return 0;
+}
