@@ -5,15 +5,18 @@
  * tunnel code compares with struct tuninfo's type or sets through
  * TUNSIFINFO.  glibc has no such header.  Only IFT_PPP, IFT_ETHER and
  * IFT_TUNNEL are types a bsdtun unit takes; the rest are here so that
- * code naming them compiles.
+ * code naming them compiles.  It stands alone (bsdtun_uapi.h defines the
+ * three it needs the same way), so it may come before OpenBSD's
+ * <net/if_tun.h>.
  */
 #ifndef _BSDTUN_NET_IF_TYPES_H
 #define _BSDTUN_NET_IF_TYPES_H
 
-#include <bsdtun_uapi.h>
-
 #ifndef IFT_OTHER
 #define IFT_OTHER	0x1
+#endif
+#ifndef IFT_ETHER
+#define IFT_ETHER	0x6
 #endif
 #ifndef IFT_PPP
 #define IFT_PPP		0x17
@@ -29,6 +32,9 @@
 #endif
 #ifndef IFT_IEEE80211
 #define IFT_IEEE80211	0x47
+#endif
+#ifndef IFT_TUNNEL
+#define IFT_TUNNEL	0x83
 #endif
 #ifndef IFT_L2VLAN
 #define IFT_L2VLAN	0x87

@@ -3,8 +3,9 @@
  * DragonFly tun and tap code as DragonFly's own is written: its include
  * paths (<net/tun/if_tun.h>, <net/tap/if_tap.h>), <net/if_types.h> for
  * the unit's type, and DragonFly's TUNGIFNAME number.  make check builds
- * it against the installed headers, 64- and 32-bit; run with a node's
- * path, it prints the unit's interface name and type.
+ * it against the installed headers (pkg-config bsdtun), 64- and 32-bit,
+ * and bsdtun_headers runs it on the tun and tap families.  Prints
+ * "<interface> <ppp|ether|other> <mtu>".
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -18,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-_Static_assert(TUNGIFNAME == _IOR('t', 98, struct ifreq),
-	       "DragonFly's TUNGIFNAME number");
+/* DragonFly's own TUNGIFNAME number, which its header must give. */
+static const unsigned long bsdtun_dfly_gifname = _IOR('t', 98, struct ifreq);
 
 int main(int argc, char **argv)
 {
@@ -28,6 +29,8 @@ int main(int argc, char **argv)
 	struct ifreq ifr;
 	int fd, on = 1;
 
+	if (bsdtun_dfly_gifname != TUNGIFNAME)
+		errx(1, "TUNGIFNAME is not DragonFly's");
 	fd = open(path, O_RDWR);
 	if (fd < 0)
 		err(1, "open %s", path);
@@ -44,7 +47,7 @@ int main(int argc, char **argv)
 		if (ioctl(fd, TUNGIFNAME, &ifr) < 0)
 			err(1, "TUNGIFNAME");
 	}
-	printf("%s %s mtu %u\n", ifr.ifr_name,
+	printf("%s %s %u\n", ifr.ifr_name,
 	       info.type == IFT_ETHER ? "ether" : info.type == IFT_PPP ? "ppp" : "other",
 	       (unsigned int)info.mtu);
 	close(fd);

@@ -12,6 +12,9 @@
 #include <bsdtun_uapi.h>
 
 #ifndef BSDTUN_OPENBSD
+/* tap's is FreeBSD's number on DragonFly too: kept before TUNGIFNAME changes. */
+#undef TAPGIFNAME
+#define TAPGIFNAME	_IOR('t', 93, struct ifreq)
 #undef TUNGIFNAME
 #define TUNGIFNAME	BSDTUN_TUNGIFNAME_DFLY
 #endif
