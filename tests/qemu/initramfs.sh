@@ -78,3 +78,12 @@ bsdtun_build_programs() {
 		bsdtun_result 1 "BSD programs built from Debian's sources (see $log)"
 	fi
 }
+
+# Without the selftests (make demo, bench): the one program of theirs
+# the demo runs, bsdtun_relay, which does not use the kselftest harness,
+# where the selftests' install puts it.
+bsdtun_build_relay() {
+	mkdir -p "$BUILD/selftests/bsdtun"
+	gcc -O2 -Wall -Werror -D_GNU_SOURCE -static -I"$TOP/include" -I"$TOP" \
+		-o "$BUILD/selftests/bsdtun/bsdtun_relay" "$TOP/selftests/bsdtun_relay.c"
+}

@@ -12,7 +12,14 @@ bsdtun_run_kernel() {
 	# The kernel's architecture (amd64, i386, arm64), which the functions
 	# called from here read.
 	local karch=amd64 okrc=33
-	if [ -f "$QDIR/$suite.config" ]; then
+	if [ "$suite" = installed ]; then
+		bsdtun_log "kernel: installed on this machine"
+		kdir=$(bsdtun_installed_kernel) || {
+			bsdtun_result 1 "[installed] $kdir"; return; }
+		kver=$(cat "$kdir/release")
+		abi=installed-$kver
+		kernel=$kdir/boot/vmlinuz-$kver
+	elif [ -f "$QDIR/$suite.config" ]; then
 		case $suite in
 		debug) n="KASAN, lockdep, kmemleak, UBSAN; then a fault-injection pass" ;;
 		kcsan) n="KCSAN" ;;
@@ -89,7 +96,8 @@ bsdtun_run_kernel() {
 	elif [ -n "$PROGRAMS" ]; then
 		cp -a "$PROGRAMS/." "$root/"
 	fi
-	if [ -n "$why" ] && [[ " $(echo $tests) " = *" bsdtun_programs "* ]]; then
+	if [ -n "$why" ] && [ "$MODE" = check ] &&
+	   [[ " $(echo $tests) " = *" bsdtun_programs "* ]]; then
 		tests=$(echo $tests | sed 's/\bbsdtun_programs\b//')
 		bsdtun_log "[$abi] bsdtun_programs not run: $why"
 	fi

@@ -14,6 +14,12 @@
 #                  tunnel between two namespaces (make demo)
 #
 # Environment:
+#   KERNEL           make demo, shell and bench: the kernel to boot
+#                    (default: bookworm, or "installed" when this
+#                    machine's apt names no Debian suite); "installed" is
+#                    this machine's running kernel (KREL=<release>: another
+#                    installed one), booted with its own headers and
+#                    modules
 #   KERNELS          Debian suites to test (default: debug bullseye
 #                    bookworm bookworm-backports sid i386 arm64
 #                    experimental kcsan: a KASAN/lockdep/kmemleak build of
@@ -52,9 +58,14 @@ CACHE=${BSDTUN_CACHE:-$HOME/.cache/bsdtun}
 export BSDTUN_CACHE=$CACHE
 BUILD=${BSDTUN_BUILD:-$CACHE/build}
 MODE=${1:-check}
+# make demo, shell and bench boot one kernel: KERNEL, or the first of
+# KERNELS, or else bookworm's unless apt has no Debian suite
+# (bsdtun_default_kernel in main).
+DEFAULT_KERNEL=
 if [ "$MODE" = shell ] || [ "$MODE" = bench ] || [ "$MODE" = demo ]; then
-	KERNELS=${KERNELS:-bookworm}
+	KERNELS=${KERNEL:-${KERNELS:-}}
 	KERNELS=${KERNELS%% *}
+	[ -n "$KERNELS" ] || DEFAULT_KERNEL=1 KERNELS=bookworm
 fi
 NEGATIVE=${BSDTUN_NEGATIVE:-}
 # A negative check needs one boot only.
@@ -119,13 +130,17 @@ SKIP=0
 . "$QDIR/kernel.sh"
 # shellcheck source=slots.sh
 . "$QDIR/slots.sh"
+# shellcheck source=installed.sh
+. "$QDIR/installed.sh"
 
 # Build bsdtun.ko for one kernel in a copy of the tree (outside the work
 # tree, so builds for several kernels do not collide).  Any compiler or
-# sparse warning fails the check.
+# sparse warning fails the check.  The demo, the shell and the benchmark
+# build it as a user does, without W=1 and sparse.
 bsdtun_build_module() {
 	local kdir=$1 abi=$2 bdir=$3 suite common kobj log want cc broot rc lockfd
 	local args=(W=1 C=2 "CHECK=sparse -Wno-unknown-attribute")
+	[ "$MODE" = check ] || args=()
 	rm -rf "$bdir"
 	mkdir -p "$bdir"
 	rsync -a --exclude .git --exclude selftests --exclude tests "$TOP/" "$bdir/"
@@ -135,6 +150,14 @@ bsdtun_build_module() {
 		# A kernel built here (the debug kernel): its tree is KDIR.
 		common=$kdir
 		kobj=$kdir
+	elif [ -e "$kdir/release" ]; then
+		# The installed kernel (installed.sh): its build directory.
+		# Debian splits it in two, the -amd64 tree's Makefile a line
+		# including the -common tree's: then build as with Debian's
+		# extracted headers.
+		kobj=$(readlink -f "$kdir/build")
+		common=$(sed -n 's|^include \(/.*\)/Makefile$|\1|p' "$kobj/Makefile" | head -n1)
+		[ -n "$common" ] && [ -d "$common" ] || common=$kobj
 	else
 		suite=$(cat "$kdir/suite" 2>/dev/null || echo "$abi")
 		common=$(ls -d "$kdir"/usr/src/linux-headers-*-common | head -n1)
@@ -165,6 +188,9 @@ bsdtun_build_module() {
 		make -C "$bdir" KDIR="$common" KOBJ="$kobj" CC="$cc" \
 			"${args[@]}" -j"$JOBS" > "$log" 2>&1
 		rc=$?
+	elif [ -e "$kdir/release" ]; then
+		bsdtun_result 1 "[$abi] module builds: the kernel was built with $want, which is not installed (apt-get install $want)"
+		return 1
 	else
 		bsdtun_log "[$abi] $want is not on this machine: building in a $suite build root"
 		broot=$("$QDIR/fetch-kernel.sh" --buildroot "$suite") || {
@@ -192,6 +218,7 @@ bsdtun_build_module() {
 	fi
 	bsdtun_result 0 "[$abi] module builds (${cc:-$want in build root})"
 	[ -n "$cc" ] && bsdtun_check_install "$abi" "$bdir" "$common" "$kobj" "$cc" "${args[@]}"
+	[ "$MODE" = check ] || return 0
 	# Warnings from the module's own files (not the kernel's headers
 	# included by them, which are the distribution's business).
 	if grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error):' "$log" |
@@ -321,18 +348,35 @@ bsdtun_check_headers() {
 }
 
 main() {
-	local src suite t
+	local src='' suite t
+	[ -n "$DEFAULT_KERNEL" ] && bsdtun_default_kernel
 	bsdtun_install_deps
+	# The demo's kernel through an apt of its suites only (fetch-kernel.sh).
+	bsdtun_minimal_run && export BSDTUN_APT_NARROW=1
 	mkdir -p "$BUILD"
-	src=$("$QDIR/fetch-kernel.sh" --source) ||
-		bsdtun_die "cannot fetch linux-source (checkpatch, kselftest_harness.h)"
-	export KSFT_DIR=$src/tree/tools/testing/selftests
+	# The selftests need kselftest_harness.h and checkpatch its script,
+	# both from Debian's linux-source (139 MB).  The demo and the
+	# benchmark need neither (the demo's relay is a plain program); the
+	# shell has the selftests when Debian's archive is there to fetch it
+	# and the 32-bit compiler of bsdtun_compat32 is installed.
+	KSFT_DIR=
+	if ! bsdtun_minimal_run ||
+	   { [ "$MODE" = shell ] && command -v "$CC_I386" >/dev/null &&
+	     "$QDIR/fetch-kernel.sh" --debian-apt; }; then
+		src=$("$QDIR/fetch-kernel.sh" --source) ||
+			bsdtun_die "cannot fetch linux-source (checkpatch, kselftest_harness.h)"
+		export KSFT_DIR=$src/tree/tools/testing/selftests
+	fi
 
 	# Userspace: initramfs base and selftests, built once for all kernels.
 	rm -rf "$BUILD/base-root" "$BUILD/selftests" "$BUILD/selftests-obj"
 	bsdtun_base_root "$BUILD/base-root"
 	mkdir -p "$BUILD/selftests" "$BUILD/selftests-obj"
-	if ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" COMPAT_CC="$CC_I386" \
+	if [ -z "$KSFT_DIR" ]; then
+		bsdtun_build_relay || bsdtun_die "cannot build bsdtun_relay"
+		[ "$MODE" = shell ] &&
+			bsdtun_log "the shell's VM has no selftests (they need Debian's linux-source and $CC_I386, which make check installs)"
+	elif ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" COMPAT_CC="$CC_I386" \
 		OUTPUT="$BUILD/selftests-obj" -j"$JOBS" all >"$BUILD/selftests.log" 2>&1 ||
 	   ! make -s -C "$TOP/selftests" KSFT_DIR="$KSFT_DIR" COMPAT_CC="$CC_I386" \
 		OUTPUT="$BUILD/selftests-obj" \
