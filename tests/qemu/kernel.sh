@@ -12,6 +12,11 @@ bsdtun_run_kernel() {
 	# The kernel's architecture (amd64, i386, arm64), which the functions
 	# called from here read.
 	local karch=amd64 okrc=33
+	# Not a kernel: make demo in a root of its own (installed.sh).
+	if [ "$suite" = installed-root ]; then
+		bsdtun_installed_root
+		return
+	fi
 	if [ "$suite" = installed ]; then
 		bsdtun_log "kernel: installed on this machine"
 		kdir=$(bsdtun_installed_kernel) || {

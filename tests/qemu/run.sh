@@ -27,9 +27,12 @@
 #                    newest, a 32-bit (ARCH=i386) lockdep build of 6.1,
 #                    bookworm's arm64 kernel under qemu-system-aarch64,
 #                    the next (experimental's, when newer than sid's;
-#                    otherwise one line says so) and a KCSAN build of
-#                    6.1).  A name with a tests/qemu/<name>.config is a
-#                    kernel built here by debug-kernel.sh.  make check
+#                    otherwise one line says so), a KCSAN build of 6.1,
+#                    and installed-root: make demo in a brand-new root
+#                    with Debian's kernel installed and no Debian suite
+#                    in its apt).  "installed" is this machine's kernel,
+#                    as for KERNEL.  A name with a tests/qemu/<name>.config
+#                    is a kernel built here by debug-kernel.sh.  make check
 #                    runs BSDTUN_SLOTS of them side by side, started in
 #                    this order, each one's output shown when it ends.
 #   BSDTUN_SLOTS     kernels make check runs at once (default: the number
@@ -76,7 +79,7 @@ NEGATIVE=${BSDTUN_NEGATIVE:-}
 # experimental's and KCSAN's 1 to 4), so that the two slots end together
 # rather than one waiting on a long last run; i386 still after sid, so a
 # cold run has built its kernel by then.
-KERNELS=${KERNELS:-debug bullseye bookworm bookworm-backports sid i386 arm64 experimental kcsan}
+KERNELS=${KERNELS:-debug bullseye bookworm bookworm-backports sid i386 arm64 experimental kcsan installed-root}
 # Hangs only: with kernels side by side and kernel builds behind them,
 # the debug kernel's run takes up to twice its time alone.
 TIMEOUT=${BSDTUN_TIMEOUT:-2400}
@@ -427,6 +430,7 @@ main() {
 	'') ;;
 	*) bsdtun_die "BSDTUN_NEGATIVE must be failtest or warn" ;;
 	esac
+	bsdtun_installed_root_prefetch
 
 	# Only make check runs selftests: the demo and the benchmark do not.
 	PROGRAMS=
