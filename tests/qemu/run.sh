@@ -431,6 +431,10 @@ main() {
 	*) bsdtun_die "BSDTUN_NEGATIVE must be failtest or warn" ;;
 	esac
 	bsdtun_installed_root_prefetch
+	# The kernels built here are a cold run's longest chain: their
+	# builds start now, beside the BSD programs' build and the style
+	# checks, as soon as nothing left can stop the run.
+	bsdtun_prefetch_kernels
 
 	# Only make check runs selftests: the demo and the benchmark do not.
 	PROGRAMS=
@@ -440,13 +444,10 @@ main() {
 		esac
 	fi
 	if [ "$MODE" = check ] && [ -z "$NEGATIVE" ]; then
-		bsdtun_checkpatch "$src"
+		bsdtun_style_start "$src"
 		bsdtun_check_headers
-		mandoc -Tlint -W warning "$TOP/man/bsdtun.4"
-		bsdtun_result $? "man page bsdtun.4 lint-clean (mandoc -Tlint)"
 	fi
 
-	bsdtun_prefetch_kernels
 	if [ "$MODE" = check ]; then
 		bsdtun_run_kernels
 	else
@@ -454,6 +455,7 @@ main() {
 			bsdtun_run_kernel "$suite"
 		done
 	fi
+	bsdtun_style_collect
 	bsdtun_prefetch_wait
 
 	bsdtun_summary

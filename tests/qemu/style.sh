@@ -2,8 +2,9 @@
 # shellcheck shell=bash
 #
 # Style checks beside the module build, sourced by run.sh: checkpatch.pl
-# over the tree, and the stand-in that lets newer kbuilds run sparse
-# against Debian's headers.
+# over the tree and mandoc's lint of the man page (in the background,
+# beside the kernels' runs), and the stand-in that lets newer kbuilds run
+# sparse against Debian's headers.
 
 # Newer kernels' kbuild runs scripts/checker-valid.sh before sparse and,
 # when that fails, turns C=2 off with no more than a make warning.
@@ -39,4 +40,34 @@ bsdtun_checkpatch() {
 		fi
 	done
 	bsdtun_result $bad "checkpatch.pl --strict --no-tree on every .c/.h"
+}
+
+# checkpatch and mandoc's lint take half a minute of one core, which a
+# warm make check spent before any kernel started: they run beside the
+# kernels instead, their output shown and their checks counted by
+# bsdtun_style_collect once the kernels are done.
+bsdtun_style_start() {
+	local src=$1
+	rm -f "$BUILD/style.count"
+	(
+		PASS=0 FAIL=0 SKIP=0
+		trap 'echo "$PASS $FAIL $SKIP" > "$BUILD/style.count"' EXIT
+		bsdtun_checkpatch "$src"
+		mandoc -Tlint -W warning "$TOP/man/bsdtun.4"
+		bsdtun_result $? "man page bsdtun.4 lint-clean (mandoc -Tlint)"
+	) > "$BUILD/style.out" 2>&1 &
+	STYLE_PID=$!
+}
+
+bsdtun_style_collect() {
+	local p f s
+	[ -n "${STYLE_PID:-}" ] || return 0
+	wait "$STYLE_PID"
+	cat "$BUILD/style.out"
+	if read -r p f s < "$BUILD/style.count" 2>/dev/null; then
+		PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+	else
+		bsdtun_result 1 "checkpatch and mandoc ended without a count"
+	fi
+	STYLE_PID=
 }
