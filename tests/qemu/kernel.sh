@@ -5,22 +5,16 @@
 # built by debug-kernel.sh), build bsdtun.ko against it, pack the
 # initramfs, boot it in the run's mode and count what it reports.
 
-bsdtun_run_kernel() {
-	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res fuzz
-	local tests=$TEST_LIST fault_list= fault= warnpanic=panic_on_warn=1 t n why
-	local qemu='' base_root=$BUILD/base-root selftests=$BUILD/selftests
-	# The kernel's architecture (amd64, i386, arm64), which the functions
-	# called from here read.
-	local karch=amd64 okrc=33
-	# Not a kernel: make demo in a root of its own (installed.sh).
-	if [ "$suite" = installed-root ]; then
-		bsdtun_installed_root
-		return
-	fi
+# The kernel SUITE names, for bsdtun_run_kernel(): sets its kdir, kver,
+# abi, kernel (the image to boot) and karch.  Fails, having said why
+# (one line when experimental has nothing newer than sid), when there is
+# none to boot.
+bsdtun_get_kernel() {
+	local suite=$1 n
 	if [ "$suite" = installed ]; then
 		bsdtun_log "kernel: installed on this machine"
 		kdir=$(bsdtun_installed_kernel) || {
-			bsdtun_result 1 "[installed] $kdir"; return; }
+			bsdtun_result 1 "[installed] $kdir"; return 1; }
 		kver=$(cat "$kdir/release")
 		abi=installed-$kver
 		kernel=$kdir/boot/vmlinuz-$kver
@@ -33,7 +27,7 @@ bsdtun_run_kernel() {
 		bsdtun_log "kernel: $suite kernel from Debian's linux-source-6.1 ($n)"
 		n=$(date +%s)
 		kdir=$("$QDIR/debug-kernel.sh" "$suite") || {
-			bsdtun_result 1 "[$suite] build the $suite kernel"; return; }
+			bsdtun_result 1 "[$suite] build the $suite kernel"; return 1; }
 		[ $(($(date +%s) - n)) -gt 60 ] &&
 			bsdtun_log "[$suite] kernel ready after $(( ($(date +%s) - n) / 60 )) min"
 		kver=$(cat "$kdir/include/config/kernel.release")
@@ -45,26 +39,22 @@ bsdtun_run_kernel() {
 		case $? in
 		0) ;;
 		# experimental without a kernel newer than sid's: one line.
-		3) bsdtun_log "[$suite] $kdir"; return ;;
-		*) bsdtun_result 1 "[$suite] fetch the Debian kernel"; return ;;
+		3) bsdtun_log "[$suite] $kdir"; return 1 ;;
+		*) bsdtun_result 1 "[$suite] fetch the Debian kernel"; return 1 ;;
 		esac
 		abi=$(cat "$kdir/abi")
 		kver=$(ls "$kdir/boot" | sed -n 's/^vmlinuz-//p' | head -n1)
 		kernel=$kdir/boot/vmlinuz-$kver
 		karch=$(cat "$kdir/arch" 2>/dev/null || echo amd64)
 	fi
-	grep -qs '^CONFIG_X86_32=y' "$kdir/.config" && karch=i386
-	# Another architecture boots its own QEMU on its own userland
-	# (tests/qemu/foreign.sh); arm64's has no isa-debug-exit, and a
-	# completed run powers off: QEMU's status 0.
-	if [ "$karch" != amd64 ]; then
-		bsdtun_foreign_userland "$karch" || return
-	fi
-	[ "$karch" = arm64 ] && okrc=0
-	bdir=$BUILD/$abi
-	bsdtun_log "[$abi] building bsdtun.ko against $kver"
-	bsdtun_build_module "$kdir" "$abi" "$bdir/module" || return
+}
 
+# The initramfs's tree for bsdtun_run_kernel(), in $root: the base root,
+# the kernel's modules, bsdtun.ko (DKMS's where DKMS installed it), the
+# selftests and, where they run, the real BSD programs (which leaves
+# bsdtun_programs out of tests elsewhere).
+bsdtun_kernel_root() {
+	local why
 	root=$bdir/root
 	rm -rf "$root"
 	cp -a "$base_root" "$root"
@@ -106,6 +96,12 @@ bsdtun_run_kernel() {
 		tests=$(echo $tests | sed 's/\bbsdtun_programs\b//')
 		bsdtun_log "[$abi] bsdtun_programs not run: $why"
 	fi
+}
+
+# The run's settings for bsdtun_run_kernel()'s kernel: tests, the fuzz's
+# length, the fault pass (fault_list, fault) and warnpanic.
+bsdtun_kernel_options() {
+	local t
 	# Per kernel: the debug kernel fuzzes longer and has a fault pass;
 	# the KCSAN kernel runs the concurrent programs only, and without
 	# panic_on_warn, since KCSAN panics on its first report under it and
@@ -138,63 +134,57 @@ bsdtun_run_kernel() {
 		[ -n "${BSDTUN_FUZZ_OPS:-}" ] && fuzz=bsdtun.fuzzops=$BSDTUN_FUZZ_OPS
 		;;
 	esac
-	printf '%s\n' $tests > "$root/bsdtun/tests.list"
-	initrd=$bdir/initrd.gz
-	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
-	accel=$(bsdtun_probe_accel "$kernel" "$initrd")
+}
 
-	if [ "$MODE" = shell ]; then
-		TIMEOUT=86400
-		bsdtun_qemu "$accel" "$kernel" "$initrd" \
-			"console=ttyS0 panic=-1 bsdtun.mode=shell" \
-			-serial mon:stdio -serial null
-		exit 0
+# make demo's boot: demo.sh's output, then its verdict.
+bsdtun_boot_demo() {
+	bsdtun_boot "[$abi] booting under QEMU ($accel) for the demo" \
+		"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=demo"
+	tr -d '\r' < "$res" | grep -v '^BSDTUN-'
+	if ! grep -q '^DEMO: PASS' "$res"; then
+		tail -n 30 "$con"
+		bsdtun_result 1 "[$abi] demo: tun and tap tunnels, ping, broadcast, multicast and TCP stream (QEMU status $rc)"
+	else
+		bsdtun_result 0 "[$abi] demo: tun and tap tunnels, ping, broadcast, multicast and TCP stream"
 	fi
+	bsdtun_scan_console "$abi" "$con"
+}
 
-	con=$bdir/console.log
-	res=$bdir/result.log
-	rm -f "$con" "$res"
-	if [ "$MODE" = demo ]; then
-		bsdtun_boot "[$abi] booting under QEMU ($accel) for the demo" \
-			"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=demo"
-		tr -d '\r' < "$res" | grep -v '^BSDTUN-'
-		if ! grep -q '^DEMO: PASS' "$res"; then
-			tail -n 30 "$con"
-			bsdtun_result 1 "[$abi] demo: tun and tap tunnels, ping, broadcast, multicast and TCP stream (QEMU status $rc)"
-		else
-			bsdtun_result 0 "[$abi] demo: tun and tap tunnels, ping, broadcast, multicast and TCP stream"
-		fi
+# make bench's boot: the table, written to BENCHMARKS.md unless BENCH
+# asks for part of it.
+bsdtun_boot_bench() {
+	bsdtun_boot "[$abi] booting under QEMU ($accel) for the benchmark" \
+		"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=bench${BENCH:+ bsdtun.bench=$BENCH}"
+	tr -d '\r' < "$res" | grep -v '^BSDTUN-'
+	if [ -n "${BENCH:-}" ]; then
+		grep -Eq '^(\| [a-z]|## Profile)' "$res"
+		bsdtun_result $? "[$abi] benchmark ($BENCH) ran (QEMU status $rc)"
 		bsdtun_scan_console "$abi" "$con"
 		return
 	fi
-	if [ "$MODE" = bench ]; then
-		bsdtun_boot "[$abi] booting under QEMU ($accel) for the benchmark" \
-			"console=ttyS0 panic=-1 panic_on_warn=1 oops=panic bsdtun.mode=bench${BENCH:+ bsdtun.bench=$BENCH}"
-		tr -d '\r' < "$res" | grep -v '^BSDTUN-'
-		if [ -n "${BENCH:-}" ]; then
-			grep -Eq '^(\| [a-z]|## Profile)' "$res"
-			bsdtun_result $? "[$abi] benchmark ($BENCH) ran (QEMU status $rc)"
-			bsdtun_scan_console "$abi" "$con"
-			return
-		fi
-		if ! grep -q '^| floor' "$res"; then
-			tail -n 30 "$con"
-			bsdtun_result 1 "[$abi] benchmark ran (QEMU status $rc)"
-			return
-		fi
-		{
-			echo "# Benchmarks"
-			echo
-			echo "Last measured by \`make bench\` on $(date -u +%Y-%m-%d): Debian kernel"
-			echo "$kver under QEMU ($accel, $(nproc) host cores), bsdtun and Linux tun"
-			echo "side by side in one boot.  Under TCG only the ratios mean anything."
-			echo
-			tr -d '\r' < "$res" | grep -v '^BSDTUN-'
-		} > "$TOP/BENCHMARKS.md"
-		bsdtun_result 0 "[$abi] benchmark ran; table written to BENCHMARKS.md"
-		bsdtun_scan_console "$abi" "$con"
+	if ! grep -q '^| floor' "$res"; then
+		tail -n 30 "$con"
+		bsdtun_result 1 "[$abi] benchmark ran (QEMU status $rc)"
 		return
 	fi
+	{
+		echo "# Benchmarks"
+		echo
+		echo "Last measured by \`make bench\` on $(date -u +%Y-%m-%d): Debian kernel"
+		echo "$kver under QEMU ($accel, $(nproc) host cores), bsdtun and Linux tun"
+		echo "side by side in one boot.  Under TCG only the ratios mean anything."
+		echo
+		tr -d '\r' < "$res" | grep -v '^BSDTUN-'
+	} > "$TOP/BENCHMARKS.md"
+	bsdtun_result 0 "[$abi] benchmark ran; table written to BENCHMARKS.md"
+	bsdtun_scan_console "$abi" "$con"
+	return
+}
+
+# make check's boot: the selftests (and the fault pass) counted from the
+# result port, the guest's end, the fault pass's coverage, the console.
+bsdtun_boot_check() {
+	local n why c t
 	n=$(date +%s)
 	bsdtun_boot "[$abi] booting under QEMU ($accel), running: $(echo $tests)${fault_list:+; fault pass:$fault_list}" \
 		"console=ttyS0 panic=-1 $warnpanic oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check $fuzz $fault"
@@ -226,4 +216,54 @@ bsdtun_run_kernel() {
 		bsdtun_result $c "[$abi] fault pass injected every kind of failure ($FAULT_KINDS ):$FAULT_HIT"
 	fi
 	bsdtun_scan_console "$abi" "$con"
+}
+
+bsdtun_run_kernel() {
+	local suite=$1 kdir abi kver kernel bdir root initrd accel rc con res fuzz
+	local tests=$TEST_LIST fault_list= fault= warnpanic=panic_on_warn=1
+	local qemu='' base_root=$BUILD/base-root selftests=$BUILD/selftests
+	# The kernel's architecture (amd64, i386, arm64), which the functions
+	# called from here read.
+	local karch=amd64 okrc=33
+	# Not a kernel: make demo in a root of its own (installed.sh).
+	if [ "$suite" = installed-root ]; then
+		bsdtun_installed_root
+		return
+	fi
+	bsdtun_get_kernel "$suite" || return
+	grep -qs '^CONFIG_X86_32=y' "$kdir/.config" && karch=i386
+	# Another architecture boots its own QEMU on its own userland
+	# (tests/qemu/foreign.sh); arm64's has no isa-debug-exit, and a
+	# completed run powers off: QEMU's status 0.
+	if [ "$karch" != amd64 ]; then
+		bsdtun_foreign_userland "$karch" || return
+	fi
+	[ "$karch" = arm64 ] && okrc=0
+	bdir=$BUILD/$abi
+	bsdtun_log "[$abi] building bsdtun.ko against $kver"
+	bsdtun_build_module "$kdir" "$abi" "$bdir/module" || return
+
+	bsdtun_kernel_root
+	bsdtun_kernel_options
+	printf '%s\n' $tests > "$root/bsdtun/tests.list"
+	initrd=$bdir/initrd.gz
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
+	accel=$(bsdtun_probe_accel "$kernel" "$initrd")
+
+	if [ "$MODE" = shell ]; then
+		TIMEOUT=86400
+		bsdtun_qemu "$accel" "$kernel" "$initrd" \
+			"console=ttyS0 panic=-1 bsdtun.mode=shell" \
+			-serial mon:stdio -serial null
+		exit 0
+	fi
+
+	con=$bdir/console.log
+	res=$bdir/result.log
+	rm -f "$con" "$res"
+	case $MODE in
+	demo) bsdtun_boot_demo ;;
+	bench) bsdtun_boot_bench ;;
+	*) bsdtun_boot_check ;;
+	esac
 }
