@@ -3,6 +3,7 @@
 # make                 build bsdtun.ko against KDIR (default: running kernel)
 # make demo            boot a VM and run a BSD-style tunnel between two
 #                      network namespaces: ping and a TCP stream across
+#                      (KERNEL=installed: this machine's own kernel)
 # make check           build, then boot Debian kernels under QEMU and run
 #                      every selftest there, plus checkpatch and sparse
 # make shell           boot the test VM with bsdtun loaded, interactive
@@ -104,8 +105,10 @@ deb:
 	dpkg-buildpackage -b -us -uc
 
 # The QEMU test runner does its own set-up (packages, kernels, caches).
-# KERNELS, TESTS and BSDTUN_NEGATIVE are passed on through the environment.
-export KERNELS TESTS BSDTUN_NEGATIVE
+# KERNELS, KERNEL (make demo, shell, bench: "installed" boots this
+# machine's own kernel, KREL=<release> another installed one), TESTS and
+# BSDTUN_NEGATIVE are passed on through the environment.
+export KERNELS KERNEL KREL TESTS BSDTUN_NEGATIVE
 
 check:
 	tests/qemu/run.sh check
