@@ -83,9 +83,12 @@ install: modules
 # Where modules_install puts the module depends on the kernel (extra/ up
 # to 6.1's kbuild, updates/ since; /lib/modules or kmod's own prefix;
 # INSTALL_MOD_DIR; a compression suffix): a modules_install into a
-# scratch directory says, and only that file goes.  Directories stay, as
-# make uninstall leaves them elsewhere, except bsdtun's own include/bsdtun.
-uninstall: modules
+# scratch directory says, and only that file goes (the module built here
+# serves, whichever kernel it was built for; only a tree without one
+# builds it).  Directories stay, as uninstall leaves them elsewhere,
+# except bsdtun's own include/bsdtun.
+uninstall:
+	+[ -f bsdtun.ko ] || $(KMAKE) modules
 	+@t=$$(mktemp -d) || exit 1; \
 	$(KMAKE) INSTALL_MOD_PATH=$$t modules_install > $$t.log 2>&1; \
 	mods=$$(cd $$t && find . -name '*.ko*' ! -type d); \
