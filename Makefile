@@ -80,9 +80,9 @@ install: modules
 		install -D -m 644 man/$$m $(DESTDIR)$(MANDIR)/man4/$$m || exit 1; done
 	install -D -m 644 udev/60-bsdtun.rules $(DESTDIR)$(UDEVDIR)/60-bsdtun.rules
 
-# Where modules_install puts the module depends on the kernel (extra/ up
-# to 6.1's kbuild, updates/ since; /lib/modules or kmod's own prefix;
-# INSTALL_MOD_DIR; a compression suffix): a modules_install into a
+# Where modules_install puts the module depends on the kernel (extra/ in
+# 5.10's and 6.1's kbuild, updates/ in 6.12's and 7.2's; INSTALL_MOD_DIR;
+# a compression suffix, .xz on Debian's 7.2): a modules_install into a
 # scratch directory says, and only that file goes (the module built here
 # serves, whichever kernel it was built for; only a tree without one
 # builds it).  Directories stay, as uninstall leaves them elsewhere,
