@@ -7,8 +7,8 @@
 #                      every selftest there, plus checkpatch and sparse
 # make shell           boot the test VM with bsdtun loaded, interactive
 # make bench           bsdtun against Linux tun in one VM boot -> BENCHMARKS.md
-# make install         modules_install + depmod, man pages (bsdtun.4 and the
-#                      bsdtap.4, bsdvmnet.4, bsdotun.4, bsdotap.4 links),
+# make install         modules_install + depmod, man pages (bsdtun.4 and
+#                      bsdtap.4, bsdvmnet.4, bsdotun.4, bsdotap.4 links to it),
 #                      udev rule (honours DESTDIR, PREFIX, MANDIR, UDEVDIR;
 #                      INSTALL_MOD_PATH, INSTALL_MOD_DIR for the module)
 # make uninstall       removes what make install installed, then depmod
@@ -56,8 +56,9 @@ UDEVDIR ?= /lib/udev/rules.d
 # pkg-config searches /usr/share/pkgconfig (Fedora's 64-bit one does not
 # search /usr/lib/pkgconfig) and Debian's /usr/local/share/pkgconfig too.
 PKGCONFIGDIR ?= $(PREFIX)/share/pkgconfig
-# bsdtun.4 and, as ".so" links to it, one page per other family.
-MANPAGES = bsdtun.4 bsdtap.4 bsdvmnet.4 bsdotun.4 bsdotap.4
+# bsdtun.4 and, as symbolic links to it (as in man/), one page per other
+# family.
+MANLINKS = bsdtap.4 bsdvmnet.4 bsdotun.4 bsdotap.4
 # Installed header -> its source in the tree.
 HEADERS = bsdtun_uapi.h:bsdtun_uapi.h net/if_tun.h:include/net/if_tun.h \
 	net/if_tap.h:include/net/if_tap.h \
@@ -76,8 +77,9 @@ INSTALL_MOD_PATH ?= $(DESTDIR)
 install: modules
 	+$(KMAKE) $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(BSDTUN_KREL)
-	for m in $(MANPAGES); do \
-		install -D -m 644 man/$$m $(DESTDIR)$(MANDIR)/man4/$$m || exit 1; done
+	install -D -m 644 man/bsdtun.4 $(DESTDIR)$(MANDIR)/man4/bsdtun.4
+	for m in $(MANLINKS); do \
+		ln -sf bsdtun.4 $(DESTDIR)$(MANDIR)/man4/$$m || exit 1; done
 	install -D -m 644 udev/60-bsdtun.rules $(DESTDIR)$(UDEVDIR)/60-bsdtun.rules
 
 # Where modules_install puts the module depends on the kernel (extra/ in
@@ -99,7 +101,7 @@ uninstall:
 		echo "rm -f $(INSTALL_MOD_PATH)$${m#.}"; rm -f "$(INSTALL_MOD_PATH)$${m#.}" || exit 1; \
 	done
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(BSDTUN_KREL)
-	for m in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man4/$$m || exit 1; done
+	for m in bsdtun.4 $(MANLINKS); do rm -f $(DESTDIR)$(MANDIR)/man4/$$m || exit 1; done
 	rm -f $(DESTDIR)$(UDEVDIR)/60-bsdtun.rules
 
 # BSD sources then build with: cc $$(pkg-config --cflags bsdtun) ...
