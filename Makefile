@@ -8,13 +8,25 @@
 #                      every selftest there, plus checkpatch and sparse
 # make shell           boot the test VM with bsdtun loaded, interactive
 # make bench           bsdtun against Linux tun in one VM boot -> BENCHMARKS.md
-# make install         modules_install + depmod, man page, udev rule
-#                      (honours DESTDIR; INSTALL_MOD_PATH for the module)
-# make install-headers <net/if_tun.h>, bsdtun_uapi.h and bsdtun.pc; OpenBSD's
-#                      <net/if_tun.h> and bsdtun-openbsd.pc
+# make install         modules_install + depmod, man pages (bsdtun.4 and
+#                      bsdtap.4, bsdvmnet.4, bsdotun.4, bsdotap.4 links to it),
+#                      udev rule (honours DESTDIR, PREFIX, MANDIR, UDEVDIR;
+#                      INSTALL_MOD_PATH, INSTALL_MOD_DIR for the module)
+# make uninstall       removes what make install installed, then depmod
+#                      (same variables, same KDIR)
+# make install-headers <net/if_tun.h>, <net/if_tap.h>, <net/if_types.h>,
+#                      DragonFly's <net/tun/if_tun.h> and <net/tap/if_tap.h>,
+#                      bsdtun_uapi.h under PREFIX/include/bsdtun; OpenBSD's
+#                      <net/if_tun.h>;
+#                      bsdtun.pc and bsdtun-openbsd.pc in PKGCONFIGDIR
+#                      (default PREFIX/share/pkgconfig)
+# make uninstall-headers removes them
 # make dkms-install    source to /usr/src/bsdtun-VERSION, dkms add, build and
 #                      install (KERNELRELEASE= or KVER= for another kernel)
-# make deb             the bsdtun-dkms Debian package, in ..
+# make dkms-remove     every bsdtun version DKMS knows, from every kernel,
+#                      and its /usr/src/bsdtun-VERSION (not one a Debian
+#                      package installed: remove that package instead)
+# make deb             the bsdtun-dkms and bsdtun-dev Debian packages, in ..
 #
 # Debian's split header packages keep the generated files in a separate
 # "-amd64" tree: build with KDIR=<...-common> KOBJ=<...-amd64>.
@@ -42,6 +54,21 @@ DESTDIR ?=
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 MANDIR ?= $(PREFIX)/share/man
 UDEVDIR ?= /lib/udev/rules.d
+# The .pc files name headers only, the same on every architecture:
+# pkg-config's directory for architecture-independent files.  Every
+# pkg-config searches /usr/share/pkgconfig (Fedora's 64-bit one does not
+# search /usr/lib/pkgconfig) and Debian's /usr/local/share/pkgconfig too.
+PKGCONFIGDIR ?= $(PREFIX)/share/pkgconfig
+# bsdtun.4 and, as symbolic links to it (as in man/), one page per other
+# family.
+MANLINKS = bsdtap.4 bsdvmnet.4 bsdotun.4 bsdotap.4
+# Installed header -> its source in the tree.
+HEADERS = bsdtun_uapi.h:bsdtun_uapi.h net/if_tun.h:include/net/if_tun.h \
+	net/if_tap.h:include/net/if_tap.h net/if_types.h:include/net/if_types.h \
+	net/tun/if_tun.h:include/net/tun/if_tun.h \
+	net/tap/if_tap.h:include/net/tap/if_tap.h \
+	openbsd/net/if_tun.h:include/openbsd/net/if_tun.h
+INCDIR = $(DESTDIR)$(PREFIX)/include/bsdtun
 
 # The release modules_install installs for (Debian's include/config/
 # kernel.release holds the upstream version, not the package's ABI name).
@@ -56,20 +83,51 @@ install: modules
 	+$(KMAKE) $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(BSDTUN_KREL)
 	install -D -m 644 man/bsdtun.4 $(DESTDIR)$(MANDIR)/man4/bsdtun.4
+	for m in $(MANLINKS); do \
+		ln -sf bsdtun.4 $(DESTDIR)$(MANDIR)/man4/$$m || exit 1; done
 	install -D -m 644 udev/60-bsdtun.rules $(DESTDIR)$(UDEVDIR)/60-bsdtun.rules
+
+# Where modules_install puts the module depends on the kernel (extra/ in
+# 5.10's and 6.1's kbuild, updates/ in 6.12's and 7.2's; INSTALL_MOD_DIR;
+# a compression suffix, .xz on Debian's 7.2): a modules_install into a
+# scratch directory says, and only that file goes (the module built here
+# serves, whichever kernel it was built for; only a tree without one
+# builds it).  Directories stay, as uninstall leaves them elsewhere,
+# except bsdtun's own include/bsdtun.
+uninstall:
+	+[ -f bsdtun.ko ] || $(KMAKE) modules
+	+@t=$$(mktemp -d) || exit 1; \
+	$(KMAKE) INSTALL_MOD_PATH=$$t modules_install > $$t.log 2>&1; \
+	mods=$$(cd $$t && find . -name '*.ko*' ! -type d); \
+	if [ -z "$$mods" ]; then cat $$t.log; rm -rf $$t $$t.log; \
+		echo "make uninstall: modules_install installs no module here"; exit 1; fi; \
+	rm -rf $$t $$t.log; \
+	for m in $$mods; do \
+		echo "rm -f $(INSTALL_MOD_PATH)$${m#.}"; rm -f "$(INSTALL_MOD_PATH)$${m#.}" || exit 1; \
+	done
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(BSDTUN_KREL)
+	for m in bsdtun.4 $(MANLINKS); do rm -f $(DESTDIR)$(MANDIR)/man4/$$m || exit 1; done
+	rm -f $(DESTDIR)$(UDEVDIR)/60-bsdtun.rules
 
 # BSD sources then build with: cc $$(pkg-config --cflags bsdtun) ...
 install-headers:
-	install -D -m 644 bsdtun_uapi.h $(DESTDIR)$(PREFIX)/include/bsdtun/bsdtun_uapi.h
-	install -D -m 644 include/net/if_tun.h $(DESTDIR)$(PREFIX)/include/bsdtun/net/if_tun.h
-	install -D -m 644 include/net/if_tap.h $(DESTDIR)$(PREFIX)/include/bsdtun/net/if_tap.h
-	install -D -m 644 include/openbsd/net/if_tun.h \
-		$(DESTDIR)$(PREFIX)/include/bsdtun/openbsd/net/if_tun.h
-	mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	for h in $(HEADERS); do \
+		install -D -m 644 $${h#*:} $(INCDIR)/$${h%%:*} || exit 1; done
+	mkdir -p $(DESTDIR)$(PKGCONFIGDIR)
 	for pc in bsdtun bsdtun-openbsd; do \
 		sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $$pc.pc.in \
-			> $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc || exit 1; \
+			> $(DESTDIR)$(PKGCONFIGDIR)/$$pc.pc || exit 1; \
+		chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/$$pc.pc || exit 1; \
 	done
+
+# Also the .pc files 0.1.0 put in PREFIX/lib/pkgconfig.
+uninstall-headers:
+	for h in $(HEADERS); do rm -f $(INCDIR)/$${h%%:*} || exit 1; done
+	for d in openbsd/net openbsd net/tun net/tap net ''; do \
+		[ ! -d $(INCDIR)/$$d ] || rmdir --ignore-fail-on-non-empty $(INCDIR)/$$d; done
+	for pc in bsdtun bsdtun-openbsd; do \
+		rm -f $(DESTDIR)$(PKGCONFIGDIR)/$$pc.pc \
+			$(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc || exit 1; done
 
 # The module's source for DKMS: what dkms.conf's MAKE needs and the files
 # make install-headers and make install use.
@@ -96,11 +154,27 @@ dkms-install: dkms-source
 	dkms build $(DKMS_MOD) -k $(KVER)
 	dkms install $(DKMS_MOD) -k $(KVER)
 
+# Every version of bsdtun DKMS knows (dkms status prints "bsdtun/V, KREL,
+# ARCH: installed" or "bsdtun/V: added"; dkms 2 "bsdtun, V, ..."), and any
+# /usr/src/bsdtun-V tree: dkms remove --all, then the tree.  A tree a
+# Debian package installed is left to the package manager (the command
+# says which package to remove, and fails).
 dkms-remove:
-	dkms remove $(DKMS_MOD) --all
-	rm -rf $(DKMS_SRC)
+	@rc=0; \
+	for v in $$( { dkms status bsdtun | sed -n 's|^bsdtun[/,] *\([^,:]*\).*|\1|p'; \
+		      for d in /usr/src/bsdtun-*; do [ ! -d "$$d" ] || echo "$${d#/usr/src/bsdtun-}"; done; \
+		    } | sort -u); do \
+		if p=$$(dpkg -S /usr/src/bsdtun-$$v 2>/dev/null); then \
+			echo "bsdtun/$$v: installed by the package $${p%%:*}: remove it with apt remove $${p%%:*}"; \
+			rc=1; continue; fi; \
+		if dkms status bsdtun/$$v | grep -q .; then \
+			echo "dkms remove bsdtun/$$v --all"; dkms remove bsdtun/$$v --all || rc=1; fi; \
+		echo "rm -rf /usr/src/bsdtun-$$v"; rm -rf /usr/src/bsdtun-$$v || rc=1; \
+	done; \
+	exit $$rc
 
-# The bsdtun-dkms Debian package (debian/), in the parent directory.
+# The bsdtun-dkms and bsdtun-dev Debian packages (debian/), in the parent
+# directory.
 deb:
 	dpkg-buildpackage -b -us -uc
 
@@ -122,5 +196,5 @@ bench:
 demo:
 	tests/qemu/run.sh demo
 
-.PHONY: all modules clean install install-headers dkms-source dkms-install dkms-remove deb \
+.PHONY: all modules clean install uninstall install-headers uninstall-headers dkms-source dkms-install dkms-remove deb \
 	check shell bench demo

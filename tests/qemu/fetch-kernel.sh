@@ -255,7 +255,7 @@ if [ "${1:-}" = --buildroot ]; then
 			srcs+=("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror experimental main")
 		mmdebstrap --variant=apt --skip=cleanup/apt \
 			--aptopt='Acquire::Check-Valid-Until "false"' \
-			--include="make,${cc:-gcc},libc6-dev,sparse,kmod,dwarves,dkms,openssl,linux-headers-$abi-amd64=$ver" \
+			--include="make,${cc:-gcc},libc6-dev,sparse,kmod,dwarves,dkms,openssl,pkgconf,linux-headers-$abi-amd64=$ver" \
 			"$base" "$dir" "${srcs[@]}" >&2
 		mkdir -p "$dir/build"
 		touch "$dir/.done"

@@ -170,6 +170,12 @@ bsdtun_boot_bench() {
 	{
 		echo "# Benchmarks"
 		echo
+		echo "How to reproduce: as root on a Debian x86_64 machine, from a checkout, run \`make bench\`.  It"
+		echo "boots Debian bookworm's kernel once under QEMU (fetched and cached as \`make check\` does), runs"
+		echo "\`bench/bsdtun_bench\` in the guest and rewrites this file.  \`make bench BENCH=profile\` prints"
+		echo "only the profile, \`BENCH=bulk\` (or other row names) only those rows; neither rewrites the file."
+		echo "TESTING.md, \"Benchmarks\", describes the method."
+		echo
 		echo "Last measured by \`make bench\` on $(date -u +%Y-%m-%d): Debian kernel"
 		echo "$kver under QEMU ($accel, $(nproc) host cores), bsdtun and Linux tun"
 		echo "side by side in one boot.  Under TCG only the ratios mean anything."

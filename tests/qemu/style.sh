@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # Style checks beside the module build, sourced by run.sh: checkpatch.pl
-# over the tree and mandoc's lint of the man page (in the background,
+# over the tree and mandoc's lint of the man pages (in the background,
 # beside the kernels' runs), and the stand-in that lets newer kbuilds run
 # sparse against Debian's headers.
 
@@ -29,7 +29,7 @@ bsdtun_checkpatch() {
 		# attributes and spell shell commands in split strings.
 		ign=
 		case $f in
-		selftests/*|bench/*|tests/*)
+		selftests/*|bench/*|tests/*|examples/*)
 			ign=--ignore=PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,SPLIT_STRING ;;
 		esac
 		out=$(cd "$TOP" && perl "$cp" --strict --no-tree --quiet $ign \
@@ -53,8 +53,8 @@ bsdtun_style_start() {
 		PASS=0 FAIL=0 SKIP=0
 		trap 'echo "$PASS $FAIL $SKIP" > "$BUILD/style.count"' EXIT
 		bsdtun_checkpatch "$src"
-		mandoc -Tlint -W warning "$TOP/man/bsdtun.4"
-		bsdtun_result $? "man page bsdtun.4 lint-clean (mandoc -Tlint)"
+		mandoc -Tlint -W warning "$TOP"/man/*.4
+		bsdtun_result $? "man pages lint-clean (mandoc -Tlint man/*.4)"
 	) > "$BUILD/style.out" 2>&1 &
 	STYLE_PID=$!
 }
