@@ -41,16 +41,16 @@
 #define BSDTUN_TH_FLAGS	(TUN_H_PRIO_MASK | TUN_H_VTAG | TUN_H_TCP_MSS | \
 			 TUN_H_IPV4_CSUM | BSDTUN_TH_CSUM)
 
+/* TSO with OpenBSD's capabilities: the TCP checksum's for each version. */
+#define BSDTUN_TSOv4	(IFCAP_TSOv4 | IFCAP_CSUM_TCPv4)
+#define BSDTUN_TSOv6	(IFCAP_TSOv6 | IFCAP_CSUM_TCPv6)
+
 /*
  * The smallest segment a written super-packet may ask for: each segment
  * becomes a packet when the stack segments it, so a tiny one would turn
  * one write into thousands of them.
  */
 #define BSDTUN_MIN_GSO_SIZE	64
-
-/* GSO types a virtio-net header and a tun_hdr can carry. */
-#define BSDTUN_VNET_GSO	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_UDP_L4)
-#define BSDTUN_TH_GSO	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6)
 
 /* The length of an offload header of kind @kind. */
 size_t bsdtun_ofl_hdr_len(unsigned int kind)
@@ -79,14 +79,19 @@ netdev_features_t bsdtun_ofl_features(u32 ofl)
 		return NETIF_F_HW_CSUM | NETIF_F_TSO | NETIF_F_TSO6 |
 		       NETIF_F_TSO_ECN | NETIF_F_GSO_UDP_L4;
 	case BSDTUN_OFL_TUNHDR:
-		/* Linux checksums TCP and UDP alike: either capability. */
+		/*
+		 * Linux offers TCP's and UDP's checksums as one feature per
+		 * IP version: either capability turns it on, and
+		 * bsdtun_ofl_fits() finishes the other transport's.
+		 */
 		if (caps & (IFCAP_CSUM_TCPv4 | IFCAP_CSUM_UDPv4))
 			f |= NETIF_F_IP_CSUM;
 		if (caps & (IFCAP_CSUM_TCPv6 | IFCAP_CSUM_UDPv6))
 			f |= NETIF_F_IPV6_CSUM;
-		if (caps & IFCAP_TSOv4)
+		/* Each segment of a super-packet needs its TCP checksum. */
+		if ((caps & BSDTUN_TSOv4) == BSDTUN_TSOv4)
 			f |= NETIF_F_TSO;
-		if (caps & IFCAP_TSOv6)
+		if ((caps & BSDTUN_TSOv6) == BSDTUN_TSOv6)
 			f |= NETIF_F_TSO6;
 		if (caps & IFCAP_VLAN_HWTAGGING)
 			f |= NETIF_F_HW_VLAN_CTAG_TX;
@@ -96,33 +101,77 @@ netdev_features_t bsdtun_ofl_features(u32 ofl)
 	}
 }
 
-/*
- * Whether the header of kind @kind describes @skb as the stack left it:
- * its GSO type, its partial checksum and its VLAN tag out of band.
- */
-static bool bsdtun_ofl_fits(const struct sk_buff *skb, unsigned int kind)
+/* The GSO types the reader of header @ofl takes whole. */
+static unsigned int bsdtun_ofl_gso(u32 ofl)
 {
-	bool vnet = bsdtun_ofl_is_vnet(kind);
-	bool th = kind == BSDTUN_OFL_TUNHDR;
+	u32 caps = bsdtun_ofl_caps(ofl);
+	unsigned int kind = bsdtun_ofl_kind(ofl);
 
-	if (skb_vlan_tag_present(skb) && !th)
+	if (bsdtun_ofl_is_vnet(kind))
+		return SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_TCP_ECN |
+		       SKB_GSO_UDP_L4;
+	if (kind != BSDTUN_OFL_TUNHDR)
+		return 0;
+	return ((caps & BSDTUN_TSOv4) == BSDTUN_TSOv4 ? SKB_GSO_TCPV4 : 0) |
+	       ((caps & BSDTUN_TSOv6) == BSDTUN_TSOv6 ? SKB_GSO_TCPV6 : 0);
+}
+
+/*
+ * Whether the reader of header @ofl finishes @skb's partial checksum:
+ * any with a virtio-net header (Linux's generic checksum); with tun_hdr,
+ * TCP's or UDP's, over the IP version it took that transport's for.
+ */
+static bool bsdtun_ofl_csum_fits(const struct sk_buff *skb, u32 ofl)
+{
+	u32 caps = bsdtun_ofl_caps(ofl);
+	bool vnet = bsdtun_ofl_is_vnet(bsdtun_ofl_kind(ofl));
+	__be16 proto;
+	bool tcp, v6;
+
+	if (vnet)
+		return true;
+	if (skb->csum_offset == offsetof(struct tcphdr, check))
+		tcp = true;
+	else if (skb->csum_offset == offsetof(struct udphdr, check))
+		tcp = false;
+	else
+		return false;
+	proto = vlan_get_protocol(skb);
+	if (proto == htons(ETH_P_IP))
+		v6 = false;
+	else if (proto == htons(ETH_P_IPV6))
+		v6 = true;
+	else
+		return false;
+	if (bsdtun_ofl_kind(ofl) != BSDTUN_OFL_TUNHDR)
+		return false;
+	if (tcp)
+		return caps & (v6 ? IFCAP_CSUM_TCPv6 : IFCAP_CSUM_TCPv4);
+	return caps & (v6 ? IFCAP_CSUM_UDPv6 : IFCAP_CSUM_UDPv4);
+}
+
+/*
+ * Whether the header @ofl describes @skb as the stack left it: its GSO
+ * type, its partial checksum and its VLAN tag out of band.  The stack
+ * hands over only what the features allow; this catches a header
+ * changed since, and the transports and versions one feature covers.
+ */
+static bool bsdtun_ofl_fits(const struct sk_buff *skb, u32 ofl)
+{
+	if (skb_vlan_tag_present(skb) &&
+	    bsdtun_ofl_kind(ofl) != BSDTUN_OFL_TUNHDR)
 		return false;
 	if (skb_is_gso(skb)) {
 		unsigned int type = skb_shinfo(skb)->gso_type;
-		unsigned int may = vnet ? BSDTUN_VNET_GSO | SKB_GSO_TCP_ECN :
-				   th ? BSDTUN_TH_GSO : 0;
+		unsigned int may = bsdtun_ofl_gso(ofl);
 
 		/* One of the types, no tunnel, nothing the header lacks. */
-		if (!may || !(type & may) ||
+		if (!(type & may) ||
 		    (type & ~(may | SKB_GSO_DODGY | SKB_GSO_TCP_FIXEDID)))
 			return false;
 	}
-	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		if (vnet)
-			return true;
-		return th && (skb->csum_offset == offsetof(struct tcphdr, check) ||
-			      skb->csum_offset == offsetof(struct udphdr, check));
-	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		return bsdtun_ofl_csum_fits(skb, ofl);
 	return true;
 }
 
@@ -131,18 +180,19 @@ static bool bsdtun_ofl_fits(const struct sk_buff *skb, unsigned int kind)
  * feature that the header was turned off (or changed) under.  Returns
  * the packet, or a list of segments, ready to queue; NULL if dropped.
  */
-struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, unsigned int kind)
+struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, u32 ofl)
 {
 	struct sk_buff *segs, *seg;
 
-	if (likely(bsdtun_ofl_fits(skb, kind)))
+	if (likely(bsdtun_ofl_fits(skb, ofl)))
 		return skb;
-	if (skb_vlan_tag_present(skb) && kind != BSDTUN_OFL_TUNHDR) {
+	if (skb_vlan_tag_present(skb) &&
+	    bsdtun_ofl_kind(ofl) != BSDTUN_OFL_TUNHDR) {
 		skb = __vlan_hwaccel_push_inside(skb);
 		if (!skb)
 			return NULL;
 	}
-	if (skb_is_gso(skb) && !bsdtun_ofl_fits(skb, kind)) {
+	if (skb_is_gso(skb) && !bsdtun_ofl_fits(skb, ofl)) {
 		segs = skb_gso_segment(skb, 0);
 		if (IS_ERR_OR_NULL(segs)) {
 			kfree_skb(skb);
@@ -153,7 +203,7 @@ struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, unsigned int kind)
 	}
 	for (seg = skb; seg; seg = seg->next)
 		if (seg->ip_summed == CHECKSUM_PARTIAL &&
-		    !bsdtun_ofl_fits(seg, kind) && skb_checksum_help(seg)) {
+		    !bsdtun_ofl_fits(seg, ofl) && skb_checksum_help(seg)) {
 			kfree_skb_list(skb);
 			return NULL;
 		}

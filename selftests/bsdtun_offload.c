@@ -9,6 +9,8 @@
  * checksum request, over IPv4 and IPv6; a written super-packet taken by
  * a TCP receiver; every lying header refused with nothing reaching the
  * stack; writes up to 64 KiB, intact as their pages are reused.
+ * OpenBSD's capabilities taken one by one: a checksum or super-packet
+ * of a transport and IP version the reader did not enable comes done.
  */
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
@@ -28,6 +30,7 @@
 #define PEER_MAC_STR "02:00:00:00:00:47"
 #define MSS	1000
 #define TH	8	/* the variant's header is OpenBSD's tun_hdr */
+#define BSDTUN_TH_CSUM (TUN_H_TCP_CSUM | TUN_H_UDP_CSUM | TUN_H_ICMP_CSUM)
 #define ALL_CAPS (IFCAP_CSUM_TCPv4 | IFCAP_CSUM_UDPv4 | IFCAP_CSUM_TCPv6 | \
 		  IFCAP_CSUM_UDPv6 | IFCAP_TSOv4 | IFCAP_TSOv6)
 /* The largest write the header takes: 64 KiB of IP, framed, and it. */
@@ -324,6 +327,63 @@ static ssize_t ofl_read(struct ofl_unit *u, int hlen, uint8_t *buf,
 	return -1;
 }
 
+/* Whether IP packet @ip (@n bytes, no options) has its TCP or UDP checksum done. */
+static int ofl_csum_done(const uint8_t *ip, size_t n)
+{
+	int v6 = ip[0] >> 4 == 6, proto = ip[v6 ? 6 : 9];
+	size_t l3 = v6 ? 40 : 20, l4 = n - l3;
+	uint32_t sum = v6 ? bsdtun_sum(ip + 8, 32, proto + l4) :
+			    bsdtun_sum(ip + 12, 8, proto + l4);
+
+	return n > l3 && !bsdtun_fold(bsdtun_sum(ip + l3, l4, sum));
+}
+
+/*
+ * IPv6 on the unit as well (fd00:NET::1, peer ::2); a tun unit then
+ * reads with the family word, after the offload header.
+ */
+static int ofl_six(struct ofl_unit *u, const char *name)
+{
+	int on = 1;
+
+	if (bsdtun_up6(name, NET))
+		return -1;
+	if (u->l2)
+		return bsdtun_sh(BSDTUN_IP " -6 neigh replace fd00:%x::2 lladdr "
+				 PEER_MAC_STR " dev %s", NET, name);
+	if (ioctl(u->fd, TUNSIFHEAD, &on))
+		return -1;
+	u->af = 4;
+	return 0;
+}
+
+/*
+ * Open a connection from the local stack to the peer's port @dport over
+ * IPv@v, without waiting: the socket in @s, its SYN read into @buf (its
+ * header in @o, the IP packet at @ip); the SYN's IP length, or -1.
+ */
+static ssize_t ofl_syn(struct ofl_unit *u, int hlen, int v, uint16_t dport,
+		       uint8_t *buf, size_t size, struct ofl *o, uint8_t **ip,
+		       int *s)
+{
+	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(dport) };
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(dport),
+				  .sin_addr.s_addr = bsdtun_v4(NET, 2) };
+	int r;
+
+	bsdtun_v6(&to6.sin6_addr, NET, 2);
+	*s = socket(v == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (*s < 0)
+		return -1;
+	r = v == 6 ? connect(*s, (struct sockaddr *)&to6, sizeof(to6)) :
+		     connect(*s, (struct sockaddr *)&to, sizeof(to));
+	if (r && errno != EINPROGRESS)
+		return -1;
+	return ofl_read(u, hlen, buf, size, o, ip, IPPROTO_TCP, dport);
+}
+
 TEST_F(offload, header_ioctls_and_features)
 {
 	struct tun_capabilities cap = { 0 };
@@ -431,6 +491,59 @@ TEST_F(offload, checksum_left_to_the_reader)
 	EXPECT_EQ(0, bsdtun_fold(bsdtun_sum(ip + 20, 13,
 					    bsdtun_sum(ip + 12, 8, IPPROTO_UDP + 13))));
 	close(s);
+}
+
+/*
+ * OpenBSD's checksum capabilities one by one, as its stack takes them: a
+ * reader gets a partial checksum only of a transport and IP version it
+ * enabled; any other comes finished, with no flag asking for it.
+ */
+TEST_F(offload, tunscap_checksums_follow_each_capability)
+{
+	static const uint32_t caps[] = {
+		IFCAP_CSUM_TCPv4 | IFCAP_CSUM_TCPv6,
+		IFCAP_CSUM_UDPv4 | IFCAP_CSUM_UDPv6,
+		IFCAP_CSUM_UDPv4 | IFCAP_CSUM_TCPv6,
+		IFCAP_CSUM_TCPv4 | IFCAP_CSUM_UDPv6,
+	};
+	static uint8_t buf[4096];
+	uint16_t dport = 20000 + getpid() % 20000;
+	struct ofl o;
+	uint8_t *ip;
+	ssize_t n;
+	int s;
+
+	if (variant->hlen != TH)
+		SKIP(return, "OpenBSD's capabilities: tun_hdr's variants");
+	ASSERT_EQ(0, ofl_six(&self->u, self->name));
+	for (size_t c = 0; c < ARRAY_SIZE(caps); c++) {
+		ASSERT_EQ(0, ofl_on(self->u.fd, TH, caps[c]));
+		for (int v = 4; v <= 6; v += 2) {
+			uint32_t udp = v == 6 ? IFCAP_CSUM_UDPv6 : IFCAP_CSUM_UDPv4;
+			uint32_t tcp = v == 6 ? IFCAP_CSUM_TCPv6 : IFCAP_CSUM_TCPv4;
+
+			ASSERT_EQ(5, v == 6 ? bsdtun_send6(NET, "hello", 5) :
+					      bsdtun_send4(NET, "hello", 5));
+			n = ofl_read(&self->u, TH, buf, sizeof(buf), &o, &ip,
+				     IPPROTO_UDP, 4242);
+			ASSERT_LT(0, n);
+			EXPECT_EQ(caps[c] & udp ? TUN_H_UDP_CSUM : 0,
+				  o.flags & BSDTUN_TH_CSUM)
+				TH_LOG("UDP over IPv%d, capabilities %#x", v, caps[c]);
+			if (!(caps[c] & udp))
+				EXPECT_TRUE(ofl_csum_done(ip, n));
+
+			n = ofl_syn(&self->u, TH, v, dport++, buf, sizeof(buf),
+				    &o, &ip, &s);
+			ASSERT_LT(0, n);
+			EXPECT_EQ(caps[c] & tcp ? TUN_H_TCP_CSUM : 0,
+				  o.flags & BSDTUN_TH_CSUM)
+				TH_LOG("TCP over IPv%d, capabilities %#x", v, caps[c]);
+			if (!(caps[c] & tcp))
+				EXPECT_TRUE(ofl_csum_done(ip, n));
+			close(s);
+		}
+	}
 }
 
 TEST_F(offload, checksum_left_to_the_stack_on_write)
@@ -604,6 +717,130 @@ static int ofl_flight(struct __test_metadata *_metadata, struct ofl_unit *u,
 		got += len;
 	}
 	return found;
+}
+
+/* TCP's ECN flags, which the C library's names lack. */
+#define OFL_TH_ECE	0x40
+#define OFL_TH_CWR	0x80
+
+/*
+ * Complete a connection from the local stack to the peer's port @dport
+ * over IPv@v: its SYN read, a SYN-ACK with an MSS option written (that
+ * agrees to ECN when @ece).  The connected socket, the stack's next
+ * sequence number in @seq and its port in @sport; -1 on failure.
+ */
+static int ofl_connect(struct ofl_unit *u, int hlen, int v, uint16_t dport,
+		       int ece, uint32_t *seq, uint16_t *sport)
+{
+	static uint8_t buf[70000];
+	uint8_t *ip, pkt[128], flags = TH_SYN | TH_ACK | (ece ? OFL_TH_ECE : 0);
+	struct tcphdr *tcp;
+	struct pollfd p;
+	struct ofl o;
+	ssize_t n;
+	int s;
+
+	n = ofl_syn(u, hlen, v, dport, buf, sizeof(buf), &o, &ip, &s);
+	if (n < (v == 6 ? 60 : 40))
+		goto fail;
+	tcp = (struct tcphdr *)(ip + (v == 6 ? 40 : 20));
+	if (!tcp->syn)
+		goto fail;
+	*sport = ntohs(tcp->source);
+	*seq = ntohl(tcp->seq) + 1;
+	n = v == 6 ? ofl_tcp6(pkt, dport, *sport, 5000, *seq, flags) :
+		     ofl_tcp(pkt, dport, *sport, 5000, *seq, flags, NULL, 0, 0);
+	if (ofl_write(u, hlen, &(struct ofl){ 0 }, pkt, n) < 0)
+		goto fail;
+	p.fd = s;
+	p.events = POLLOUT;
+	if (poll(&p, 1, 5000) == 1)
+		return s;
+fail:
+	if (s >= 0)
+		close(s);
+	return -1;
+}
+
+/* What the data packets of a first flight were like, to the reader. */
+#define OFL_SUPER	1	/* a super-packet came */
+#define OFL_PARTIAL	2	/* a checksum came left to do */
+#define OFL_DONE	4	/* a checksum came done */
+
+/*
+ * Read the first flight (ten segments, no ACK going back) of the
+ * connection to port @dport over IP with @l3 bytes of header.
+ */
+static int ofl_flight_kinds(struct ofl_unit *u, int hlen, uint16_t dport,
+			    size_t l3)
+{
+	static uint8_t buf[70000];
+	size_t got = 0;
+	int kinds = 0;
+
+	while (got < 10 * MSS) {
+		struct ofl o;
+		uint8_t *ip;
+		ssize_t n;
+		size_t len;
+
+		n = ofl_read(u, hlen, buf, sizeof(buf), &o, &ip, IPPROTO_TCP, dport);
+		if (n < (ssize_t)l3 + 20)
+			break;
+		len = n - l3 - ((struct tcphdr *)(ip + l3))->doff * 4;
+		if (!len)
+			continue;
+		if (len > MSS)
+			kinds |= OFL_SUPER;
+		kinds |= o.csum ? OFL_PARTIAL : 0;
+		kinds |= ofl_csum_done(ip, n) ? OFL_DONE : 0;
+		got += len;
+	}
+	return kinds;
+}
+
+/*
+ * OpenBSD's TSO capabilities, each IP version on its own and only with
+ * that version's TCP checksum (each segment needs its own): the other
+ * streams come cut to segments, their checksums done.
+ */
+TEST_F(offload, tunscap_tso_follows_each_version)
+{
+	static const struct {
+		uint32_t caps;
+		int super[2];	/* IPv4, IPv6 */
+	} c[] = {
+		{ IFCAP_CSUM_TCPv4 | IFCAP_CSUM_TCPv6 | IFCAP_TSOv4, { 1, 0 } },
+		{ IFCAP_CSUM_TCPv4 | IFCAP_CSUM_TCPv6 | IFCAP_TSOv6, { 0, 1 } },
+		{ IFCAP_CSUM_UDPv4 | IFCAP_CSUM_TCPv6 | IFCAP_TSOv4 | IFCAP_TSOv6,
+		  { 0, 1 } },
+	};
+	static uint8_t data[20000];
+	uint16_t dport = 20000 + getpid() % 20000, sport;
+	uint32_t seq;
+	int s, kinds;
+
+	if (variant->hlen != TH)
+		SKIP(return, "OpenBSD's capabilities: tun_hdr's variants");
+	ASSERT_EQ(0, ofl_six(&self->u, self->name));
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		for (int v = 4; v <= 6; v += 2) {
+			uint32_t tcp = v == 6 ? IFCAP_CSUM_TCPv6 : IFCAP_CSUM_TCPv4;
+
+			ASSERT_EQ(0, ofl_on(self->u.fd, TH, c[i].caps));
+			s = ofl_connect(&self->u, TH, v, dport, 0, &seq, &sport);
+			ASSERT_LE(0, s);
+			ASSERT_LT(0, send(s, data, sizeof(data), 0));
+			kinds = ofl_flight_kinds(&self->u, TH, dport++,
+						 v == 6 ? 40 : 20);
+			EXPECT_EQ(c[i].super[v == 6], !!(kinds & OFL_SUPER))
+				TH_LOG("IPv%d, capabilities %#x", v, c[i].caps);
+			EXPECT_EQ(c[i].caps & tcp ? OFL_PARTIAL : OFL_DONE,
+				  kinds & (OFL_PARTIAL | OFL_DONE))
+				TH_LOG("IPv%d, capabilities %#x", v, c[i].caps);
+			close(s);
+		}
+	}
 }
 
 TEST_F(offload, super_packet_read_with_its_segment_size)
