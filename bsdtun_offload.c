@@ -45,6 +45,38 @@
 #define BSDTUN_TSOv4	(IFCAP_TSOv4 | IFCAP_CSUM_TCPv4)
 #define BSDTUN_TSOv6	(IFCAP_TSOv6 | IFCAP_CSUM_TCPv6)
 
+/* The Linux offloads BSDTUN_SOFFLOAD takes, as TUN_F_* values. */
+#define BSDTUN_OFFLOAD_USO	(BSDTUN_OFFLOAD_USO4 | BSDTUN_OFFLOAD_USO6)
+#define BSDTUN_OFFLOAD_ALL						\
+	(BSDTUN_OFFLOAD_CSUM | BSDTUN_OFFLOAD_TSO4 | BSDTUN_OFFLOAD_TSO6 |	\
+	 BSDTUN_OFFLOAD_TSO_ECN | BSDTUN_OFFLOAD_USO)
+
+/* USO takes both versions' bits, as Linux's TUNSETOFFLOAD. */
+static bool bsdtun_vnet_uso(u32 extras)
+{
+	return (extras & BSDTUN_OFFLOAD_USO) == BSDTUN_OFFLOAD_USO;
+}
+
+/*
+ * A virtio-net header's features: FreeBSD's tap emits TCP and UDP
+ * checksums and TSO for IPv4 and IPv6, what a FreeBSD reader parses;
+ * Linux's others (@extras, from BSDTUN_SOFFLOAD) only when asked for.
+ */
+static netdev_features_t bsdtun_vnet_features(u32 extras)
+{
+	netdev_features_t f = NETIF_F_TSO | NETIF_F_TSO6;
+
+	if (extras & BSDTUN_OFFLOAD_CSUM)
+		f |= NETIF_F_HW_CSUM;
+	else
+		f |= NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM;
+	if (extras & BSDTUN_OFFLOAD_TSO_ECN)
+		f |= NETIF_F_TSO_ECN;
+	if (bsdtun_vnet_uso(extras))
+		f |= NETIF_F_GSO_UDP_L4;
+	return f;
+}
+
 /*
  * The smallest segment a written super-packet may ask for: each segment
  * becomes a packet when the stack segments it, so a tiny one would turn
@@ -76,8 +108,7 @@ netdev_features_t bsdtun_ofl_features(u32 ofl)
 	switch (bsdtun_ofl_kind(ofl)) {
 	case BSDTUN_OFL_VNET:
 	case BSDTUN_OFL_VNET_MRG:
-		return NETIF_F_HW_CSUM | NETIF_F_TSO | NETIF_F_TSO6 |
-		       NETIF_F_TSO_ECN | NETIF_F_GSO_UDP_L4;
+		return bsdtun_vnet_features(caps);
 	case BSDTUN_OFL_TUNHDR:
 		/*
 		 * Linux offers TCP's and UDP's checksums as one feature per
@@ -108,8 +139,9 @@ static unsigned int bsdtun_ofl_gso(u32 ofl)
 	unsigned int kind = bsdtun_ofl_kind(ofl);
 
 	if (bsdtun_ofl_is_vnet(kind))
-		return SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_TCP_ECN |
-		       SKB_GSO_UDP_L4;
+		return SKB_GSO_TCPV4 | SKB_GSO_TCPV6 |
+		       (caps & BSDTUN_OFFLOAD_TSO_ECN ? SKB_GSO_TCP_ECN : 0) |
+		       (bsdtun_vnet_uso(caps) ? SKB_GSO_UDP_L4 : 0);
 	if (kind != BSDTUN_OFL_TUNHDR)
 		return 0;
 	return ((caps & BSDTUN_TSOv4) == BSDTUN_TSOv4 ? SKB_GSO_TCPV4 : 0) |
@@ -118,8 +150,8 @@ static unsigned int bsdtun_ofl_gso(u32 ofl)
 
 /*
  * Whether the reader of header @ofl finishes @skb's partial checksum:
- * any with a virtio-net header (Linux's generic checksum); with tun_hdr,
- * TCP's or UDP's, over the IP version it took that transport's for.
+ * any with Linux's generic checksum; otherwise TCP's or UDP's, over the
+ * IP version (and, with tun_hdr, the transport) it took them for.
  */
 static bool bsdtun_ofl_csum_fits(const struct sk_buff *skb, u32 ofl)
 {
@@ -128,7 +160,7 @@ static bool bsdtun_ofl_csum_fits(const struct sk_buff *skb, u32 ofl)
 	__be16 proto;
 	bool tcp, v6;
 
-	if (vnet)
+	if (vnet && (caps & BSDTUN_OFFLOAD_CSUM))
 		return true;
 	if (skb->csum_offset == offsetof(struct tcphdr, check))
 		tcp = true;
@@ -143,6 +175,8 @@ static bool bsdtun_ofl_csum_fits(const struct sk_buff *skb, u32 ofl)
 		v6 = true;
 	else
 		return false;
+	if (vnet)
+		return true;
 	if (bsdtun_ofl_kind(ofl) != BSDTUN_OFL_TUNHDR)
 		return false;
 	if (tcp)
@@ -566,7 +600,10 @@ void bsdtun_ofl_set(struct bsdtun_unit *unit, struct net_device *dev, u32 ofl)
 	netdev_update_features(dev);
 }
 
-/* TAPSVNETHDR, TAPGVNETHDR, TUNSCAP, TUNGCAP, TUNDCAP; rtnl held. */
+/*
+ * TAPSVNETHDR, TAPGVNETHDR, BSDTUN_SOFFLOAD, BSDTUN_GOFFLOAD, TUNSCAP,
+ * TUNGCAP, TUNDCAP; rtnl held.
+ */
 long bsdtun_ofl_ioctl(struct bsdtun_unit *unit, struct net_device *dev,
 		      unsigned int cmd, u32 arg, u32 *out)
 {
@@ -585,10 +622,24 @@ long bsdtun_ofl_ioctl(struct bsdtun_unit *unit, struct net_device *dev,
 		/* One header at a time; 0 leaves OpenBSD's alone. */
 		if (kind == BSDTUN_OFL_TUNHDR)
 			return arg ? -EBUSY : 0;
-		bsdtun_ofl_set(unit, dev, bsdtun_ofl_word(arg, 0));
+		/* A new length keeps the offloads asked for; off clears them. */
+		bsdtun_ofl_set(unit, dev, bsdtun_ofl_word(arg, arg && vnet ?
+							  bsdtun_ofl_caps(ofl) : 0));
 		return 0;
 	case TAPGVNETHDR:
 		*out = vnet ? bsdtun_ofl_hdr_len(kind) : 0;
+		return 0;
+	case BSDTUN_SOFFLOAD:
+		if (!vnet)
+			return kind == BSDTUN_OFL_TUNHDR ? -EBUSY : -ENODEV;
+		if (arg & ~BSDTUN_OFFLOAD_ALL)
+			return -EINVAL;
+		bsdtun_ofl_set(unit, dev, bsdtun_ofl_word(kind, arg));
+		return 0;
+	case BSDTUN_GOFFLOAD:
+		if (!vnet)
+			return -ENODEV;
+		*out = bsdtun_ofl_caps(ofl);
 		return 0;
 	case TUNSCAP:
 		if (arg & ~BSDTUN_TUN_IF_CAPS)

@@ -11,6 +11,8 @@
  * stack; writes up to 64 KiB, intact as their pages are reused.
  * OpenBSD's capabilities taken one by one: a checksum or super-packet
  * of a transport and IP version the reader did not enable comes done.
+ * A virtio-net header with FreeBSD's offloads, Linux's others only
+ * after BSDTUN_SOFFLOAD.
  */
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
@@ -19,6 +21,10 @@
 
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
 
 /* Linux 6.2's name for the virtio specification's UDP segmentation. */
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
@@ -974,10 +980,6 @@ TEST_F(offload, super_packet_written_reaches_a_tcp_receiver)
 	close(l);
 }
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT	103
-#endif
-
 TEST_F(offload, udp_super_packet_both_ways)
 {
 	static uint8_t data[5 * MSS], buf[70000], back[70000];
@@ -992,6 +994,12 @@ TEST_F(offload, udp_super_packet_both_ways)
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 5 + 3);
 	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	if (variant->hlen != TH) {
+		unsigned int uso = BSDTUN_OFFLOAD_USO4 | BSDTUN_OFFLOAD_USO6;
+
+		/* USO is one of Linux's offloads: the reader asks for it. */
+		ASSERT_EQ(0, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &uso));
+	}
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof(seg)));
@@ -1042,6 +1050,164 @@ TEST_F(offload, udp_super_packet_both_ways)
 	}
 	close(s);
 	close(r);
+}
+
+/* Whether "ethtool -k" shows feature @feat of interface @name on. */
+static int ofl_feature(const char *name, const char *feat)
+{
+	return !bsdtun_sh("/sbin/ethtool -k %s | grep -q '^[[:space:]]*%s: on'",
+			  name, feat);
+}
+
+/*
+ * A connection that negotiated ECN has its first flight acknowledged
+ * with congestion echoed: the stack's next super-packet sets CWR
+ * (SKB_GSO_TCP_ECN).  The first data packet read with CWR: its header
+ * in @o; its TCP payload's length, or -1.
+ */
+static ssize_t ofl_cwr(struct ofl_unit *u, int hlen, uint16_t dport,
+		       struct ofl *o)
+{
+	static uint8_t data[30000], buf[70000];
+	uint8_t *ip, pkt[128];
+	uint32_t seq, got = 0;
+	struct tcphdr *tcp;
+	ssize_t n, len, ret = -1;
+	uint16_t sport;
+	int s;
+
+	s = ofl_connect(u, hlen, 4, dport, 1, &seq, &sport);
+	if (s < 0)
+		return -1;
+	if (send(s, data, sizeof(data), 0) <= 0)
+		goto out;
+	while (got < 10 * MSS) {
+		n = ofl_read(u, hlen, buf, sizeof(buf), o, &ip, IPPROTO_TCP, dport);
+		if (n < 40)
+			goto out;
+		got += n - 20 - ((struct tcphdr *)(ip + 20))->doff * 4;
+	}
+	n = ofl_tcp(pkt, dport, sport, 5001, seq + got, TH_ACK | OFL_TH_ECE,
+		    NULL, 0, 0);
+	if (ofl_write(u, hlen, &(struct ofl){ 0 }, pkt, n) < 0)
+		goto out;
+	for (int i = 0; i < 20 && ret < 0; i++) {
+		n = ofl_read(u, hlen, buf, sizeof(buf), o, &ip, IPPROTO_TCP, dport);
+		if (n < 40)
+			break;
+		tcp = (struct tcphdr *)(ip + 20);
+		len = n - 20 - tcp->doff * 4;
+		if (len > 0 && (((uint8_t *)tcp)[13] & OFL_TH_CWR))
+			ret = len;
+	}
+out:
+	close(s);
+	return ret;
+}
+
+/*
+ * A virtio-net header carries FreeBSD's offloads (TCP and UDP checksums,
+ * TCP segmentation): a UDP super-packet comes cut to datagrams, an
+ * ECN-marked TCP one to segments.  Linux's others (any checksum, TSO
+ * with ECN, USO) only after BSDTUN_SOFFLOAD asks for them.
+ */
+TEST_F(offload, freebsds_offloads_by_default_linux_extras_on_request)
+{
+	const unsigned int extras = BSDTUN_OFFLOAD_CSUM | BSDTUN_OFFLOAD_TSO4 |
+				    BSDTUN_OFFLOAD_TSO6 | BSDTUN_OFFLOAD_TSO_ECN |
+				    BSDTUN_OFFLOAD_USO4 | BSDTUN_OFFLOAD_USO6;
+	static uint8_t data[5 * MSS], buf[70000];
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+	uint16_t dport = 20000 + getpid() % 20000;
+	unsigned int off = 99, bad;
+	int seg = MSS, s, ecn;
+	struct ofl o;
+	uint8_t *ip;
+	ssize_t n;
+
+	to.sin_addr.s_addr = bsdtun_v4(NET, 2);
+	/* Without a virtio-net header, nothing to ask for. */
+	EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &extras));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_GOFFLOAD, &off));
+	EXPECT_EQ(ENODEV, errno);
+	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	if (variant->hlen == TH) {
+		/* One header at a time: OpenBSD's has its capabilities. */
+		EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &extras));
+		EXPECT_EQ(EBUSY, errno);
+		return;
+	}
+	ASSERT_EQ(0, ioctl(self->u.fd, BSDTUN_GOFFLOAD, &off));
+	EXPECT_EQ(0, off);
+	bad = extras | 0x10;	/* TUN_F_UFO: none */
+	EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &bad));
+	EXPECT_EQ(EINVAL, errno);
+	bad = 0x80;
+	EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &bad));
+	EXPECT_EQ(EINVAL, errno);
+
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof(seg)));
+	ecn = bsdtun_read_num("/proc/sys/net/ipv4/tcp_ecn");
+	ASSERT_EQ(0, bsdtun_write_file("/proc/sys/net/ipv4/tcp_ecn", "1"));
+	for (int asked = 0; asked < 2; asked++) {
+		if (asked) {
+			ASSERT_EQ(0, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &extras));
+			ASSERT_EQ(0, ioctl(self->u.fd, BSDTUN_GOFFLOAD, &off));
+			EXPECT_EQ(extras, off);
+		}
+		EXPECT_EQ(!asked, ofl_feature(self->name, "tx-checksum-ipv4"));
+		EXPECT_EQ(!asked, ofl_feature(self->name, "tx-checksum-ipv6"));
+		EXPECT_EQ(asked, ofl_feature(self->name, "tx-checksum-ip-generic"));
+		EXPECT_EQ(1, ofl_feature(self->name, "tx-tcp-segmentation"));
+		EXPECT_EQ(1, ofl_feature(self->name, "tx-tcp6-segmentation"));
+		EXPECT_EQ(asked, ofl_feature(self->name, "tx-tcp-ecn-segmentation"));
+		EXPECT_EQ(asked, ofl_feature(self->name, "tx-udp-segmentation"));
+
+		/* Five datagrams in one send: one read, or five. */
+		ASSERT_EQ(sizeof(data), sendto(s, data, sizeof(data), 0,
+					       (struct sockaddr *)&to, sizeof(to)));
+		n = ofl_read(&self->u, variant->hlen, buf, sizeof(buf), &o, &ip,
+			     IPPROTO_UDP, 9);
+		EXPECT_EQ(asked ? 28 + (ssize_t)sizeof(data) : 28 + MSS, n);
+		EXPECT_EQ(asked ? VIRTIO_NET_HDR_GSO_UDP_L4 : 0, o.gso);
+		EXPECT_EQ(1, o.csum);
+		for (int i = asked ? 5 : 1; i < 5; i++)
+			EXPECT_EQ(28 + MSS, ofl_read(&self->u, variant->hlen, buf,
+						     sizeof(buf), &o, &ip,
+						     IPPROTO_UDP, 9));
+
+		/* CWR set: one super-packet with ECN's flag, or segments. */
+		n = ofl_cwr(&self->u, variant->hlen, dport++, &o);
+		if (asked) {
+			EXPECT_LT(MSS, n);
+			EXPECT_EQ(VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN,
+				  o.gso);
+		} else {
+			EXPECT_EQ(MSS, n);
+			EXPECT_EQ(0, o.gso);
+		}
+		EXPECT_EQ(1, o.csum);
+	}
+	if (ecn >= 0) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%lld", (long long)ecn);
+		bsdtun_write_file("/proc/sys/net/ipv4/tcp_ecn", v);
+	}
+	close(s);
+
+	/* The header off and on again: FreeBSD's set. */
+	off = 0;
+	ASSERT_EQ(0, ioctl(self->u.fd, TAPSVNETHDR, &off));
+	EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_GOFFLOAD, &off));
+	EXPECT_EQ(ENODEV, errno);
+	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, 0));
+	ASSERT_EQ(0, ioctl(self->u.fd, BSDTUN_GOFFLOAD, &off));
+	EXPECT_EQ(0, off);
+	EXPECT_EQ(0, ofl_feature(self->name, "tx-udp-segmentation"));
 }
 
 TEST_F(offload, lying_headers_are_refused)
