@@ -518,6 +518,44 @@ static int bsdtun_gso_check(struct sk_buff *skb, struct bsdtun_ofl_req *r,
 }
 
 /*
+ * A written partial checksum.  The stack wants its field in the
+ * packet's head, which bsdtun_alloc.c makes a few hundred bytes long for
+ * a packet larger than a page: a field up to the end of the head's room
+ * is pulled in, copied from the pages into memory the head already has.
+ * One beyond could only be pulled into a new head as large as the
+ * packet, an atomic allocation of order 4 for 64 KiB: that checksum is
+ * done here instead, from the pages, as the stack would do it before
+ * handing the packet on.  A super-packet cannot wait for that (each
+ * segment gets its own), but its headers always lie in the head.
+ */
+static int bsdtun_csum_write(struct sk_buff *skb,
+			     const struct bsdtun_ofl_req *r, __be16 proto)
+{
+	unsigned int start = r->csum_start, field = start + r->csum_offset;
+	unsigned int end = field + sizeof(__sum16);
+	__sum16 sum;
+
+	/*
+	 * Not inside an Ethernet header: eth_type_trans() pulls it, and
+	 * the checksum would start before the packet's data.
+	 */
+	if ((!proto && start < ETH_HLEN) || end > skb->len)
+		return -EINVAL;
+	/* Neither pull allocates: the skb is not cloned, the room is its own. */
+	if (end <= skb_end_pointer(skb) - skb->data)
+		return pskb_may_pull(skb, end) &&
+		       skb_partial_csum_set(skb, start, r->csum_offset) ?
+		       0 : -EINVAL;
+	if (r->gso_type)
+		return -EINVAL;
+	sum = csum_fold(skb_checksum(skb, start, skb->len - start, 0));
+	/* As skb_checksum_help(): to UDP, 0 would mean no checksum at all. */
+	if (!sum)
+		sum = CSUM_MANGLED_0;
+	return skb_store_bits(skb, field, &sum, sizeof(sum)) ? -EINVAL : 0;
+}
+
+/*
  * Apply a written offload header @hdr to @skb, whose data starts at the
  * packet (an Ethernet frame when @proto is 0): before the family's
  * rx_prep.  -EINVAL, and @skb untouched by the stack, if it lies.
@@ -557,17 +595,9 @@ int bsdtun_ofl_write(u32 ofl, const void *hdr, struct sk_buff *skb,
 	if (r.ip_csum && l3.proto != htons(ETH_P_IP))
 		return -EINVAL;
 	if (r.csum) {
-		unsigned int start = r.csum_start, off = r.csum_offset;
-
-		/*
-		 * Not inside an Ethernet header: eth_type_trans() pulls it,
-		 * and the checksum would start before the packet's data.
-		 */
-		if ((!proto && start < ETH_HLEN) ||
-		    start + off + sizeof(__sum16) > skb->len ||
-		    !pskb_may_pull(skb, start + off + sizeof(__sum16)) ||
-		    !skb_partial_csum_set(skb, start, off))
-			return -EINVAL;
+		err = bsdtun_csum_write(skb, &r, proto);
+		if (err)
+			return err;
 	}
 	if (r.gso_type) {
 		err = bsdtun_gso_check(skb, &r, &l3);

@@ -12,12 +12,14 @@
  * OpenBSD's capabilities taken one by one: a checksum or super-packet
  * of a transport and IP version the reader did not enable comes done.
  * A virtio-net header with FreeBSD's offloads, Linux's others only
- * after BSDTUN_SOFFLOAD.
+ * after BSDTUN_SOFFLOAD.  A checksum field far into a 64 KiB write, and
+ * no page above order 0 on write (fault injection, debug kernel).
  */
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
+#include <sys/mount.h>
 
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
@@ -1396,6 +1398,161 @@ TEST_F(offload, large_writes_intact_as_pages_are_reused)
 		/* Without reuse, at least one new page per 4 KiB written. */
 		if (round == 1)
 			EXPECT_GT(pages / 4, ofl_pgalloc() - before);
+	}
+	close(s);
+}
+
+/* How many "bad partial csum" warnings the kernel has logged. */
+static long long ofl_csum_warnings(void)
+{
+	return bsdtun_sh_num("dmesg | grep -c 'bad partial csum'");
+}
+
+/*
+ * One UDP datagram of @len bytes of round @k's data to port 9, its UDP
+ * checksum off, its last 24 bytes summed into the field at 4 bytes into
+ * them when @far (virtio-net only); write()'s result.  The field starts
+ * at 0: what it holds is summed too, as a pseudo-header's sum would be.
+ */
+static ssize_t ofl_far_write(struct ofl_unit *u, int hlen, uint8_t *pkt,
+			     uint8_t *data, size_t len, int k, int far)
+{
+	struct ofl o = { .csum = far, .start = u->l2 + 28 + len - 24, .off = 4 };
+	size_t n;
+
+	ofl_fill(data, len, k);
+	if (far)
+		memset(data + len - 20, 0, 2);
+	n = bsdtun_udp4(pkt, NET, 9, data, len);
+	pkt[26] = 0;
+	pkt[27] = 0;
+	return ofl_write(u, hlen, &o, pkt, n);
+}
+
+/*
+ * The datagram of ofl_far_write() as the socket got it: whole, and its
+ * last 24 bytes a done checksum when @far.
+ */
+static int ofl_far_check(struct __test_metadata *_metadata, int s,
+			 const uint8_t *data, uint8_t *got, size_t len, int far)
+{
+	if (!bsdtun_readable(s, 5000) || recv(s, got, len + 1, 0) != (ssize_t)len)
+		return 0;
+	if (far) {
+		EXPECT_EQ(0, bsdtun_fold(bsdtun_sum(got + len - 24, 24, 0)));
+		return !memcmp(got, data, len - 20);
+	}
+	return !memcmp(got, data, len);
+}
+
+/*
+ * A partial checksum whose field lies near the end of a large write, up
+ * to the end of a 64 KiB packet: the stack needs the field in the
+ * packet's head, which holds a few hundred bytes.  Taken with the
+ * checksum done by the time a socket has it, or refused with EINVAL;
+ * never a warning.
+ */
+TEST_F(offload, a_checksum_field_far_into_a_large_write)
+{
+	static uint8_t pkt[OFL_MRU + 64], data[65507], got[sizeof(data) + 1];
+	const size_t lens[] = { 60000, sizeof(data) };
+	long long warned = ofl_csum_warnings();
+	int s = bsdtun_udp_sock(AF_INET, 9), rcvbuf = 1 << 20;
+
+	if (variant->hlen == TH)
+		SKIP(return, "tun_hdr's checksums start at the transport header");
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+		ssize_t r = ofl_far_write(&self->u, variant->hlen, pkt, data,
+					  lens[i], i, 1);
+
+		if (r < 0) {
+			EXPECT_EQ(EINVAL, errno);
+			continue;
+		}
+		ASSERT_EQ(variant->hlen + self->u.l2 + 28 + lens[i], r);
+		EXPECT_TRUE(ofl_far_check(_metadata, s, data, got, lens[i], 1))
+			TH_LOG("%zu bytes", lens[i]);
+	}
+	EXPECT_EQ(warned, ofl_csum_warnings());
+	close(s);
+}
+
+/*
+ * No page above order 0 on the write path: with every page allocation
+ * of order 1 or more failing for the writing task (fail_page_alloc with
+ * min-order=1, on the debug kernel), large and small writes still go
+ * through whole, the one with its checksum field at the end too.
+ */
+#define OFL_FPA	"/sys/kernel/debug/fail_page_alloc/"
+
+TEST_F(offload, writes_need_no_page_above_order_0)
+{
+	static const char *const attr[] = {
+		"probability", "interval", "times", "space", "verbose",
+		"task-filter", "ignore-gfp-wait", "ignore-gfp-highmem", "min-order",
+	};
+	static const char *const val[] = {
+		"0", "1", "-1", "0", "0", "Y", "N", "N", "1",
+	};
+	static uint8_t pkt[OFL_MRU + 64], data[60000], got[sizeof(data) + 1];
+	const struct { size_t len; int far; } w[] = {
+		{ 100, 0 }, { 3000, 0 }, { 60000, 0 }, { 60000, 1 },
+	};
+	char saved[ARRAY_SIZE(attr)][32], path[128];
+	int s = bsdtun_udp_sock(AF_INET, 9), rcvbuf = 1 << 20;
+	size_t i;
+
+	if (access(OFL_FPA, F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	if (access(OFL_FPA "min-order", F_OK))
+		SKIP(return, "no fail_page_alloc with min-order (the debug kernel has it)");
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	/* This test's own pages, in before the failures start. */
+	memset(pkt, 0, sizeof(pkt));
+	memset(data, 0, sizeof(data));
+	memset(got, 0, sizeof(got));
+	for (i = 0; i < ARRAY_SIZE(attr); i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), OFL_FPA "%s", attr[i]);
+		f = fopen(path, "r");
+		ASSERT_NE(NULL, f);
+		ASSERT_NE(NULL, fgets(saved[i], sizeof(saved[i]), f));
+		fclose(f);
+		saved[i][strcspn(saved[i], "\n")] = 0;
+		ASSERT_EQ(0, bsdtun_write_file(path, val[i]));
+	}
+	ASSERT_EQ(0, bsdtun_write_file(OFL_FPA "probability", "100"));
+	for (size_t k = 0; k < ARRAY_SIZE(w); k++) {
+		ssize_t r;
+		int err;
+
+		if (w[k].far && variant->hlen == TH)
+			continue;
+		bsdtun_write_file("/proc/thread-self/make-it-fail", "1");
+		r = ofl_far_write(&self->u, variant->hlen, pkt, data, w[k].len,
+				  k, w[k].far);
+		err = errno;
+		bsdtun_write_file("/proc/thread-self/make-it-fail", "0");
+		EXPECT_EQ((ssize_t)(variant->hlen + self->u.l2 + 28 + w[k].len), r)
+			TH_LOG("%zu bytes%s: errno %d", w[k].len,
+			       w[k].far ? ", checksum at the end" : "", err);
+		if (r > 0)
+			EXPECT_TRUE(ofl_far_check(_metadata, s, data, got,
+						  w[k].len, w[k].far));
+	}
+	/* Back as they were, the failures off first. */
+	bsdtun_write_file(OFL_FPA "probability", "0");
+	for (i = ARRAY_SIZE(attr); i-- > 0;) {
+		snprintf(path, sizeof(path), OFL_FPA "%s", attr[i]);
+		bsdtun_write_file(path, saved[i]);
 	}
 	close(s);
 }
