@@ -307,15 +307,22 @@ size_t bsdtun_ofl_read_hdr(const struct sk_buff *skb, u8 *hdr)
 {
 	unsigned int kind = bsdtun_skb_cb(skb)->ofl;
 	size_t len = bsdtun_ofl_hdr_len(kind);
+	union {
+		struct virtio_net_hdr_mrg_rxbuf vnet;
+		struct tun_hdr th;
+	} h = {};
 
 	if (!hdr || !len)
 		return len;
-	/* FreeBSD leaves num_buffers 0. */
-	memset(hdr, 0, len);
+	/*
+	 * Built in place and copied: @hdr is a byte buffer, perhaps not
+	 * aligned for the header's fields.  FreeBSD leaves num_buffers 0.
+	 */
 	if (kind == BSDTUN_OFL_TUNHDR)
-		bsdtun_th_from_skb(skb, (struct tun_hdr *)hdr);
+		bsdtun_th_from_skb(skb, &h.th);
 	else
-		bsdtun_vnet_from_skb(skb, (struct virtio_net_hdr *)hdr);
+		bsdtun_vnet_from_skb(skb, &h.vnet.hdr);
+	memcpy(hdr, &h, len);
 	return len;
 }
 
@@ -565,13 +572,21 @@ int bsdtun_ofl_write(u32 ofl, const void *hdr, struct sk_buff *skb,
 {
 	struct bsdtun_ofl_req r = { .prio = -1 };
 	struct bsdtun_l3 l3 = {};
+	union {
+		struct virtio_net_hdr vnet;
+		struct tun_hdr th;
+	} h;
 	bool need_l3;
 	int err;
 
-	if (bsdtun_ofl_kind(ofl) == BSDTUN_OFL_TUNHDR)
-		err = bsdtun_th_parse(hdr, bsdtun_ofl_caps(ofl), !proto, &r);
-	else
-		err = bsdtun_vnet_parse(hdr, &r);
+	/* Copied out: @hdr is a byte buffer, perhaps not aligned for them. */
+	if (bsdtun_ofl_kind(ofl) == BSDTUN_OFL_TUNHDR) {
+		memcpy(&h.th, hdr, sizeof(h.th));
+		err = bsdtun_th_parse(&h.th, bsdtun_ofl_caps(ofl), !proto, &r);
+	} else {
+		memcpy(&h.vnet, hdr, sizeof(h.vnet));
+		err = bsdtun_vnet_parse(&h.vnet, &r);
+	}
 	if (err)
 		return err;
 	if (r.hdr_len > skb->len)
