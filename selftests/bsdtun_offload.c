@@ -1502,8 +1502,12 @@ TEST_F(offload, writes_need_no_page_above_order_0)
 	const struct { size_t len; int far; } w[] = {
 		{ 100, 0 }, { 3000, 0 }, { 60000, 0 }, { 60000, 1 },
 	};
+	struct sockaddr_in lo = { .sin_family = AF_INET, .sin_port = htons(19),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	char saved[ARRAY_SIZE(attr)][32], path[128];
 	int s = bsdtun_udp_sock(AF_INET, 9), rcvbuf = 1 << 20;
+	int u = socket(AF_INET, SOCK_DGRAM, 0), cerr;
+	ssize_t c;
 	size_t i;
 
 	if (access(OFL_FPA, F_OK))
@@ -1511,6 +1515,7 @@ TEST_F(offload, writes_need_no_page_above_order_0)
 	if (access(OFL_FPA "min-order", F_OK))
 		SKIP(return, "no fail_page_alloc with min-order (the debug kernel has it)");
 	ASSERT_LE(0, s);
+	ASSERT_LE(0, u);
 	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 				sizeof(rcvbuf)));
 	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
@@ -1530,6 +1535,16 @@ TEST_F(offload, writes_need_no_page_above_order_0)
 		ASSERT_EQ(0, bsdtun_write_file(path, val[i]));
 	}
 	ASSERT_EQ(0, bsdtun_write_file(OFL_FPA "probability", "100"));
+	/*
+	 * The control: a 12000-byte datagram on loopback, whose buffer the
+	 * stack allocates in one block, fails (the injection works).
+	 */
+	bsdtun_write_file("/proc/thread-self/make-it-fail", "1");
+	c = sendto(u, data, 12000, 0, (struct sockaddr *)&lo, sizeof(lo));
+	cerr = errno;
+	bsdtun_write_file("/proc/thread-self/make-it-fail", "0");
+	EXPECT_EQ(-1, c) TH_LOG("the control allocation was not made to fail");
+	EXPECT_TRUE(cerr == ENOBUFS || cerr == ENOMEM) TH_LOG("%s", strerror(cerr));
 	for (size_t k = 0; k < ARRAY_SIZE(w); k++) {
 		ssize_t r;
 		int err;
@@ -1554,6 +1569,7 @@ TEST_F(offload, writes_need_no_page_above_order_0)
 		snprintf(path, sizeof(path), OFL_FPA "%s", attr[i]);
 		bsdtun_write_file(path, saved[i]);
 	}
+	close(u);
 	close(s);
 }
 
