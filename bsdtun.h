@@ -438,7 +438,7 @@ int bsdtun_queue_params_check(void);
 /* bsdtun_offload.c: the offload headers. */
 size_t bsdtun_ofl_hdr_len(unsigned int kind);
 netdev_features_t bsdtun_ofl_features(u32 ofl);
-struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, unsigned int kind);
+struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, u32 ofl);
 size_t bsdtun_ofl_read_hdr(const struct sk_buff *skb, u8 *hdr);
 int bsdtun_ofl_write(u32 ofl, const void *hdr, struct sk_buff *skb,
 		     __be16 proto);

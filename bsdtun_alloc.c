@@ -8,8 +8,8 @@
  * file keeps for the rest of a large one.  Debian's kernels zero every
  * new page and kmalloc object (init_on_alloc), which for a 64 KiB
  * super-packet costs about as much as copying it in; memory the stack
- * has given back is reused as it is, since each write overwrites all
- * that the packet covers.
+ * has given back is reused, each write overwriting all that its packet
+ * covers and clearing the rest of its head.
  */
 #include <linux/mm.h>
 #include <linux/percpu.h>
@@ -73,6 +73,14 @@ static void *bsdtun_frag_alloc(unsigned int size)
 		put_page(f->page);
 		f->page = NULL;
 	}
+	/*
+	 * Not charged to a memory cgroup (as the kernel's own page_frag
+	 * caches are not): the page serves every writer on this CPU and
+	 * lives on as long as any of their packets, so it would charge one
+	 * tenant for the others' and could pin its cgroup after deletion.
+	 * A packet held long is charged where it waits: to the receiving
+	 * socket's memory, and through it to the socket's cgroup.
+	 */
 	if (!f->page) {
 		f->page = alloc_page(GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC);
 		f->off = 0;
@@ -103,6 +111,14 @@ static struct sk_buff *bsdtun_frag_skb(size_t len, unsigned int pad)
 		return NULL;
 	}
 	skb_reserve(skb, pad);
+	/*
+	 * A restarted page still holds the packets it held before, perhaps
+	 * another unit's in another namespace, where init_on_alloc would
+	 * have zeroed a new one: clear the fragment's headroom and its
+	 * tailroom past the @len bytes the write fills, a few hundred bytes.
+	 */
+	memset(skb->head, 0, pad);
+	memset(skb->data + len, 0, skb_end_pointer(skb) - skb->data - len);
 	return skb;
 }
 
@@ -162,7 +178,11 @@ static struct page *bsdtun_ring_take(struct bsdtun_ring *ring)
 	ring->next = (ring->next + 1) % ring->size;
 	/*
 	 * Charged to the writer's memory cgroup, since the file keeps it;
-	 * never from the reserves, whose pages sockets drop.
+	 * never from the reserves, whose pages sockets drop.  Not from
+	 * highmem, though only copies touch it here: a 32-bit kernel
+	 * linearizes a packet with a highmem fragment (one atomic block the
+	 * packet's size) before any device without NETIF_F_HIGHDMA, Linux's
+	 * tun and bsdtun's own among them, which a forwarded write meets.
 	 */
 	if (!*slot)
 		*slot = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOWARN |

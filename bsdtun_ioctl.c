@@ -490,6 +490,7 @@ static long bsdtun_offload_ioctl(struct bsdtun_unit *unit, unsigned int cmd,
 
 	switch (cmd) {
 	case TAPSVNETHDR:
+	case BSDTUN_SOFFLOAD:
 		if (get_user(val, (int __user *)argp))
 			return -EFAULT;
 		arg = val;
@@ -500,6 +501,7 @@ static long bsdtun_offload_ioctl(struct bsdtun_unit *unit, unsigned int cmd,
 		arg = cap.tun_if_capabilities;
 		break;
 	case TAPGVNETHDR:
+	case BSDTUN_GOFFLOAD:
 	case TUNGCAP:
 	case TUNDCAP:
 		break;
@@ -513,7 +515,7 @@ static long bsdtun_offload_ioctl(struct bsdtun_unit *unit, unsigned int cmd,
 	rtnl_unlock();
 	if (err)
 		return err;
-	if (cmd == TAPGVNETHDR)
+	if (cmd == TAPGVNETHDR || cmd == BSDTUN_GOFFLOAD)
 		return put_user((int)out, (int __user *)argp);
 	if (cmd == TUNGCAP) {
 		cap.tun_if_capabilities = out;

@@ -43,11 +43,13 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct sk_buff *next;
 	unsigned int kind;
 	int mode, full = 0;
+	u32 ofl;
 
 	mode = unit->fam->ops->xmit_hdr(unit, skb);
 	if (!READ_ONCE(unit->file) || mode < 0)
 		goto drop;
-	kind = bsdtun_ofl_kind(READ_ONCE(unit->ofl));
+	ofl = READ_ONCE(unit->ofl);
+	kind = bsdtun_ofl_kind(ofl);
 
 	/* Software transmit timestamps, while the sender's socket is known. */
 	skb_tx_timestamp(skb);
@@ -66,7 +68,7 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	nf_reset_ct(skb);
 
 	/* Usually @skb itself; segments if the header cannot carry it. */
-	skb = bsdtun_ofl_finish(skb, kind);
+	skb = bsdtun_ofl_finish(skb, ofl);
 	if (!skb) {
 		bsdtun_count_tx_dropped(dev);
 		return NETDEV_TX_OK;

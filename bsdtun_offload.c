@@ -41,16 +41,48 @@
 #define BSDTUN_TH_FLAGS	(TUN_H_PRIO_MASK | TUN_H_VTAG | TUN_H_TCP_MSS | \
 			 TUN_H_IPV4_CSUM | BSDTUN_TH_CSUM)
 
+/* TSO with OpenBSD's capabilities: the TCP checksum's for each version. */
+#define BSDTUN_TSOv4	(IFCAP_TSOv4 | IFCAP_CSUM_TCPv4)
+#define BSDTUN_TSOv6	(IFCAP_TSOv6 | IFCAP_CSUM_TCPv6)
+
+/* The Linux offloads BSDTUN_SOFFLOAD takes, as TUN_F_* values. */
+#define BSDTUN_OFFLOAD_USO	(BSDTUN_OFFLOAD_USO4 | BSDTUN_OFFLOAD_USO6)
+#define BSDTUN_OFFLOAD_ALL						\
+	(BSDTUN_OFFLOAD_CSUM | BSDTUN_OFFLOAD_TSO4 | BSDTUN_OFFLOAD_TSO6 |	\
+	 BSDTUN_OFFLOAD_TSO_ECN | BSDTUN_OFFLOAD_USO)
+
+/* USO takes both versions' bits, as Linux's TUNSETOFFLOAD. */
+static bool bsdtun_vnet_uso(u32 extras)
+{
+	return (extras & BSDTUN_OFFLOAD_USO) == BSDTUN_OFFLOAD_USO;
+}
+
+/*
+ * A virtio-net header's features: FreeBSD's tap emits TCP and UDP
+ * checksums and TSO for IPv4 and IPv6, what a FreeBSD reader parses;
+ * Linux's others (@extras, from BSDTUN_SOFFLOAD) only when asked for.
+ */
+static netdev_features_t bsdtun_vnet_features(u32 extras)
+{
+	netdev_features_t f = NETIF_F_TSO | NETIF_F_TSO6;
+
+	if (extras & BSDTUN_OFFLOAD_CSUM)
+		f |= NETIF_F_HW_CSUM;
+	else
+		f |= NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM;
+	if (extras & BSDTUN_OFFLOAD_TSO_ECN)
+		f |= NETIF_F_TSO_ECN;
+	if (bsdtun_vnet_uso(extras))
+		f |= NETIF_F_GSO_UDP_L4;
+	return f;
+}
+
 /*
  * The smallest segment a written super-packet may ask for: each segment
  * becomes a packet when the stack segments it, so a tiny one would turn
  * one write into thousands of them.
  */
 #define BSDTUN_MIN_GSO_SIZE	64
-
-/* GSO types a virtio-net header and a tun_hdr can carry. */
-#define BSDTUN_VNET_GSO	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_UDP_L4)
-#define BSDTUN_TH_GSO	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6)
 
 /* The length of an offload header of kind @kind. */
 size_t bsdtun_ofl_hdr_len(unsigned int kind)
@@ -76,17 +108,21 @@ netdev_features_t bsdtun_ofl_features(u32 ofl)
 	switch (bsdtun_ofl_kind(ofl)) {
 	case BSDTUN_OFL_VNET:
 	case BSDTUN_OFL_VNET_MRG:
-		return NETIF_F_HW_CSUM | NETIF_F_TSO | NETIF_F_TSO6 |
-		       NETIF_F_TSO_ECN | NETIF_F_GSO_UDP_L4;
+		return bsdtun_vnet_features(caps);
 	case BSDTUN_OFL_TUNHDR:
-		/* Linux checksums TCP and UDP alike: either capability. */
+		/*
+		 * Linux offers TCP's and UDP's checksums as one feature per
+		 * IP version: either capability turns it on, and
+		 * bsdtun_ofl_fits() finishes the other transport's.
+		 */
 		if (caps & (IFCAP_CSUM_TCPv4 | IFCAP_CSUM_UDPv4))
 			f |= NETIF_F_IP_CSUM;
 		if (caps & (IFCAP_CSUM_TCPv6 | IFCAP_CSUM_UDPv6))
 			f |= NETIF_F_IPV6_CSUM;
-		if (caps & IFCAP_TSOv4)
+		/* Each segment of a super-packet needs its TCP checksum. */
+		if ((caps & BSDTUN_TSOv4) == BSDTUN_TSOv4)
 			f |= NETIF_F_TSO;
-		if (caps & IFCAP_TSOv6)
+		if ((caps & BSDTUN_TSOv6) == BSDTUN_TSOv6)
 			f |= NETIF_F_TSO6;
 		if (caps & IFCAP_VLAN_HWTAGGING)
 			f |= NETIF_F_HW_VLAN_CTAG_TX;
@@ -96,33 +132,80 @@ netdev_features_t bsdtun_ofl_features(u32 ofl)
 	}
 }
 
-/*
- * Whether the header of kind @kind describes @skb as the stack left it:
- * its GSO type, its partial checksum and its VLAN tag out of band.
- */
-static bool bsdtun_ofl_fits(const struct sk_buff *skb, unsigned int kind)
+/* The GSO types the reader of header @ofl takes whole. */
+static unsigned int bsdtun_ofl_gso(u32 ofl)
 {
-	bool vnet = bsdtun_ofl_is_vnet(kind);
-	bool th = kind == BSDTUN_OFL_TUNHDR;
+	u32 caps = bsdtun_ofl_caps(ofl);
+	unsigned int kind = bsdtun_ofl_kind(ofl);
 
-	if (skb_vlan_tag_present(skb) && !th)
+	if (bsdtun_ofl_is_vnet(kind))
+		return SKB_GSO_TCPV4 | SKB_GSO_TCPV6 |
+		       (caps & BSDTUN_OFFLOAD_TSO_ECN ? SKB_GSO_TCP_ECN : 0) |
+		       (bsdtun_vnet_uso(caps) ? SKB_GSO_UDP_L4 : 0);
+	if (kind != BSDTUN_OFL_TUNHDR)
+		return 0;
+	return ((caps & BSDTUN_TSOv4) == BSDTUN_TSOv4 ? SKB_GSO_TCPV4 : 0) |
+	       ((caps & BSDTUN_TSOv6) == BSDTUN_TSOv6 ? SKB_GSO_TCPV6 : 0);
+}
+
+/*
+ * Whether the reader of header @ofl finishes @skb's partial checksum:
+ * any with Linux's generic checksum; otherwise TCP's or UDP's, over the
+ * IP version (and, with tun_hdr, the transport) it took them for.
+ */
+static bool bsdtun_ofl_csum_fits(const struct sk_buff *skb, u32 ofl)
+{
+	u32 caps = bsdtun_ofl_caps(ofl);
+	bool vnet = bsdtun_ofl_is_vnet(bsdtun_ofl_kind(ofl));
+	__be16 proto;
+	bool tcp, v6;
+
+	if (vnet && (caps & BSDTUN_OFFLOAD_CSUM))
+		return true;
+	if (skb->csum_offset == offsetof(struct tcphdr, check))
+		tcp = true;
+	else if (skb->csum_offset == offsetof(struct udphdr, check))
+		tcp = false;
+	else
+		return false;
+	proto = vlan_get_protocol(skb);
+	if (proto == htons(ETH_P_IP))
+		v6 = false;
+	else if (proto == htons(ETH_P_IPV6))
+		v6 = true;
+	else
+		return false;
+	if (vnet)
+		return true;
+	if (bsdtun_ofl_kind(ofl) != BSDTUN_OFL_TUNHDR)
+		return false;
+	if (tcp)
+		return caps & (v6 ? IFCAP_CSUM_TCPv6 : IFCAP_CSUM_TCPv4);
+	return caps & (v6 ? IFCAP_CSUM_UDPv6 : IFCAP_CSUM_UDPv4);
+}
+
+/*
+ * Whether the header @ofl describes @skb as the stack left it: its GSO
+ * type, its partial checksum and its VLAN tag out of band.  The stack
+ * hands over only what the features allow; this catches a header
+ * changed since, and the transports and versions one feature covers.
+ */
+static bool bsdtun_ofl_fits(const struct sk_buff *skb, u32 ofl)
+{
+	if (skb_vlan_tag_present(skb) &&
+	    bsdtun_ofl_kind(ofl) != BSDTUN_OFL_TUNHDR)
 		return false;
 	if (skb_is_gso(skb)) {
 		unsigned int type = skb_shinfo(skb)->gso_type;
-		unsigned int may = vnet ? BSDTUN_VNET_GSO | SKB_GSO_TCP_ECN :
-				   th ? BSDTUN_TH_GSO : 0;
+		unsigned int may = bsdtun_ofl_gso(ofl);
 
 		/* One of the types, no tunnel, nothing the header lacks. */
-		if (!may || !(type & may) ||
+		if (!(type & may) ||
 		    (type & ~(may | SKB_GSO_DODGY | SKB_GSO_TCP_FIXEDID)))
 			return false;
 	}
-	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		if (vnet)
-			return true;
-		return th && (skb->csum_offset == offsetof(struct tcphdr, check) ||
-			      skb->csum_offset == offsetof(struct udphdr, check));
-	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		return bsdtun_ofl_csum_fits(skb, ofl);
 	return true;
 }
 
@@ -131,18 +214,19 @@ static bool bsdtun_ofl_fits(const struct sk_buff *skb, unsigned int kind)
  * feature that the header was turned off (or changed) under.  Returns
  * the packet, or a list of segments, ready to queue; NULL if dropped.
  */
-struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, unsigned int kind)
+struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, u32 ofl)
 {
 	struct sk_buff *segs, *seg;
 
-	if (likely(bsdtun_ofl_fits(skb, kind)))
+	if (likely(bsdtun_ofl_fits(skb, ofl)))
 		return skb;
-	if (skb_vlan_tag_present(skb) && kind != BSDTUN_OFL_TUNHDR) {
+	if (skb_vlan_tag_present(skb) &&
+	    bsdtun_ofl_kind(ofl) != BSDTUN_OFL_TUNHDR) {
 		skb = __vlan_hwaccel_push_inside(skb);
 		if (!skb)
 			return NULL;
 	}
-	if (skb_is_gso(skb) && !bsdtun_ofl_fits(skb, kind)) {
+	if (skb_is_gso(skb) && !bsdtun_ofl_fits(skb, ofl)) {
 		segs = skb_gso_segment(skb, 0);
 		if (IS_ERR_OR_NULL(segs)) {
 			kfree_skb(skb);
@@ -153,7 +237,7 @@ struct sk_buff *bsdtun_ofl_finish(struct sk_buff *skb, unsigned int kind)
 	}
 	for (seg = skb; seg; seg = seg->next)
 		if (seg->ip_summed == CHECKSUM_PARTIAL &&
-		    !bsdtun_ofl_fits(seg, kind) && skb_checksum_help(seg)) {
+		    !bsdtun_ofl_fits(seg, ofl) && skb_checksum_help(seg)) {
 			kfree_skb_list(skb);
 			return NULL;
 		}
@@ -223,15 +307,22 @@ size_t bsdtun_ofl_read_hdr(const struct sk_buff *skb, u8 *hdr)
 {
 	unsigned int kind = bsdtun_skb_cb(skb)->ofl;
 	size_t len = bsdtun_ofl_hdr_len(kind);
+	union {
+		struct virtio_net_hdr_mrg_rxbuf vnet;
+		struct tun_hdr th;
+	} h = {};
 
 	if (!hdr || !len)
 		return len;
-	/* FreeBSD leaves num_buffers 0. */
-	memset(hdr, 0, len);
+	/*
+	 * Built in place and copied: @hdr is a byte buffer, perhaps not
+	 * aligned for the header's fields.  FreeBSD leaves num_buffers 0.
+	 */
 	if (kind == BSDTUN_OFL_TUNHDR)
-		bsdtun_th_from_skb(skb, (struct tun_hdr *)hdr);
+		bsdtun_th_from_skb(skb, &h.th);
 	else
-		bsdtun_vnet_from_skb(skb, (struct virtio_net_hdr *)hdr);
+		bsdtun_vnet_from_skb(skb, &h.vnet.hdr);
+	memcpy(hdr, &h, len);
 	return len;
 }
 
@@ -434,6 +525,44 @@ static int bsdtun_gso_check(struct sk_buff *skb, struct bsdtun_ofl_req *r,
 }
 
 /*
+ * A written partial checksum.  The stack wants its field in the
+ * packet's head, which bsdtun_alloc.c makes a few hundred bytes long for
+ * a packet larger than a page: a field up to the end of the head's room
+ * is pulled in, copied from the pages into memory the head already has.
+ * One beyond could only be pulled into a new head as large as the
+ * packet, an atomic allocation of order 4 for 64 KiB: that checksum is
+ * done here instead, from the pages, as the stack would do it before
+ * handing the packet on.  A super-packet cannot wait for that (each
+ * segment gets its own), but its headers always lie in the head.
+ */
+static int bsdtun_csum_write(struct sk_buff *skb,
+			     const struct bsdtun_ofl_req *r, __be16 proto)
+{
+	unsigned int start = r->csum_start, field = start + r->csum_offset;
+	unsigned int end = field + sizeof(__sum16);
+	__sum16 sum;
+
+	/*
+	 * Not inside an Ethernet header: eth_type_trans() pulls it, and
+	 * the checksum would start before the packet's data.
+	 */
+	if ((!proto && start < ETH_HLEN) || end > skb->len)
+		return -EINVAL;
+	/* Neither pull allocates: the skb is not cloned, the room is its own. */
+	if (end <= skb_end_pointer(skb) - skb->data)
+		return pskb_may_pull(skb, end) &&
+		       skb_partial_csum_set(skb, start, r->csum_offset) ?
+		       0 : -EINVAL;
+	if (r->gso_type)
+		return -EINVAL;
+	sum = csum_fold(skb_checksum(skb, start, skb->len - start, 0));
+	/* As skb_checksum_help(): to UDP, 0 would mean no checksum at all. */
+	if (!sum)
+		sum = CSUM_MANGLED_0;
+	return skb_store_bits(skb, field, &sum, sizeof(sum)) ? -EINVAL : 0;
+}
+
+/*
  * Apply a written offload header @hdr to @skb, whose data starts at the
  * packet (an Ethernet frame when @proto is 0): before the family's
  * rx_prep.  -EINVAL, and @skb untouched by the stack, if it lies.
@@ -443,13 +572,21 @@ int bsdtun_ofl_write(u32 ofl, const void *hdr, struct sk_buff *skb,
 {
 	struct bsdtun_ofl_req r = { .prio = -1 };
 	struct bsdtun_l3 l3 = {};
+	union {
+		struct virtio_net_hdr vnet;
+		struct tun_hdr th;
+	} h;
 	bool need_l3;
 	int err;
 
-	if (bsdtun_ofl_kind(ofl) == BSDTUN_OFL_TUNHDR)
-		err = bsdtun_th_parse(hdr, bsdtun_ofl_caps(ofl), !proto, &r);
-	else
-		err = bsdtun_vnet_parse(hdr, &r);
+	/* Copied out: @hdr is a byte buffer, perhaps not aligned for them. */
+	if (bsdtun_ofl_kind(ofl) == BSDTUN_OFL_TUNHDR) {
+		memcpy(&h.th, hdr, sizeof(h.th));
+		err = bsdtun_th_parse(&h.th, bsdtun_ofl_caps(ofl), !proto, &r);
+	} else {
+		memcpy(&h.vnet, hdr, sizeof(h.vnet));
+		err = bsdtun_vnet_parse(&h.vnet, &r);
+	}
 	if (err)
 		return err;
 	if (r.hdr_len > skb->len)
@@ -473,17 +610,9 @@ int bsdtun_ofl_write(u32 ofl, const void *hdr, struct sk_buff *skb,
 	if (r.ip_csum && l3.proto != htons(ETH_P_IP))
 		return -EINVAL;
 	if (r.csum) {
-		unsigned int start = r.csum_start, off = r.csum_offset;
-
-		/*
-		 * Not inside an Ethernet header: eth_type_trans() pulls it,
-		 * and the checksum would start before the packet's data.
-		 */
-		if ((!proto && start < ETH_HLEN) ||
-		    start + off + sizeof(__sum16) > skb->len ||
-		    !pskb_may_pull(skb, start + off + sizeof(__sum16)) ||
-		    !skb_partial_csum_set(skb, start, off))
-			return -EINVAL;
+		err = bsdtun_csum_write(skb, &r, proto);
+		if (err)
+			return err;
 	}
 	if (r.gso_type) {
 		err = bsdtun_gso_check(skb, &r, &l3);
@@ -516,7 +645,10 @@ void bsdtun_ofl_set(struct bsdtun_unit *unit, struct net_device *dev, u32 ofl)
 	netdev_update_features(dev);
 }
 
-/* TAPSVNETHDR, TAPGVNETHDR, TUNSCAP, TUNGCAP, TUNDCAP; rtnl held. */
+/*
+ * TAPSVNETHDR, TAPGVNETHDR, BSDTUN_SOFFLOAD, BSDTUN_GOFFLOAD, TUNSCAP,
+ * TUNGCAP, TUNDCAP; rtnl held.
+ */
 long bsdtun_ofl_ioctl(struct bsdtun_unit *unit, struct net_device *dev,
 		      unsigned int cmd, u32 arg, u32 *out)
 {
@@ -535,10 +667,24 @@ long bsdtun_ofl_ioctl(struct bsdtun_unit *unit, struct net_device *dev,
 		/* One header at a time; 0 leaves OpenBSD's alone. */
 		if (kind == BSDTUN_OFL_TUNHDR)
 			return arg ? -EBUSY : 0;
-		bsdtun_ofl_set(unit, dev, bsdtun_ofl_word(arg, 0));
+		/* A new length keeps the offloads asked for; off clears them. */
+		bsdtun_ofl_set(unit, dev, bsdtun_ofl_word(arg, arg && vnet ?
+							  bsdtun_ofl_caps(ofl) : 0));
 		return 0;
 	case TAPGVNETHDR:
 		*out = vnet ? bsdtun_ofl_hdr_len(kind) : 0;
+		return 0;
+	case BSDTUN_SOFFLOAD:
+		if (!vnet)
+			return kind == BSDTUN_OFL_TUNHDR ? -EBUSY : -ENODEV;
+		if (arg & ~BSDTUN_OFFLOAD_ALL)
+			return -EINVAL;
+		bsdtun_ofl_set(unit, dev, bsdtun_ofl_word(kind, arg));
+		return 0;
+	case BSDTUN_GOFFLOAD:
+		if (!vnet)
+			return -ENODEV;
+		*out = bsdtun_ofl_caps(ofl);
 		return 0;
 	case TUNSCAP:
 		if (arg & ~BSDTUN_TUN_IF_CAPS)

@@ -148,6 +148,34 @@ struct tuninfo {
 #define TAPGVNETHDR	_IOR('t', 94, int)
 
 /*
+ * bsdtun's own requests take 't' numbers 224 to 239, which no BSD uses.
+ *
+ * The virtio-net header carries what FreeBSD's tap emits: TCP and UDP
+ * checksums left partial and TCP super-packets over IPv4 and IPv6.  A
+ * reader that also takes Linux's other offloads asks for them with
+ * BSDTUN_SOFFLOAD, once the header is on: an unsigned int of Linux's
+ * TUN_F_* values (TUNSETOFFLOAD's), through a pointer.
+ *  - BSDTUN_OFFLOAD_CSUM: partial checksums of any protocol, anywhere;
+ *  - BSDTUN_OFFLOAD_TSO_ECN: TCP super-packets that set CWR
+ *    (VIRTIO_NET_HDR_GSO_ECN in gso_type);
+ *  - BSDTUN_OFFLOAD_USO4 with BSDTUN_OFFLOAD_USO6 (either alone does
+ *    nothing, as on Linux): UDP super-packets (VIRTIO_NET_HDR_GSO_UDP_L4).
+ * BSDTUN_OFFLOAD_TSO4 and _TSO6 are taken and change nothing: FreeBSD's
+ * set has them.  Any other bit is EINVAL; without a virtio-net header
+ * the request is ENODEV, with OpenBSD's EBUSY.  BSDTUN_GOFFLOAD reads
+ * the mask back.  Turning the header off, or the last close, clears it.
+ */
+#define BSDTUN_OFFLOAD_CSUM	0x01
+#define BSDTUN_OFFLOAD_TSO4	0x02
+#define BSDTUN_OFFLOAD_TSO6	0x04
+#define BSDTUN_OFFLOAD_TSO_ECN	0x08
+#define BSDTUN_OFFLOAD_USO4	0x20
+#define BSDTUN_OFFLOAD_USO6	0x40
+
+#define BSDTUN_SOFFLOAD	_IOW('t', 224, unsigned int)
+#define BSDTUN_GOFFLOAD	_IOR('t', 224, unsigned int)
+
+/*
  * OpenBSD's offload header, on tun and tap units: TUNSCAP turns struct
  * tun_hdr on with the offloads the reader takes, TUNDCAP turns it off.
  * The header comes before TUNSIFHEAD's family word, in host byte order.

@@ -9,14 +9,24 @@
  * checksum request, over IPv4 and IPv6; a written super-packet taken by
  * a TCP receiver; every lying header refused with nothing reaching the
  * stack; writes up to 64 KiB, intact as their pages are reused.
+ * OpenBSD's capabilities taken one by one: a checksum or super-packet
+ * of a transport and IP version the reader did not enable comes done.
+ * A virtio-net header with FreeBSD's offloads, Linux's others only
+ * after BSDTUN_SOFFLOAD.  A checksum field far into a 64 KiB write, and
+ * no page above order 0 on write (fault injection, debug kernel).
  */
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
+#include <sys/mount.h>
 
 #include "kselftest_harness.h"
 #include "bsdtun_lib.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
 
 /* Linux 6.2's name for the virtio specification's UDP segmentation. */
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
@@ -28,6 +38,7 @@
 #define PEER_MAC_STR "02:00:00:00:00:47"
 #define MSS	1000
 #define TH	8	/* the variant's header is OpenBSD's tun_hdr */
+#define BSDTUN_TH_CSUM (TUN_H_TCP_CSUM | TUN_H_UDP_CSUM | TUN_H_ICMP_CSUM)
 #define ALL_CAPS (IFCAP_CSUM_TCPv4 | IFCAP_CSUM_UDPv4 | IFCAP_CSUM_TCPv6 | \
 		  IFCAP_CSUM_UDPv6 | IFCAP_TSOv4 | IFCAP_TSOv6)
 /* The largest write the header takes: 64 KiB of IP, framed, and it. */
@@ -324,6 +335,63 @@ static ssize_t ofl_read(struct ofl_unit *u, int hlen, uint8_t *buf,
 	return -1;
 }
 
+/* Whether IP packet @ip (@n bytes, no options) has its TCP or UDP checksum done. */
+static int ofl_csum_done(const uint8_t *ip, size_t n)
+{
+	int v6 = ip[0] >> 4 == 6, proto = ip[v6 ? 6 : 9];
+	size_t l3 = v6 ? 40 : 20, l4 = n - l3;
+	uint32_t sum = v6 ? bsdtun_sum(ip + 8, 32, proto + l4) :
+			    bsdtun_sum(ip + 12, 8, proto + l4);
+
+	return n > l3 && !bsdtun_fold(bsdtun_sum(ip + l3, l4, sum));
+}
+
+/*
+ * IPv6 on the unit as well (fd00:NET::1, peer ::2); a tun unit then
+ * reads with the family word, after the offload header.
+ */
+static int ofl_six(struct ofl_unit *u, const char *name)
+{
+	int on = 1;
+
+	if (bsdtun_up6(name, NET))
+		return -1;
+	if (u->l2)
+		return bsdtun_sh(BSDTUN_IP " -6 neigh replace fd00:%x::2 lladdr "
+				 PEER_MAC_STR " dev %s", NET, name);
+	if (ioctl(u->fd, TUNSIFHEAD, &on))
+		return -1;
+	u->af = 4;
+	return 0;
+}
+
+/*
+ * Open a connection from the local stack to the peer's port @dport over
+ * IPv@v, without waiting: the socket in @s, its SYN read into @buf (its
+ * header in @o, the IP packet at @ip); the SYN's IP length, or -1.
+ */
+static ssize_t ofl_syn(struct ofl_unit *u, int hlen, int v, uint16_t dport,
+		       uint8_t *buf, size_t size, struct ofl *o, uint8_t **ip,
+		       int *s)
+{
+	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(dport) };
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(dport),
+				  .sin_addr.s_addr = bsdtun_v4(NET, 2) };
+	int r;
+
+	bsdtun_v6(&to6.sin6_addr, NET, 2);
+	*s = socket(v == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (*s < 0)
+		return -1;
+	r = v == 6 ? connect(*s, (struct sockaddr *)&to6, sizeof(to6)) :
+		     connect(*s, (struct sockaddr *)&to, sizeof(to));
+	if (r && errno != EINPROGRESS)
+		return -1;
+	return ofl_read(u, hlen, buf, size, o, ip, IPPROTO_TCP, dport);
+}
+
 TEST_F(offload, header_ioctls_and_features)
 {
 	struct tun_capabilities cap = { 0 };
@@ -431,6 +499,59 @@ TEST_F(offload, checksum_left_to_the_reader)
 	EXPECT_EQ(0, bsdtun_fold(bsdtun_sum(ip + 20, 13,
 					    bsdtun_sum(ip + 12, 8, IPPROTO_UDP + 13))));
 	close(s);
+}
+
+/*
+ * OpenBSD's checksum capabilities one by one, as its stack takes them: a
+ * reader gets a partial checksum only of a transport and IP version it
+ * enabled; any other comes finished, with no flag asking for it.
+ */
+TEST_F(offload, tunscap_checksums_follow_each_capability)
+{
+	static const uint32_t caps[] = {
+		IFCAP_CSUM_TCPv4 | IFCAP_CSUM_TCPv6,
+		IFCAP_CSUM_UDPv4 | IFCAP_CSUM_UDPv6,
+		IFCAP_CSUM_UDPv4 | IFCAP_CSUM_TCPv6,
+		IFCAP_CSUM_TCPv4 | IFCAP_CSUM_UDPv6,
+	};
+	static uint8_t buf[4096];
+	uint16_t dport = 20000 + getpid() % 20000;
+	struct ofl o;
+	uint8_t *ip;
+	ssize_t n;
+	int s;
+
+	if (variant->hlen != TH)
+		SKIP(return, "OpenBSD's capabilities: tun_hdr's variants");
+	ASSERT_EQ(0, ofl_six(&self->u, self->name));
+	for (size_t c = 0; c < ARRAY_SIZE(caps); c++) {
+		ASSERT_EQ(0, ofl_on(self->u.fd, TH, caps[c]));
+		for (int v = 4; v <= 6; v += 2) {
+			uint32_t udp = v == 6 ? IFCAP_CSUM_UDPv6 : IFCAP_CSUM_UDPv4;
+			uint32_t tcp = v == 6 ? IFCAP_CSUM_TCPv6 : IFCAP_CSUM_TCPv4;
+
+			ASSERT_EQ(5, v == 6 ? bsdtun_send6(NET, "hello", 5) :
+					      bsdtun_send4(NET, "hello", 5));
+			n = ofl_read(&self->u, TH, buf, sizeof(buf), &o, &ip,
+				     IPPROTO_UDP, 4242);
+			ASSERT_LT(0, n);
+			EXPECT_EQ(caps[c] & udp ? TUN_H_UDP_CSUM : 0,
+				  o.flags & BSDTUN_TH_CSUM)
+				TH_LOG("UDP over IPv%d, capabilities %#x", v, caps[c]);
+			if (!(caps[c] & udp))
+				EXPECT_TRUE(ofl_csum_done(ip, n));
+
+			n = ofl_syn(&self->u, TH, v, dport++, buf, sizeof(buf),
+				    &o, &ip, &s);
+			ASSERT_LT(0, n);
+			EXPECT_EQ(caps[c] & tcp ? TUN_H_TCP_CSUM : 0,
+				  o.flags & BSDTUN_TH_CSUM)
+				TH_LOG("TCP over IPv%d, capabilities %#x", v, caps[c]);
+			if (!(caps[c] & tcp))
+				EXPECT_TRUE(ofl_csum_done(ip, n));
+			close(s);
+		}
+	}
 }
 
 TEST_F(offload, checksum_left_to_the_stack_on_write)
@@ -606,6 +727,130 @@ static int ofl_flight(struct __test_metadata *_metadata, struct ofl_unit *u,
 	return found;
 }
 
+/* TCP's ECN flags, which the C library's names lack. */
+#define OFL_TH_ECE	0x40
+#define OFL_TH_CWR	0x80
+
+/*
+ * Complete a connection from the local stack to the peer's port @dport
+ * over IPv@v: its SYN read, a SYN-ACK with an MSS option written (that
+ * agrees to ECN when @ece).  The connected socket, the stack's next
+ * sequence number in @seq and its port in @sport; -1 on failure.
+ */
+static int ofl_connect(struct ofl_unit *u, int hlen, int v, uint16_t dport,
+		       int ece, uint32_t *seq, uint16_t *sport)
+{
+	static uint8_t buf[70000];
+	uint8_t *ip, pkt[128], flags = TH_SYN | TH_ACK | (ece ? OFL_TH_ECE : 0);
+	struct tcphdr *tcp;
+	struct pollfd p;
+	struct ofl o;
+	ssize_t n;
+	int s;
+
+	n = ofl_syn(u, hlen, v, dport, buf, sizeof(buf), &o, &ip, &s);
+	if (n < (v == 6 ? 60 : 40))
+		goto fail;
+	tcp = (struct tcphdr *)(ip + (v == 6 ? 40 : 20));
+	if (!tcp->syn)
+		goto fail;
+	*sport = ntohs(tcp->source);
+	*seq = ntohl(tcp->seq) + 1;
+	n = v == 6 ? ofl_tcp6(pkt, dport, *sport, 5000, *seq, flags) :
+		     ofl_tcp(pkt, dport, *sport, 5000, *seq, flags, NULL, 0, 0);
+	if (ofl_write(u, hlen, &(struct ofl){ 0 }, pkt, n) < 0)
+		goto fail;
+	p.fd = s;
+	p.events = POLLOUT;
+	if (poll(&p, 1, 5000) == 1)
+		return s;
+fail:
+	if (s >= 0)
+		close(s);
+	return -1;
+}
+
+/* What the data packets of a first flight were like, to the reader. */
+#define OFL_SUPER	1	/* a super-packet came */
+#define OFL_PARTIAL	2	/* a checksum came left to do */
+#define OFL_DONE	4	/* a checksum came done */
+
+/*
+ * Read the first flight (ten segments, no ACK going back) of the
+ * connection to port @dport over IP with @l3 bytes of header.
+ */
+static int ofl_flight_kinds(struct ofl_unit *u, int hlen, uint16_t dport,
+			    size_t l3)
+{
+	static uint8_t buf[70000];
+	size_t got = 0;
+	int kinds = 0;
+
+	while (got < 10 * MSS) {
+		struct ofl o;
+		uint8_t *ip;
+		ssize_t n;
+		size_t len;
+
+		n = ofl_read(u, hlen, buf, sizeof(buf), &o, &ip, IPPROTO_TCP, dport);
+		if (n < (ssize_t)l3 + 20)
+			break;
+		len = n - l3 - ((struct tcphdr *)(ip + l3))->doff * 4;
+		if (!len)
+			continue;
+		if (len > MSS)
+			kinds |= OFL_SUPER;
+		kinds |= o.csum ? OFL_PARTIAL : 0;
+		kinds |= ofl_csum_done(ip, n) ? OFL_DONE : 0;
+		got += len;
+	}
+	return kinds;
+}
+
+/*
+ * OpenBSD's TSO capabilities, each IP version on its own and only with
+ * that version's TCP checksum (each segment needs its own): the other
+ * streams come cut to segments, their checksums done.
+ */
+TEST_F(offload, tunscap_tso_follows_each_version)
+{
+	static const struct {
+		uint32_t caps;
+		int super[2];	/* IPv4, IPv6 */
+	} c[] = {
+		{ IFCAP_CSUM_TCPv4 | IFCAP_CSUM_TCPv6 | IFCAP_TSOv4, { 1, 0 } },
+		{ IFCAP_CSUM_TCPv4 | IFCAP_CSUM_TCPv6 | IFCAP_TSOv6, { 0, 1 } },
+		{ IFCAP_CSUM_UDPv4 | IFCAP_CSUM_TCPv6 | IFCAP_TSOv4 | IFCAP_TSOv6,
+		  { 0, 1 } },
+	};
+	static uint8_t data[20000];
+	uint16_t dport = 20000 + getpid() % 20000, sport;
+	uint32_t seq;
+	int s, kinds;
+
+	if (variant->hlen != TH)
+		SKIP(return, "OpenBSD's capabilities: tun_hdr's variants");
+	ASSERT_EQ(0, ofl_six(&self->u, self->name));
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		for (int v = 4; v <= 6; v += 2) {
+			uint32_t tcp = v == 6 ? IFCAP_CSUM_TCPv6 : IFCAP_CSUM_TCPv4;
+
+			ASSERT_EQ(0, ofl_on(self->u.fd, TH, c[i].caps));
+			s = ofl_connect(&self->u, TH, v, dport, 0, &seq, &sport);
+			ASSERT_LE(0, s);
+			ASSERT_LT(0, send(s, data, sizeof(data), 0));
+			kinds = ofl_flight_kinds(&self->u, TH, dport++,
+						 v == 6 ? 40 : 20);
+			EXPECT_EQ(c[i].super[v == 6], !!(kinds & OFL_SUPER))
+				TH_LOG("IPv%d, capabilities %#x", v, c[i].caps);
+			EXPECT_EQ(c[i].caps & tcp ? OFL_PARTIAL : OFL_DONE,
+				  kinds & (OFL_PARTIAL | OFL_DONE))
+				TH_LOG("IPv%d, capabilities %#x", v, c[i].caps);
+			close(s);
+		}
+	}
+}
+
 TEST_F(offload, super_packet_read_with_its_segment_size)
 {
 	static uint8_t data[20000];
@@ -737,10 +982,6 @@ TEST_F(offload, super_packet_written_reaches_a_tcp_receiver)
 	close(l);
 }
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT	103
-#endif
-
 TEST_F(offload, udp_super_packet_both_ways)
 {
 	static uint8_t data[5 * MSS], buf[70000], back[70000];
@@ -755,6 +996,12 @@ TEST_F(offload, udp_super_packet_both_ways)
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 5 + 3);
 	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	if (variant->hlen != TH) {
+		unsigned int uso = BSDTUN_OFFLOAD_USO4 | BSDTUN_OFFLOAD_USO6;
+
+		/* USO is one of Linux's offloads: the reader asks for it. */
+		ASSERT_EQ(0, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &uso));
+	}
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof(seg)));
@@ -805,6 +1052,164 @@ TEST_F(offload, udp_super_packet_both_ways)
 	}
 	close(s);
 	close(r);
+}
+
+/* Whether "ethtool -k" shows feature @feat of interface @name on. */
+static int ofl_feature(const char *name, const char *feat)
+{
+	return !bsdtun_sh("/sbin/ethtool -k %s | grep -q '^[[:space:]]*%s: on'",
+			  name, feat);
+}
+
+/*
+ * A connection that negotiated ECN has its first flight acknowledged
+ * with congestion echoed: the stack's next super-packet sets CWR
+ * (SKB_GSO_TCP_ECN).  The first data packet read with CWR: its header
+ * in @o; its TCP payload's length, or -1.
+ */
+static ssize_t ofl_cwr(struct ofl_unit *u, int hlen, uint16_t dport,
+		       struct ofl *o)
+{
+	static uint8_t data[30000], buf[70000];
+	uint8_t *ip, pkt[128];
+	uint32_t seq, got = 0;
+	struct tcphdr *tcp;
+	ssize_t n, len, ret = -1;
+	uint16_t sport;
+	int s;
+
+	s = ofl_connect(u, hlen, 4, dport, 1, &seq, &sport);
+	if (s < 0)
+		return -1;
+	if (send(s, data, sizeof(data), 0) <= 0)
+		goto out;
+	while (got < 10 * MSS) {
+		n = ofl_read(u, hlen, buf, sizeof(buf), o, &ip, IPPROTO_TCP, dport);
+		if (n < 40)
+			goto out;
+		got += n - 20 - ((struct tcphdr *)(ip + 20))->doff * 4;
+	}
+	n = ofl_tcp(pkt, dport, sport, 5001, seq + got, TH_ACK | OFL_TH_ECE,
+		    NULL, 0, 0);
+	if (ofl_write(u, hlen, &(struct ofl){ 0 }, pkt, n) < 0)
+		goto out;
+	for (int i = 0; i < 20 && ret < 0; i++) {
+		n = ofl_read(u, hlen, buf, sizeof(buf), o, &ip, IPPROTO_TCP, dport);
+		if (n < 40)
+			break;
+		tcp = (struct tcphdr *)(ip + 20);
+		len = n - 20 - tcp->doff * 4;
+		if (len > 0 && (((uint8_t *)tcp)[13] & OFL_TH_CWR))
+			ret = len;
+	}
+out:
+	close(s);
+	return ret;
+}
+
+/*
+ * A virtio-net header carries FreeBSD's offloads (TCP and UDP checksums,
+ * TCP segmentation): a UDP super-packet comes cut to datagrams, an
+ * ECN-marked TCP one to segments.  Linux's others (any checksum, TSO
+ * with ECN, USO) only after BSDTUN_SOFFLOAD asks for them.
+ */
+TEST_F(offload, freebsds_offloads_by_default_linux_extras_on_request)
+{
+	const unsigned int extras = BSDTUN_OFFLOAD_CSUM | BSDTUN_OFFLOAD_TSO4 |
+				    BSDTUN_OFFLOAD_TSO6 | BSDTUN_OFFLOAD_TSO_ECN |
+				    BSDTUN_OFFLOAD_USO4 | BSDTUN_OFFLOAD_USO6;
+	static uint8_t data[5 * MSS], buf[70000];
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+	uint16_t dport = 20000 + getpid() % 20000;
+	unsigned int off = 99, bad;
+	int seg = MSS, s, ecn;
+	struct ofl o;
+	uint8_t *ip;
+	ssize_t n;
+
+	to.sin_addr.s_addr = bsdtun_v4(NET, 2);
+	/* Without a virtio-net header, nothing to ask for. */
+	EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &extras));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_GOFFLOAD, &off));
+	EXPECT_EQ(ENODEV, errno);
+	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	if (variant->hlen == TH) {
+		/* One header at a time: OpenBSD's has its capabilities. */
+		EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &extras));
+		EXPECT_EQ(EBUSY, errno);
+		return;
+	}
+	ASSERT_EQ(0, ioctl(self->u.fd, BSDTUN_GOFFLOAD, &off));
+	EXPECT_EQ(0, off);
+	bad = extras | 0x10;	/* TUN_F_UFO: none */
+	EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &bad));
+	EXPECT_EQ(EINVAL, errno);
+	bad = 0x80;
+	EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &bad));
+	EXPECT_EQ(EINVAL, errno);
+
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof(seg)));
+	ecn = bsdtun_read_num("/proc/sys/net/ipv4/tcp_ecn");
+	ASSERT_EQ(0, bsdtun_write_file("/proc/sys/net/ipv4/tcp_ecn", "1"));
+	for (int asked = 0; asked < 2; asked++) {
+		if (asked) {
+			ASSERT_EQ(0, ioctl(self->u.fd, BSDTUN_SOFFLOAD, &extras));
+			ASSERT_EQ(0, ioctl(self->u.fd, BSDTUN_GOFFLOAD, &off));
+			EXPECT_EQ(extras, off);
+		}
+		EXPECT_EQ(!asked, ofl_feature(self->name, "tx-checksum-ipv4"));
+		EXPECT_EQ(!asked, ofl_feature(self->name, "tx-checksum-ipv6"));
+		EXPECT_EQ(asked, ofl_feature(self->name, "tx-checksum-ip-generic"));
+		EXPECT_EQ(1, ofl_feature(self->name, "tx-tcp-segmentation"));
+		EXPECT_EQ(1, ofl_feature(self->name, "tx-tcp6-segmentation"));
+		EXPECT_EQ(asked, ofl_feature(self->name, "tx-tcp-ecn-segmentation"));
+		EXPECT_EQ(asked, ofl_feature(self->name, "tx-udp-segmentation"));
+
+		/* Five datagrams in one send: one read, or five. */
+		ASSERT_EQ(sizeof(data), sendto(s, data, sizeof(data), 0,
+					       (struct sockaddr *)&to, sizeof(to)));
+		n = ofl_read(&self->u, variant->hlen, buf, sizeof(buf), &o, &ip,
+			     IPPROTO_UDP, 9);
+		EXPECT_EQ(asked ? 28 + (ssize_t)sizeof(data) : 28 + MSS, n);
+		EXPECT_EQ(asked ? VIRTIO_NET_HDR_GSO_UDP_L4 : 0, o.gso);
+		EXPECT_EQ(1, o.csum);
+		for (int i = asked ? 5 : 1; i < 5; i++)
+			EXPECT_EQ(28 + MSS, ofl_read(&self->u, variant->hlen, buf,
+						     sizeof(buf), &o, &ip,
+						     IPPROTO_UDP, 9));
+
+		/* CWR set: one super-packet with ECN's flag, or segments. */
+		n = ofl_cwr(&self->u, variant->hlen, dport++, &o);
+		if (asked) {
+			EXPECT_LT(MSS, n);
+			EXPECT_EQ(VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN,
+				  o.gso);
+		} else {
+			EXPECT_EQ(MSS, n);
+			EXPECT_EQ(0, o.gso);
+		}
+		EXPECT_EQ(1, o.csum);
+	}
+	if (ecn >= 0) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%lld", (long long)ecn);
+		bsdtun_write_file("/proc/sys/net/ipv4/tcp_ecn", v);
+	}
+	close(s);
+
+	/* The header off and on again: FreeBSD's set. */
+	off = 0;
+	ASSERT_EQ(0, ioctl(self->u.fd, TAPSVNETHDR, &off));
+	EXPECT_EQ(-1, ioctl(self->u.fd, BSDTUN_GOFFLOAD, &off));
+	EXPECT_EQ(ENODEV, errno);
+	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, 0));
+	ASSERT_EQ(0, ioctl(self->u.fd, BSDTUN_GOFFLOAD, &off));
+	EXPECT_EQ(0, off);
+	EXPECT_EQ(0, ofl_feature(self->name, "tx-udp-segmentation"));
 }
 
 TEST_F(offload, lying_headers_are_refused)
@@ -994,6 +1399,177 @@ TEST_F(offload, large_writes_intact_as_pages_are_reused)
 		if (round == 1)
 			EXPECT_GT(pages / 4, ofl_pgalloc() - before);
 	}
+	close(s);
+}
+
+/* How many "bad partial csum" warnings the kernel has logged. */
+static long long ofl_csum_warnings(void)
+{
+	return bsdtun_sh_num("dmesg | grep -c 'bad partial csum'");
+}
+
+/*
+ * One UDP datagram of @len bytes of round @k's data to port 9, its UDP
+ * checksum off, its last 24 bytes summed into the field at 4 bytes into
+ * them when @far (virtio-net only); write()'s result.  The field starts
+ * at 0: what it holds is summed too, as a pseudo-header's sum would be.
+ */
+static ssize_t ofl_far_write(struct ofl_unit *u, int hlen, uint8_t *pkt,
+			     uint8_t *data, size_t len, int k, int far)
+{
+	struct ofl o = { .csum = far, .start = u->l2 + 28 + len - 24, .off = 4 };
+	size_t n;
+
+	ofl_fill(data, len, k);
+	if (far)
+		memset(data + len - 20, 0, 2);
+	n = bsdtun_udp4(pkt, NET, 9, data, len);
+	pkt[26] = 0;
+	pkt[27] = 0;
+	return ofl_write(u, hlen, &o, pkt, n);
+}
+
+/*
+ * The datagram of ofl_far_write() as the socket got it: whole, and its
+ * last 24 bytes a done checksum when @far.
+ */
+static int ofl_far_check(struct __test_metadata *_metadata, int s,
+			 const uint8_t *data, uint8_t *got, size_t len, int far)
+{
+	if (!bsdtun_readable(s, 5000) || recv(s, got, len + 1, 0) != (ssize_t)len)
+		return 0;
+	if (far) {
+		EXPECT_EQ(0, bsdtun_fold(bsdtun_sum(got + len - 24, 24, 0)));
+		return !memcmp(got, data, len - 20);
+	}
+	return !memcmp(got, data, len);
+}
+
+/*
+ * A partial checksum whose field lies near the end of a large write, up
+ * to the end of a 64 KiB packet: the stack needs the field in the
+ * packet's head, which holds a few hundred bytes.  Taken with the
+ * checksum done by the time a socket has it, or refused with EINVAL;
+ * never a warning.
+ */
+TEST_F(offload, a_checksum_field_far_into_a_large_write)
+{
+	static uint8_t pkt[OFL_MRU + 64], data[65507], got[sizeof(data) + 1];
+	const size_t lens[] = { 60000, sizeof(data) };
+	long long warned = ofl_csum_warnings();
+	int s = bsdtun_udp_sock(AF_INET, 9), rcvbuf = 1 << 20;
+
+	if (variant->hlen == TH)
+		SKIP(return, "tun_hdr's checksums start at the transport header");
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+		ssize_t r = ofl_far_write(&self->u, variant->hlen, pkt, data,
+					  lens[i], i, 1);
+
+		if (r < 0) {
+			EXPECT_EQ(EINVAL, errno);
+			continue;
+		}
+		ASSERT_EQ(variant->hlen + self->u.l2 + 28 + lens[i], r);
+		EXPECT_TRUE(ofl_far_check(_metadata, s, data, got, lens[i], 1))
+			TH_LOG("%zu bytes", lens[i]);
+	}
+	EXPECT_EQ(warned, ofl_csum_warnings());
+	close(s);
+}
+
+/*
+ * No page above order 0 on the write path: with every page allocation
+ * of order 1 or more failing for the writing task (fail_page_alloc with
+ * min-order=1, on the debug kernel), large and small writes still go
+ * through whole, the one with its checksum field at the end too.
+ */
+#define OFL_FPA	"/sys/kernel/debug/fail_page_alloc/"
+
+TEST_F(offload, writes_need_no_page_above_order_0)
+{
+	static const char *const attr[] = {
+		"probability", "interval", "times", "space", "verbose",
+		"task-filter", "ignore-gfp-wait", "ignore-gfp-highmem", "min-order",
+	};
+	static const char *const val[] = {
+		"0", "1", "-1", "0", "0", "Y", "N", "N", "1",
+	};
+	static uint8_t pkt[OFL_MRU + 64], data[60000], got[sizeof(data) + 1];
+	const struct { size_t len; int far; } w[] = {
+		{ 100, 0 }, { 3000, 0 }, { 60000, 0 }, { 60000, 1 },
+	};
+	struct sockaddr_in lo = { .sin_family = AF_INET, .sin_port = htons(19),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	char saved[ARRAY_SIZE(attr)][32], path[128];
+	int s = bsdtun_udp_sock(AF_INET, 9), rcvbuf = 1 << 20;
+	int u = socket(AF_INET, SOCK_DGRAM, 0), cerr;
+	ssize_t c;
+	size_t i;
+
+	if (access(OFL_FPA, F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	if (access(OFL_FPA "min-order", F_OK))
+		SKIP(return, "no fail_page_alloc with min-order (the debug kernel has it)");
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, u);
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	/* This test's own pages, in before the failures start. */
+	memset(pkt, 0, sizeof(pkt));
+	memset(data, 0, sizeof(data));
+	memset(got, 0, sizeof(got));
+	for (i = 0; i < ARRAY_SIZE(attr); i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), OFL_FPA "%s", attr[i]);
+		f = fopen(path, "r");
+		ASSERT_NE(NULL, f);
+		ASSERT_NE(NULL, fgets(saved[i], sizeof(saved[i]), f));
+		fclose(f);
+		saved[i][strcspn(saved[i], "\n")] = 0;
+		ASSERT_EQ(0, bsdtun_write_file(path, val[i]));
+	}
+	ASSERT_EQ(0, bsdtun_write_file(OFL_FPA "probability", "100"));
+	/*
+	 * The control: a 12000-byte datagram on loopback, whose buffer the
+	 * stack allocates in one block, fails (the injection works).
+	 */
+	bsdtun_write_file("/proc/thread-self/make-it-fail", "1");
+	c = sendto(u, data, 12000, 0, (struct sockaddr *)&lo, sizeof(lo));
+	cerr = errno;
+	bsdtun_write_file("/proc/thread-self/make-it-fail", "0");
+	EXPECT_EQ(-1, c) TH_LOG("the control allocation was not made to fail");
+	EXPECT_TRUE(cerr == ENOBUFS || cerr == ENOMEM) TH_LOG("%s", strerror(cerr));
+	for (size_t k = 0; k < ARRAY_SIZE(w); k++) {
+		ssize_t r;
+		int err;
+
+		if (w[k].far && variant->hlen == TH)
+			continue;
+		bsdtun_write_file("/proc/thread-self/make-it-fail", "1");
+		r = ofl_far_write(&self->u, variant->hlen, pkt, data, w[k].len,
+				  k, w[k].far);
+		err = errno;
+		bsdtun_write_file("/proc/thread-self/make-it-fail", "0");
+		EXPECT_EQ((ssize_t)(variant->hlen + self->u.l2 + 28 + w[k].len), r)
+			TH_LOG("%zu bytes%s: errno %d", w[k].len,
+			       w[k].far ? ", checksum at the end" : "", err);
+		if (r > 0)
+			EXPECT_TRUE(ofl_far_check(_metadata, s, data, got,
+						  w[k].len, w[k].far));
+	}
+	/* Back as they were, the failures off first. */
+	bsdtun_write_file(OFL_FPA "probability", "0");
+	for (i = ARRAY_SIZE(attr); i-- > 0;) {
+		snprintf(path, sizeof(path), OFL_FPA "%s", attr[i]);
+		bsdtun_write_file(path, saved[i]);
+	}
+	close(u);
 	close(s);
 }
 

@@ -7,8 +7,8 @@
  * SIOCGIFADDR/SIOCSIFADDR on the interface's own MAC; open brings the
  * interface up, the last close destroys an interface its open made and
  * keeps one "ip link add" made (also for a boot unit's name); FIONREAD, FIOASYNC and the owner
- * requests; TUNSCAP; and an OpenBSD unit and a FreeBSD one moving packets
- * at the same time.
+ * requests; TUNSCAP, each checksum capability for its own transport; and an
+ * OpenBSD unit and a FreeBSD one moving packets at the same time.
  */
 #include <net/ethernet.h>
 #include <sys/prctl.h>
@@ -578,6 +578,60 @@ TEST_F(obsd, tunscap_puts_tun_hdr_first_tundcap_and_close_turn_it_off)
 	close(self->fd);
 	self->fd = -1;
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s6", variant->fam->prefix));
+}
+
+/*
+ * Each of TUNSCAP's checksum capabilities for its own transport, as on
+ * OpenBSD: with TCP's alone, a UDP datagram comes with its checksum done
+ * and no flag asking for one while a TCP segment's is left to do; with
+ * UDP's alone, the reverse.
+ */
+TEST_F(obsd, tunscap_checksums_each_for_its_own_transport)
+{
+	static const uint32_t caps[] = { IFCAP_CSUM_TCPv4, IFCAP_CSUM_UDPv4 };
+	const size_t h = sizeof(struct tun_hdr) +
+			 (variant->fam->ether ? ETH_HLEN : 4);
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = bsdtun_v4(NET, 2) };
+	uint8_t buf[2048];
+	struct tun_hdr th;
+	ssize_t n;
+
+	ASSERT_EQ(0, obsd_addr(self->name, variant->fam->ether, NET));
+	for (size_t c = 0; c < ARRAY_SIZE(caps); c++) {
+		struct tun_capabilities cap = { caps[c] };
+		int udp = caps[c] == IFCAP_CSUM_UDPv4, s;
+		uint8_t *ip = buf + h;
+		uint32_t sum;
+
+		ASSERT_EQ(0, ioctl(self->fd, TUNSCAP, &cap));
+		ASSERT_EQ(4, bsdtun_send4(NET, "abcd", 4));
+		n = bsdtun_read_skip(self->fd, buf, sizeof(buf), h);
+		ASSERT_EQ((ssize_t)(h + 20 + 8 + 4), n);
+		memcpy(&th, buf, sizeof(th));
+		EXPECT_EQ(udp ? TUN_H_UDP_CSUM : 0,
+			  th.th_flags & (TUN_H_TCP_CSUM | TUN_H_UDP_CSUM));
+		sum = bsdtun_sum(ip + 12, 8, IPPROTO_UDP + 12);
+		if (!udp)
+			EXPECT_EQ(0, bsdtun_fold(bsdtun_sum(ip + 20, 12, sum)));
+
+		/* A connection's SYN, not answered. */
+		s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ASSERT_LE(0, s);
+		to.sin_port = htons(7100 + c);
+		ASSERT_EQ(-1, connect(s, (struct sockaddr *)&to, sizeof(to)));
+		ASSERT_EQ(EINPROGRESS, errno);
+		n = bsdtun_read_skip(self->fd, buf, sizeof(buf), h);
+		ASSERT_LE((ssize_t)(h + 40), n);
+		ASSERT_EQ(IPPROTO_TCP, ip[9]);
+		memcpy(&th, buf, sizeof(th));
+		EXPECT_EQ(udp ? 0 : TUN_H_TCP_CSUM,
+			  th.th_flags & (TUN_H_TCP_CSUM | TUN_H_UDP_CSUM));
+		sum = bsdtun_sum(ip + 12, 8, IPPROTO_TCP + n - h - 20);
+		if (udp)
+			EXPECT_EQ(0, bsdtun_fold(bsdtun_sum(ip + 20, n - h - 20, sum)));
+		close(s);
+	}
 }
 
 /*
