@@ -215,7 +215,10 @@ struct bsdtun_unit {
 
 	/* The open file, or NULL; under bsdtun_lock. */
 	struct bsdtun_file *file;
-	/* Set once when the unit is destroyed; under bsdtun_lock. */
+	/*
+	 * Set once when the unit is destroyed, under bsdtun_lock; transmit
+	 * reads it under queue.lock (bsdtun_queue_push()).
+	 */
 	bool dead;
 	bool transient;
 	/* The open file's open made the interface (close_destroys); under bsdtun_lock. */

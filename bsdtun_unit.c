@@ -264,6 +264,11 @@ void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head)
 		RCU_INIT_POINTER(unit->dev, NULL);
 		unregister_netdevice_queue(dev, head);
 	}
+	/*
+	 * Transmit refuses a dead unit under the queue's lock, which the
+	 * purge takes after @dead was set: the queue stays empty, though
+	 * the interface, unregistered in a batch, transmits a while longer.
+	 */
 	bsdtun_queue_purge(unit, NULL);
 	/* Blocked readers and pollers see the unit gone. */
 	wake_up_interruptible_poll(&unit->wq, EPOLLERR | EPOLLHUP);
