@@ -309,7 +309,8 @@ struct bsdtun_pcpu_stats {
 /*
  * Written packets go through GRO on the interface's NAPI context, taken
  * by the writer itself (see bsdtun_netdev_rx()); rx_backlog holds those
- * written while another writer or the flush held it.
+ * written while another writer or the flush held it.  The context exists
+ * while the interface is up and @rx_on says so (see bsdtun_ndo_open()).
  */
 struct bsdtun_priv {
 	struct bsdtun_unit *unit;	/* holds a reference */
@@ -318,8 +319,21 @@ struct bsdtun_priv {
 	atomic_long_t tx_dropped;
 	struct napi_struct napi;
 	struct sk_buff_head rx_backlog;
-	bool napi_on;
+	bool rx_on;
 };
+
+/*
+ * Whether a written packet may enter the stack through @dev: only while
+ * it is up.  The writer holds rcu_read_lock() from this test until it has
+ * handed the packet over, which "down" waits for.
+ */
+static inline bool bsdtun_netdev_rx_on(struct net_device *dev)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+
+	/* Pairs with bsdtun_ndo_open()'s release: the context is ready. */
+	return smp_load_acquire(&priv->rx_on);
+}
 
 /*
  * The caller has bottom halves off: transmit updates the same per-cpu

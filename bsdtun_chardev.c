@@ -299,7 +299,7 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		kfree_skb(skb);
 		return -EHOSTDOWN;
 	}
-	if (!(dev->flags & IFF_UP)) {
+	if (!bsdtun_netdev_rx_on(dev)) {
 		/* Current FreeBSD: a packet for a down interface is dropped. */
 		bsdtun_count_rx_dropped(dev);
 		rcu_read_unlock();
