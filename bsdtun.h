@@ -77,6 +77,7 @@
 #define BSDTUN_OTUN_MINOR	246
 #define BSDTUN_OTAP_MINOR	245
 
+struct bsdtun_charge;
 struct bsdtun_file;
 struct bsdtun_unit;
 
@@ -230,10 +231,10 @@ struct bsdtun_unit {
 	bool boot;
 	/*
 	 * Made by a process without CAP_NET_ADMIN in the initial user
-	 * namespace: counted against @owner's limit.  Under bsdtun_lock.
+	 * namespace: the count it is charged to, which it holds (see
+	 * bsdtun_unit.c), or NULL.  Under bsdtun_lock.
 	 */
-	bool charged;
-	kuid_t owner;
+	struct bsdtun_charge *charge;
 
 	/*
 	 * enum bsdtun_hdr_mode, changed with one atomic store or exchange;
