@@ -300,7 +300,12 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return -EHOSTDOWN;
 	}
 	if (!bsdtun_netdev_rx_on(dev)) {
-		/* Current FreeBSD: a packet for a down interface is dropped. */
+		/*
+		 * A packet for a down interface is dropped, as on FreeBSD,
+		 * and counted.  FreeBSD's write() then returns 0, which
+		 * would spin a program's loop that writes until all is
+		 * written: the whole length is returned instead.
+		 */
 		bsdtun_count_rx_dropped(dev);
 		rcu_read_unlock();
 		kfree_skb(skb);
