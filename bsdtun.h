@@ -79,6 +79,7 @@
 #define BSDTUN_OTUN_MINOR	246
 #define BSDTUN_OTAP_MINOR	245
 
+struct bsdtun_charge;
 struct bsdtun_file;
 struct bsdtun_unit;
 
@@ -217,7 +218,10 @@ struct bsdtun_unit {
 
 	/* The open file, or NULL; under bsdtun_lock. */
 	struct bsdtun_file *file;
-	/* Set once when the unit is destroyed; under bsdtun_lock. */
+	/*
+	 * Set once when the unit is destroyed, under bsdtun_lock; transmit
+	 * reads it under queue.lock (bsdtun_queue_push()).
+	 */
 	bool dead;
 	bool transient;
 	/* The open file's open made the interface (close_destroys); under bsdtun_lock. */
@@ -229,10 +233,10 @@ struct bsdtun_unit {
 	bool boot;
 	/*
 	 * Made by a process without CAP_NET_ADMIN in the initial user
-	 * namespace: counted against @owner's limit.  Under bsdtun_lock.
+	 * namespace: the count it is charged to, which it holds (see
+	 * bsdtun_unit.c), or NULL.  Under bsdtun_lock.
 	 */
-	bool charged;
-	kuid_t owner;
+	struct bsdtun_charge *charge;
 
 	/*
 	 * enum bsdtun_hdr_mode, changed with one atomic store or exchange;
@@ -308,7 +312,8 @@ struct bsdtun_pcpu_stats {
 /*
  * Written packets go through GRO on the interface's NAPI context, taken
  * by the writer itself (see bsdtun_netdev_rx()); rx_backlog holds those
- * written while another writer or the flush held it.
+ * written while another writer or the flush held it.  The context exists
+ * while the interface is up and @rx_on says so (see bsdtun_ndo_open()).
  */
 struct bsdtun_priv {
 	struct bsdtun_unit *unit;	/* holds a reference */
@@ -317,8 +322,21 @@ struct bsdtun_priv {
 	atomic_long_t tx_dropped;
 	struct napi_struct napi;
 	struct sk_buff_head rx_backlog;
-	bool napi_on;
+	bool rx_on;
 };
+
+/*
+ * Whether a written packet may enter the stack through @dev: only while
+ * it is up.  The writer holds rcu_read_lock() from this test until it has
+ * handed the packet over, which "down" waits for.
+ */
+static inline bool bsdtun_netdev_rx_on(struct net_device *dev)
+{
+	struct bsdtun_priv *priv = netdev_priv(dev);
+
+	/* Pairs with bsdtun_ndo_open()'s release: the context is ready. */
+	return smp_load_acquire(&priv->rx_on);
+}
 
 /*
  * The caller has bottom halves off: transmit updates the same per-cpu

@@ -299,8 +299,13 @@ static ssize_t bsdtun_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		kfree_skb(skb);
 		return -EHOSTDOWN;
 	}
-	if (!(dev->flags & IFF_UP)) {
-		/* Current FreeBSD: a packet for a down interface is dropped. */
+	if (!bsdtun_netdev_rx_on(dev)) {
+		/*
+		 * A packet for a down interface is dropped, as on FreeBSD,
+		 * and counted.  FreeBSD's write() then returns 0, which
+		 * would spin a program's loop that writes until all is
+		 * written: the whole length is returned instead.
+		 */
 		bsdtun_count_rx_dropped(dev);
 		rcu_read_unlock();
 		kfree_skb(skb);

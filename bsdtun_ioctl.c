@@ -8,8 +8,14 @@
  * bsdtun_fbsd_ioctl() and add their own: tun's header and link modes,
  * tap's remote MAC and VMware flags.  OpenBSD's tun and tap have OpenBSD's
  * numbers and rules.  Anything else is ENOTTY, as on BSD.
+ *
+ * Whoever holds the file runs the tunnel: its headers and modes, its
+ * signals, its queue.  Changing the interface's configuration (MTU,
+ * flags, type, link address) also takes CAP_NET_ADMIN over the
+ * interface's namespace (bsdtun_may_configure()).
  */
 #include <linux/compat.h>
+#include <linux/etherdevice.h>
 #include <linux/fs.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched/signal.h>
@@ -65,6 +71,19 @@ static struct net_device *bsdtun_rtnl_dev(struct bsdtun_unit *unit)
 	return dev;
 }
 
+/*
+ * Whether the caller may change @dev's configuration (its MTU, flags,
+ * type or link address): CAP_NET_ADMIN over the namespace it lives in,
+ * as "ip link set" needs, and FreeBSD's PRIV_NET_SETIFMTU.  Holding the
+ * unit's file is not enough: a daemon that drops privileges after its
+ * open, or hands the file on, must not leave that power behind.  A
+ * request that changes nothing needs no privilege.  Under rtnl_lock.
+ */
+static bool bsdtun_may_configure(struct net_device *dev)
+{
+	return ns_capable(dev_net(dev)->user_ns, CAP_NET_ADMIN);
+}
+
 static long bsdtun_ifname(struct bsdtun_unit *unit, void __user *argp,
 			  size_t size)
 {
@@ -93,9 +112,14 @@ static long bsdtun_setinfo(struct bsdtun_unit *unit, void __user *argp)
 	dev = bsdtun_rtnl_dev(unit);
 	if (!dev)
 		return -EHOSTDOWN;
+	/* The baud rate alone is the program's own note. */
+	if ((ti.mtu != dev->mtu || ti.type != READ_ONCE(unit->type)) &&
+	    !bsdtun_may_configure(dev))
+		err = -EPERM;
 	/* EINVAL outside the link type's range, as before any change. */
-	err = -EINVAL;
-	if (ti.mtu >= dev->min_mtu && ti.mtu <= dev->max_mtu)
+	else if (ti.mtu < dev->min_mtu || ti.mtu > dev->max_mtu)
+		err = -EINVAL;
+	else
 		err = dev_set_mtu(dev, ti.mtu);
 	if (!err) {
 		WRITE_ONCE(unit->type, ti.type);
@@ -187,8 +211,12 @@ static long bsdtun_setmode(struct bsdtun_unit *unit, int mode)
 	if (dev->flags & IFF_UP) {
 		err = -EBUSY;
 	} else if ((dev->flags & link) != mode) {
-		dev->flags = (dev->flags & ~link) | mode;
-		netdev_state_change(dev);
+		if (bsdtun_may_configure(dev)) {
+			dev->flags = (dev->flags & ~link) | mode;
+			netdev_state_change(dev);
+		} else {
+			err = -EPERM;
+		}
 	}
 	rtnl_unlock();
 	return err;
@@ -274,7 +302,10 @@ static long bsdtun_vmio_setflags(struct bsdtun_unit *unit, unsigned long arg)
 	if (!dev)
 		return -EHOSTDOWN;
 	flags = (bsdtun_get_flags(dev) & ~mine) | (arg & 0x0fff & mine) | IFF_UP;
-	err = dev_change_flags(dev, flags, NULL);
+	if (flags != bsdtun_get_flags(dev) && !bsdtun_may_configure(dev))
+		err = -EPERM;
+	else
+		err = dev_change_flags(dev, flags, NULL);
 	rtnl_unlock();
 	return err;
 }
@@ -344,9 +375,12 @@ static long bsdtun_obsd_setinfo(struct bsdtun_unit *unit, void __user *argp)
 	dev = bsdtun_rtnl_dev(unit);
 	if (!dev)
 		return -EHOSTDOWN;
-	if (ti.mtu >= dev->min_mtu && ti.mtu <= min_t(unsigned int, dev->max_mtu, TUNMRU) &&
-	    ti.type == READ_ONCE(unit->type) &&
-	    ti.flags == (dev->flags & BSDTUN_OBSD_IFF_FLAGS))
+	if (ti.mtu != dev->mtu && !bsdtun_may_configure(dev))
+		err = -EPERM;
+	else if (ti.mtu >= dev->min_mtu &&
+		 ti.mtu <= min_t(unsigned int, dev->max_mtu, TUNMRU) &&
+		 ti.type == READ_ONCE(unit->type) &&
+		 ti.flags == (dev->flags & BSDTUN_OBSD_IFF_FLAGS))
 		err = dev_set_mtu(dev, ti.mtu);
 	if (!err)
 		WRITE_ONCE(unit->baudrate, ti.baudrate);
@@ -451,7 +485,11 @@ static long bsdtun_own_mac(struct bsdtun_unit *unit, unsigned int cmd,
 			return -EHOSTDOWN;
 		/* The stack's checks and notifiers, as "ip link set address". */
 		sa.bsdtun_mac_family = dev->type;
-		err = bsdtun_set_mac_address(dev, &sa);
+		if (!ether_addr_equal(dev->dev_addr, (u8 *)sa.bsdtun_mac_data) &&
+		    !bsdtun_may_configure(dev))
+			err = -EPERM;
+		else
+			err = bsdtun_set_mac_address(dev, &sa);
 		rtnl_unlock();
 		return err;
 	}

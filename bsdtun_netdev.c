@@ -245,20 +245,6 @@ void bsdtun_netdev_rx(struct net_device *dev, struct sk_buff *skb)
 	napi_complete_done(napi, n);
 }
 
-/*
- * Once unregistering has let every writer go (no packet reaches
- * bsdtun_netdev_rx() after that), stop GRO and drop what it did not take.
- */
-static void bsdtun_ndo_uninit(struct net_device *dev)
-{
-	struct bsdtun_priv *priv = netdev_priv(dev);
-
-	if (priv->napi_on)
-		napi_disable(&priv->napi);
-	priv->napi_on = false;
-	skb_queue_purge(&priv->rx_backlog);
-}
-
 /* The offloads the unit's header can carry, of those asked for. */
 static netdev_features_t bsdtun_fix_features(struct net_device *dev,
 					     netdev_features_t features)
@@ -270,24 +256,50 @@ static netdev_features_t bsdtun_fix_features(struct net_device *dev,
 }
 
 /*
+ * The NAPI context exists while the interface is up, as a NIC's rings
+ * do: made on "up", before writers may take it (bsdtun_netdev_rx_on()).
+ *
  * xmit may have stopped the queue when it filled; a reader that closed
  * then never woke it.  Start it on every "up" so the stack transmits
  * again whatever happened before.
  */
 static int bsdtun_ndo_open(struct net_device *dev)
 {
+	struct bsdtun_priv *priv = netdev_priv(dev);
+
+	bsdtun_napi_add(dev, &priv->napi, bsdtun_napi_poll);
+	napi_enable(&priv->napi);
+	/* Pairs with bsdtun_netdev_rx_on(): writers find the context ready. */
+	smp_store_release(&priv->rx_on, true);
 	netif_start_queue(dev);
 	return 0;
 }
 
+/*
+ * "down", also before a move to another namespace and before
+ * unregistering: writers stop feeding GRO, and what GRO holds for the
+ * flush timer is dropped with the NAPI context.  Delivered later, it
+ * would reach the stack of a down interface, or another namespace's.
+ */
 static int bsdtun_ndo_stop(struct net_device *dev)
 {
+	struct bsdtun_priv *priv = netdev_priv(dev);
+	struct sk_buff *skb;
+
 	netif_stop_queue(dev);
+	WRITE_ONCE(priv->rx_on, false);
+	/* A writer checks rx_on and feeds GRO within one RCU section. */
+	synchronize_net();
+	napi_disable(&priv->napi);
+	netif_napi_del(&priv->napi);
+	while ((skb = skb_dequeue(&priv->rx_backlog))) {
+		bsdtun_count_rx_dropped(dev);
+		kfree_skb(skb);
+	}
 	return 0;
 }
 
 static const struct net_device_ops bsdtun_netdev_ops = {
-	.ndo_uninit		= bsdtun_ndo_uninit,
 	.ndo_open		= bsdtun_ndo_open,
 	.ndo_stop		= bsdtun_ndo_stop,
 	.ndo_start_xmit		= bsdtun_xmit,
@@ -296,7 +308,6 @@ static const struct net_device_ops bsdtun_netdev_ops = {
 };
 
 static const struct net_device_ops bsdtun_ether_netdev_ops = {
-	.ndo_uninit		= bsdtun_ndo_uninit,
 	.ndo_open		= bsdtun_ndo_open,
 	.ndo_stop		= bsdtun_ndo_stop,
 	.ndo_start_xmit		= bsdtun_xmit,
@@ -508,7 +519,6 @@ static int bsdtun_netdev_register(struct net_device *dev,
 	if (!priv->stats)
 		return -ENOMEM;
 	skb_queue_head_init(&priv->rx_backlog);
-	bsdtun_napi_add(dev, &priv->napi, bsdtun_napi_poll);
 	kref_get(&unit->ref);
 	priv->unit = unit;
 	dev->rtnl_link_ops = &unit->fam->link_ops;
@@ -520,9 +530,6 @@ static int bsdtun_netdev_register(struct net_device *dev,
 		bsdtun_priv_release(dev);
 		return err;
 	}
-	/* Still under rtnl_lock: nobody can bring it up before this. */
-	napi_enable(&priv->napi);
-	priv->napi_on = true;
 	rcu_assign_pointer(unit->dev, dev);
 	bsdtun_dbg(dev, "created as unit %d\n", unit->num);
 	return 0;

@@ -46,8 +46,9 @@ static unsigned int bsdtun_queue_limit(const struct net_device *dev)
 /*
  * Queue @skb, to be read with header @mode after offload header @ofl.  0 when queued; 1 when
  * queued and the unit is now full (a packet of the same size would not
- * fit); -ENOBUFS when the unit was full already and @skb is still the
- * caller's.  The first packet always fits, whatever its size.
+ * fit); -ENOBUFS when the unit was full already, -ENODEV when it is
+ * destroyed, and @skb is still the caller's.  The first packet always
+ * fits, whatever its size.
  */
 int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
 		      struct sk_buff *skb, int mode, unsigned int ofl)
@@ -65,6 +66,17 @@ int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
 	 * us from an interrupt, is refused in bsdtun_setup_common()).
 	 */
 	spin_lock(&unit->queue.lock);
+	/*
+	 * A destroyed unit's interface may transmit until its batched
+	 * unregistration ends, after the purge that followed marking it
+	 * dead.  Checked under the lock the purge takes: nothing is queued
+	 * after it, to wait unaccounted, pointing at a freed interface,
+	 * until the detached file closes.
+	 */
+	if (unlikely(READ_ONCE(unit->dead))) {
+		spin_unlock(&unit->queue.lock);
+		return -ENODEV;
+	}
 	if (unit->queue.qlen &&
 	    (unit->queue.qlen >= limit || unit->qbytes + size > max)) {
 		spin_unlock(&unit->queue.lock);

@@ -4,16 +4,17 @@
  *
  * Units are numbered per family.  Who may make them, and how many, is
  * decided here: a user without CAP_NET_ADMIN in the initial user
- * namespace is charged for each unit it makes, and all such units
- * together may hold at most half of a family's numbers.
+ * namespace is charged for each unit it makes, at every level of user
+ * namespaces (bsdtun_charge()), and all such units together may hold at
+ * most half of a family's numbers.
  */
+#include <linux/hashtable.h>
 #include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/user_namespace.h>
-#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
@@ -34,7 +35,7 @@ MODULE_PARM_DESC(debug, "Log driver events when not zero (TUNSDEBUG)");
 static unsigned int bsdtun_user_units = 64;
 module_param_named(user_units, bsdtun_user_units, uint, 0444);
 MODULE_PARM_DESC(user_units,
-		 "Units one user may make from user namespaces, without CAP_NET_ADMIN in the initial one (default 64)");
+		 "Units one user may make at each level of user namespaces, without CAP_NET_ADMIN in the initial one (default 64)");
 
 /* The registry and the units' slow-path state (see bsdtun.h). */
 DEFINE_MUTEX(bsdtun_lock);
@@ -52,13 +53,89 @@ DEFINE_MUTEX(bsdtun_lock);
 bool bsdtun_live;
 
 /*
- * Units made without CAP_NET_ADMIN in the initial user namespace, per
- * owning user (kuid -> count, as xarray values), whatever their family.
- * Under bsdtun_lock.  Those of one family together may hold at most half
- * of max_units (bsdtun_family.charged), so the initial namespace always
- * has numbers left.
+ * What units made without CAP_NET_ADMIN in the initial user namespace
+ * are charged to, as the kernel's ucounts count what a user holds
+ * (ucounts cannot be given a new kind from a module).  One count per
+ * user namespace and user in it: a unit counts for its maker's user in
+ * the namespace it was made from, then for that namespace's owner in
+ * the parent namespace, and so on up to the initial one.  Each count is
+ * held to user_units, but that of the initial namespace's root: root
+ * makes units without any namespace, and the namespaces it makes for
+ * containers are tenants of their own, which must not share one budget.
+ * So two containers of root's count apart; a namespace nested in
+ * another shares its budget; the namespaces of an unprivileged user
+ * share that user's.  The host's ceiling is the family's: at most half
+ * of max_units charged in all (bsdtun_family.charged), so the initial
+ * namespace always has numbers left.
+ *
+ * A count exists while units are charged to it, and holds a reference
+ * to its namespace: no other namespace can take its address and inherit
+ * it.  Each unit holds its own count, the chain up (@parent) holds the
+ * others.  All under bsdtun_lock.
  */
-static DEFINE_XARRAY(bsdtun_charges);
+struct bsdtun_charge {
+	struct hlist_node node;
+	struct user_namespace *ns;	/* holds a reference */
+	kuid_t uid;
+	unsigned int units;
+	/* The count of @ns's owner in @ns's parent, or NULL at the top. */
+	struct bsdtun_charge *parent;
+};
+
+static DEFINE_HASHTABLE(bsdtun_charges, 6);
+
+static unsigned long bsdtun_charge_key(const struct user_namespace *ns,
+				       kuid_t uid)
+{
+	return (unsigned long)ns ^ __kuid_val(uid);
+}
+
+/* The count of @uid in @ns, made (with no units) if there is none. */
+static struct bsdtun_charge *bsdtun_charge_get(struct user_namespace *ns,
+					       kuid_t uid)
+{
+	unsigned long key = bsdtun_charge_key(ns, uid);
+	struct bsdtun_charge *c;
+
+	hash_for_each_possible(bsdtun_charges, c, node, key)
+		if (c->ns == ns && uid_eq(c->uid, uid))
+			return c;
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return NULL;
+	c->ns = get_user_ns(ns);
+	c->uid = uid;
+	hash_add(bsdtun_charges, &c->node, key);
+	return c;
+}
+
+static void bsdtun_charge_free(struct bsdtun_charge *c)
+{
+	hash_del(&c->node);
+	put_user_ns(c->ns);
+	kfree(c);
+}
+
+static unsigned int bsdtun_charge_limit(const struct bsdtun_charge *c)
+{
+	if (c->ns == &init_user_ns && uid_eq(c->uid, GLOBAL_ROOT_UID))
+		return UINT_MAX;
+	return bsdtun_user_units;
+}
+
+/*
+ * Free the counts from @c up that hold no unit: those just made for a
+ * charge that failed.  A count that holds units holds its chain up.
+ */
+static void bsdtun_charge_trim(struct bsdtun_charge *c)
+{
+	struct bsdtun_charge *up;
+
+	for (; c && !c->units; c = up) {
+		up = c->parent;
+		bsdtun_charge_free(c);
+	}
+}
 
 /*
  * Whether a unit the current process makes counts against a user's
@@ -70,56 +147,53 @@ bool bsdtun_must_charge(void)
 	return !ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
 }
 
-/*
- * The user of the initial namespace a unit is charged to: the owner of
- * the outermost user namespace around the current process, as the
- * kernel's own ucounts charge the top level.  Nested namespaces, and
- * every uid a namespace maps, so share one budget.
- */
-static kuid_t bsdtun_charge_owner(void)
-{
-	const struct user_namespace *ns = current_user_ns();
-
-	if (ns == &init_user_ns)
-		return current_euid();
-	while (ns->parent != &init_user_ns)
-		ns = ns->parent;
-	return ns->owner;
-}
-
+/* Charge @unit to the current process's user, at every level. */
 static int bsdtun_charge(struct bsdtun_unit *unit)
 {
-	kuid_t owner = bsdtun_charge_owner();
-	unsigned long key = __kuid_val(owner);
-	unsigned long n = xa_to_value(xa_load(&bsdtun_charges, key));
-	int err;
+	struct user_namespace *ns = current_user_ns();
+	struct bsdtun_charge *leaf, *c, *up;
+	kuid_t uid = current_euid();
 
-	if (n >= bsdtun_user_units || unit->fam->charged >= bsdtun_max_units / 2)
+	if (unit->fam->charged >= bsdtun_max_units / 2)
 		return -EDQUOT;
-	err = xa_err(xa_store(&bsdtun_charges, key, xa_mk_value(n + 1),
-			      GFP_KERNEL));
-	if (err)
-		return err;
+	leaf = bsdtun_charge_get(ns, uid);
+	if (!leaf)
+		return -ENOMEM;
+	for (c = leaf; ns != &init_user_ns && !c->parent; c = up) {
+		up = bsdtun_charge_get(ns->parent, ns->owner);
+		if (!up) {
+			bsdtun_charge_trim(leaf);
+			return -ENOMEM;
+		}
+		c->parent = up;
+		ns = ns->parent;
+	}
+	for (c = leaf; c; c = c->parent) {
+		if (c->units >= bsdtun_charge_limit(c)) {
+			bsdtun_charge_trim(leaf);
+			return -EDQUOT;
+		}
+	}
+	for (c = leaf; c; c = c->parent)
+		c->units++;
 	unit->fam->charged++;
-	unit->charged = true;
-	unit->owner = owner;
+	unit->charge = leaf;
 	return 0;
 }
 
 static void bsdtun_uncharge(struct bsdtun_unit *unit)
 {
-	unsigned long key = __kuid_val(unit->owner);
-	unsigned long n;
+	struct bsdtun_charge *c = unit->charge, *up;
 
-	if (!unit->charged)
+	if (!c)
 		return;
-	unit->charged = false;
+	unit->charge = NULL;
 	unit->fam->charged--;
-	n = xa_to_value(xa_load(&bsdtun_charges, key));
-	if (n > 1)
-		xa_store(&bsdtun_charges, key, xa_mk_value(n - 1), GFP_KERNEL);
-	else
-		xa_erase(&bsdtun_charges, key);
+	for (; c; c = up) {
+		up = c->parent;
+		if (!--c->units)
+			bsdtun_charge_free(c);
+	}
 }
 
 static void bsdtun_unit_release(struct kref *ref)
@@ -264,6 +338,11 @@ void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head)
 		RCU_INIT_POINTER(unit->dev, NULL);
 		unregister_netdevice_queue(dev, head);
 	}
+	/*
+	 * Transmit refuses a dead unit under the queue's lock, which the
+	 * purge takes after @dead was set: the queue stays empty, though
+	 * the interface, unregistered in a batch, transmits a while longer.
+	 */
 	bsdtun_queue_purge(unit, NULL);
 	/* Blocked readers and pollers see the unit gone. */
 	wake_up_interruptible_poll(&unit->wq, EPOLLERR | EPOLLHUP);
@@ -342,5 +421,6 @@ int bsdtun_unit_params_check(void)
 
 void bsdtun_unit_exit(void)
 {
-	xa_destroy(&bsdtun_charges);
+	/* Every unit is gone, and its charge with it. */
+	WARN_ON(!hash_empty(bsdtun_charges));
 }

@@ -7,7 +7,9 @@
  * further write; PSH ends a super-packet and a flow that is not TCP
  * passes, both long before a 4-second flush timer would, and so does a
  * super-packet written behind a virtio-net header; the default flush
- * timeout is the interface's gro_flush_timeout.
+ * timeout is the interface's gro_flush_timeout.  What GRO holds when the
+ * interface goes down or moves to another namespace is dropped, never
+ * delivered later, and GRO works again once the interface is up.
  */
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
@@ -311,6 +313,117 @@ TEST_F(gro, written_super_packet_is_not_held)
 	ASSERT_EQ((ssize_t)(sizeof(v) + n), write(self->fd, buf, sizeof(v) + n));
 	ASSERT_EQ(1, gro_collect(self->pkt, 0, 4 * SEG, &largest, 1000));
 	EXPECT_EQ(4 * SEG, largest);
+}
+
+/*
+ * A packet socket on every interface of the namespace it is made in: one
+ * bound to the unit stops listening when the unit goes down, and what
+ * GRO delivers late, it delivers to a down interface.
+ */
+static int gro_any_socket(void)
+{
+	return socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+}
+
+/*
+ * Packets of the flow that the stack receives from interface @ifindex
+ * within @ms, stopping at @want.
+ */
+static int gro_count(int pkt, int ifindex, int want, int ms)
+{
+	uint8_t buf[65536 + 256];
+	int count = 0;
+
+	while (count < want && bsdtun_readable(pkt, ms)) {
+		struct sockaddr_ll sll;
+		socklen_t sl = sizeof(sll);
+		struct iphdr *ip = (struct iphdr *)buf;
+		struct tcphdr *tcp = (struct tcphdr *)(ip + 1);
+		ssize_t n;
+
+		n = recvfrom(pkt, buf, sizeof(buf), 0, (struct sockaddr *)&sll, &sl);
+		if (sll.sll_ifindex != ifindex || sll.sll_pkttype == PACKET_OUTGOING ||
+		    n < (ssize_t)(sizeof(*ip) + sizeof(*tcp)) || ip->version != 4 ||
+		    ip->protocol != IPPROTO_TCP || tcp->dest != htons(5555))
+			continue;
+		count++;
+	}
+	return count;
+}
+
+/* One segment of the flow with PSH: GRO delivers it at once. */
+static int gro_write_psh(int fd, const struct bsdtun_family *fam,
+			 const uint8_t *mac, int i)
+{
+	uint8_t buf[2048];
+	size_t n = gro_segment(fam, mac, buf, i, SEG, GRO_ACK | GRO_PSH);
+
+	return write(fd, buf, n) == (ssize_t)n ? 0 : -1;
+}
+
+/* The flush timer of these tests: longer than any step before the down. */
+#define GRO_SECOND "1000000000"
+
+TEST_F(gro, held_segment_dropped_when_down)
+{
+	int any = gro_any_socket(), s = socket(AF_INET, SOCK_DGRAM, 0);
+	int ifindex = if_nametoindex(self->name);
+
+	ASSERT_LE(0, any);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, bsdtun_sh("echo %s > /sys/class/net/%s/gro_flush_timeout",
+			       GRO_SECOND, self->name));
+	/* One segment without PSH: GRO holds it for the flush timer. */
+	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 0, 1));
+	ASSERT_EQ(0, bsdtun_set_up(s, self->name, 0));
+	/* Twice the flush timer: nothing reaches the stack of a down interface. */
+	EXPECT_EQ(0, gro_count(any, ifindex, 1, 2000));
+	/* Written while down: dropped, as before. */
+	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 1, 2));
+	EXPECT_EQ(0, gro_count(any, ifindex, 1, 100));
+
+	/* Up again: GRO holds and delivers as before. */
+	ASSERT_EQ(0, bsdtun_set_up(s, self->name, 1));
+	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 2, 3));
+	ASSERT_EQ(0, gro_write_psh(self->fd, variant->fam, self->mac, 3));
+	EXPECT_EQ(1, gro_count(any, ifindex, 1, 5000));
+	close(any);
+	close(s);
+}
+
+TEST_F(gro, held_segment_dropped_when_moved_to_another_namespace)
+{
+	int self_ns = open("/proc/self/ns/net", O_RDONLY), ns, any, ifindex;
+
+	bsdtun_sh(BSDTUN_IP " netns del bt 2>/dev/null");
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns add bt"));
+	ns = open("/run/netns/bt", O_RDONLY);
+	ASSERT_LE(0, ns);
+	ASSERT_LE(0, self_ns);
+	/* A packet socket of the namespace the interface goes to. */
+	ASSERT_EQ(0, setns(ns, CLONE_NEWNET));
+	any = gro_any_socket();
+	ASSERT_EQ(0, setns(self_ns, CLONE_NEWNET));
+	ASSERT_LE(0, any);
+
+	ASSERT_EQ(0, bsdtun_sh("echo %s > /sys/class/net/%s/gro_flush_timeout",
+			       GRO_SECOND, self->name));
+	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 0, 1));
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s netns bt", self->name));
+	ifindex = bsdtun_sh_num(BSDTUN_IP " netns exec bt cat /sys/class/net/%s/ifindex",
+				self->name);
+	ASSERT_LT(0, ifindex);
+	EXPECT_EQ(0, gro_count(any, ifindex, 1, 2000));
+
+	/* There, up again: the unit's file still feeds GRO. */
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link set %s up", self->name));
+	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 1, 2));
+	ASSERT_EQ(0, gro_write_psh(self->fd, variant->fam, self->mac, 2));
+	EXPECT_EQ(1, gro_count(any, ifindex, 1, 5000));
+	close(any);
+	close(ns);
+	close(self_ns);
+	bsdtun_sh(BSDTUN_IP " netns del bt");
 }
 
 TEST_HARNESS_MAIN

@@ -3,7 +3,10 @@
  * The BSD ioctls: TUNSIFINFO/TUNGIFINFO, TUNSIFMODE, TUNSDEBUG/TUNGDEBUG,
  * TUNSIFPID, FIONREAD, FIOASYNC with FIOSETOWN/FIOGETOWN, TIOCSPGRP/
  * TIOCGPGRP and F_SETOWN/O_ASYNC, poll/select/epoll readiness, ENOTTY for
- * unknown requests and EFAULT for bad pointers.
+ * unknown requests and EFAULT for bad pointers; and, on every family, which
+ * requests need CAP_NET_ADMIN over the interface's namespace (those that
+ * change its configuration) and which the file's holder makes without
+ * it (the tunnel's own).
  */
 #include <limits.h>
 #include <sys/epoll.h>
@@ -356,6 +359,151 @@ TEST_F(ioc, tiocspgrp_int_min_is_einval)
 	EXPECT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, ioctl(self->fd, FIOGETOWN, &got));
 	EXPECT_EQ(0, got);
+}
+
+FIXTURE(priv) {
+	int fd;
+	char name[IFNAMSIZ];
+};
+
+FIXTURE_VARIANT(priv) {
+	const struct bsdtun_family *fam;
+};
+
+FIXTURE_VARIANT_ADD(priv, tun) { .fam = &bsdtun_fam_tun };
+FIXTURE_VARIANT_ADD(priv, tap) { .fam = &bsdtun_fam_tap };
+FIXTURE_VARIANT_ADD(priv, vmnet) { .fam = &bsdtun_fam_vmnet };
+FIXTURE_VARIANT_ADD(priv, otun) { .fam = &bsdtun_fam_otun };
+FIXTURE_VARIANT_ADD(priv, otap) { .fam = &bsdtun_fam_otap };
+
+FIXTURE_SETUP(priv)
+{
+	ASSERT_EQ(0, bsdtun_reload(NULL));
+	self->fd = bsdtun_clone_fam(variant->fam, self->name);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(priv)
+{
+	close(self->fd);
+}
+
+/* In the child: one check, named on stderr when it fails. */
+#define PRIV_CHECK(what, cond)						\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "# %s: %s\n", what, strerror(errno)); \
+			fails++;					\
+		}							\
+	} while (0)
+#define PRIV_EPERM(what, call)	PRIV_CHECK(what, (call) == -1 && errno == EPERM)
+#define PRIV_OK(what, call)	PRIV_CHECK(what, (call) == 0)
+
+/* FreeBSD's requests as uid 65534: the number of checks that failed. */
+static int priv_fbsd(int fd, const struct bsdtun_family *fam)
+{
+	uint8_t mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 9 };
+	int fails = 0, on = 1, off = 0, mode;
+	struct tuninfo ti, want;
+
+	PRIV_OK("TUNGIFINFO", ioctl(fd, TUNGIFINFO, &ti));
+	want = ti;
+	ti.mtu = 1400;
+	PRIV_EPERM("TUNSIFINFO changing the MTU", ioctl(fd, TUNSIFINFO, &ti));
+	ti = want;
+	if (!fam->ether) {
+		ti.type = IFT_TUNNEL;
+		PRIV_EPERM("TUNSIFINFO changing the type", ioctl(fd, TUNSIFINFO, &ti));
+		ti = want;
+	}
+	/* The baud rate is the program's note to itself. */
+	ti.baudrate = 9600;
+	PRIV_OK("TUNSIFINFO changing the baud rate", ioctl(fd, TUNSIFINFO, &ti));
+	PRIV_OK("TUNGTRANSIENT", ioctl(fd, TUNGTRANSIENT, &off));
+	if (!fam->ether) {
+		mode = IFF_BROADCAST;
+		PRIV_EPERM("TUNSIFMODE changing the link", ioctl(fd, TUNSIFMODE, &mode));
+		mode = IFF_POINTOPOINT | IFF_MULTICAST;
+		PRIV_OK("TUNSIFMODE changing nothing", ioctl(fd, TUNSIFMODE, &mode));
+		PRIV_OK("TUNSIFHEAD", ioctl(fd, TUNSIFHEAD, &on));
+		PRIV_OK("TUNSLMODE", ioctl(fd, TUNSLMODE, &on));
+		PRIV_OK("TUNSLMODE off", ioctl(fd, TUNSLMODE, &off));
+		PRIV_OK("TUNSIFPID", ioctl(fd, TUNSIFPID));
+	} else {
+		PRIV_EPERM("VMIO_SIOCSIFFLAGS", ioctl(fd, VMIO_SIOCSIFFLAGS, 0));
+		/* The far end's MAC: kept for the program. */
+		PRIV_OK("SIOCSIFADDR (the far end's MAC)", ioctl(fd, SIOCSIFADDR, mac));
+	}
+	return fails;
+}
+
+/* OpenBSD's requests as uid 65534: the number of checks that failed. */
+static int priv_obsd(int fd, const struct bsdtun_family *fam, const char *name)
+{
+	struct bsdtun_obsd_tuninfo ti, want;
+	uint8_t mac[ETH_ALEN];
+	int fails = 0;
+
+	PRIV_OK("TUNGIFINFO", ioctl(fd, BSDTUN_OBSD_TUNGIFINFO, &ti));
+	want = ti;
+	ti.mtu = 1400;
+	PRIV_EPERM("TUNSIFINFO changing the MTU", ioctl(fd, BSDTUN_OBSD_TUNSIFINFO, &ti));
+	ti = want;
+	ti.baudrate = 9600;
+	PRIV_OK("TUNSIFINFO changing the baud rate",
+		ioctl(fd, BSDTUN_OBSD_TUNSIFINFO, &ti));
+	/* OpenBSD's TUNSIFMODE only checks. */
+	PRIV_OK("TUNSIFMODE", ioctl(fd, BSDTUN_OBSD_TUNSIFMODE, &want.flags));
+	if (fam->ether) {
+		PRIV_CHECK("own MAC", bsdtun_mac(name, mac) == 0);
+		PRIV_OK("SIOCSIFADDR changing nothing", ioctl(fd, SIOCSIFADDR, mac));
+		mac[5] ^= 1;
+		PRIV_EPERM("SIOCSIFADDR (the interface's MAC)", ioctl(fd, SIOCSIFADDR, mac));
+	}
+	return fails;
+}
+
+/*
+ * A daemon opens as root, then drops to another user keeping the file
+ * (or hands it to one): that user runs the tunnel (its headers, modes,
+ * signals, non-blocking reads) but may not reconfigure the interface,
+ * as FreeBSD asks PRIV_NET_SETIFMTU and Linux CAP_NET_ADMIN for it.  A
+ * request that changes nothing is not a change.
+ */
+TEST_F(priv, configuration_needs_cap_net_admin_tunnel_requests_do_not)
+{
+	const struct bsdtun_family *fam = variant->fam;
+	long long mtu = bsdtun_read_num("/sys/class/net/%s/mtu", self->name);
+	long long flags = bsdtun_flags(self->name);
+	pid_t pid;
+	int st;
+
+	ASSERT_LT(0, mtu);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct ifreq ifr;
+		int fails, on = 1, off = 0, n;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(100);
+		fails = fam->obsd ? priv_obsd(self->fd, fam, self->name) :
+				    priv_fbsd(self->fd, fam);
+		PRIV_OK("FIONBIO", ioctl(self->fd, FIONBIO, &on));
+		PRIV_OK("FIONBIO off", ioctl(self->fd, FIONBIO, &off));
+		PRIV_OK("FIOASYNC", ioctl(self->fd, FIOASYNC, &on));
+		PRIV_OK("FIOASYNC off", ioctl(self->fd, FIOASYNC, &off));
+		PRIV_OK("FIOSETOWN", ioctl(self->fd, FIOSETOWN, &(int){ getpid() }));
+		PRIV_OK("FIONREAD", ioctl(self->fd, FIONREAD, &n));
+		memset(&ifr, 0, sizeof(ifr));
+		PRIV_OK("TUNGIFNAME", ioctl(self->fd, TUNGIFNAME, &ifr));
+		_exit(fails);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(mtu, bsdtun_read_num("/sys/class/net/%s/mtu", self->name));
+	EXPECT_EQ(flags, bsdtun_flags(self->name));
 }
 
 TEST_HARNESS_MAIN

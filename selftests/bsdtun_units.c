@@ -10,8 +10,9 @@
  * is detached), namespace deletion, renaming, transient units, rmmod
  * with a file open, EBUSY and EPERM on open, units opened from a user
  * namespace, ENXIO for a unit whose interface is in another namespace,
- * boot units coming back from a container, and the per-user limit on
- * units made without privilege in the initial namespace.
+ * boot units coming back from a container, and the limit on units made
+ * without privilege in the initial namespace: per user at every level
+ * of user namespaces, so that root's containers count apart.
  */
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -738,47 +739,62 @@ TEST_F(unit, unit_in_other_namespace_is_enxio_boot_unit_comes_back)
 	close(fd);
 }
 
-/* Units a child made before the limit stopped it, and the errno then. */
+/*
+ * Units a child made before the limit stopped it, and the errno then; in
+ * its namespace, and in one nested in it.
+ */
 struct bsdtun_made {
-	int units, err, nested_err;
+	int units, err, nested_units, nested_err;
 };
 
+/* "ip link add" of @prefix<i> for i < @max until refused: how many. */
+static int bsdtun_make_units(const char *prefix, const char *kind, int max,
+			     int *err)
+{
+	char name[IFNAMSIZ];
+	int n = 0;
+
+	*err = 0;
+	for (; n < max; n++) {
+		snprintf(name, sizeof(name), "%s%d", prefix, n);
+		*err = -bsdtun_nl_add(name, kind);
+		if (*err)
+			break;
+	}
+	return n;
+}
+
 /*
- * As "unshare -Urn" run by user @uid: make units of rtnl kind @kind with
- * "ip link add" until refused; then, from a user namespace nested in
- * that one, once more.  Reports over @out, then waits for a byte on
- * @hold (the units live as long as its namespace).
+ * As "unshare -Urn" run by user @uid (root stays root, as a container
+ * manager makes a container's namespaces): make at most @first units of
+ * rtnl kind @kind with "ip link add", stopping when refused; then, from
+ * a user namespace nested in that one, as many as it takes.  Reports over
+ * @out, then waits for a byte on @hold (the units live as long as their
+ * namespaces).
  */
-static void bsdtun_make_units_as(uid_t uid, const char *kind, int out, int hold)
+static void bsdtun_make_units_as(uid_t uid, const char *kind, int first,
+				 int out, int hold)
 {
 	struct bsdtun_made m = { 0 };
-	char name[IFNAMSIZ], c;
-	int err = 0;
+	char c;
 
 	if (bsdtun_unpriv_userns(uid))
 		_exit(10);
-	for (int i = 0; i < 100; i++) {
-		snprintf(name, sizeof(name), "u%d", i);
-		err = bsdtun_nl_add(name, kind);
-		if (err)
-			break;
-		m.units++;
-	}
-	m.err = -err;
+	m.units = bsdtun_make_units("u", kind, first, &m.err);
 	/* Its units live as long as their namespace: keep it while nested. */
 	if (open("/proc/self/ns/net", O_RDONLY) < 0 ||
 	    unshare(CLONE_NEWUSER | CLONE_NEWNET) ||
 	    bsdtun_write_file("/proc/self/uid_map", "0 0 1"))
 		_exit(11);
-	m.nested_err = -bsdtun_nl_add("nested", kind);
+	m.nested_units = bsdtun_make_units("n", kind, 100, &m.nested_err);
 	if (write(out, &m, sizeof(m)) != sizeof(m))
 		_exit(12);
 	read(hold, &c, 1);
 	_exit(0);
 }
 
-static pid_t bsdtun_spawn_maker(uid_t uid, const char *kind,
-				struct bsdtun_made *m, int hold[2])
+static pid_t bsdtun_spawn_maker_first(uid_t uid, const char *kind, int first,
+				      struct bsdtun_made *m, int hold[2])
 {
 	int out[2];
 	pid_t pid;
@@ -789,13 +805,19 @@ static pid_t bsdtun_spawn_maker(uid_t uid, const char *kind,
 	if (pid == 0) {
 		close(out[0]);
 		close(hold[1]);
-		bsdtun_make_units_as(uid, kind, out[1], hold[0]);
+		bsdtun_make_units_as(uid, kind, first, out[1], hold[0]);
 	}
 	close(out[1]);
 	if (read(out[0], m, sizeof(*m)) != sizeof(*m))
 		m->units = -1;
 	close(out[0]);
 	return pid;
+}
+
+static pid_t bsdtun_spawn_maker(uid_t uid, const char *kind,
+				struct bsdtun_made *m, int hold[2])
+{
+	return bsdtun_spawn_maker_first(uid, kind, 100, m, hold);
 }
 
 /* The units of @fam: its nodes in the class all families share. */
@@ -859,6 +881,77 @@ TEST_F(unit, unprivileged_users_limited_initial_namespace_keeps_units)
 	EXPECT_EQ(8, again.units);
 	close(hold[1]);
 	waitpid(pa, &st, 0);
+	close(hold[0]);
+}
+
+/*
+ * Units are counted per user at every level of user namespaces, as the
+ * kernel's ucounts count: in the namespace a unit is made from, then,
+ * charged to the namespace's owner, in its parent, up to the initial
+ * one.  Each level lets a user make user_units.  Two containers whose
+ * namespaces root made (LXC, Incus, nspawn -U) count apart, as root is
+ * not held to user_units in the initial namespace; a namespace nested in
+ * one shares its budget; the namespaces of another user share that
+ * user's.  Counts go back down as units are destroyed.
+ */
+TEST_F(unit, sibling_user_namespaces_count_apart_nested_share)
+{
+	const struct bsdtun_family *fam = variant->fam;
+	struct bsdtun_made a, b, c, d, e;
+	pid_t pa, pb, pc, pd, pe;
+	int hold[2], st;
+
+	ASSERT_EQ(0, bsdtun_reload("user_units=8 max_units=128"));
+	ASSERT_EQ(0, pipe(hold));
+	/* Two containers of root's: each makes its 8. */
+	pa = bsdtun_spawn_maker(0, fam->kind, &a, hold);
+	ASSERT_LT(0, pa);
+	EXPECT_EQ(8, a.units);
+	EXPECT_EQ(EDQUOT, a.err);
+	EXPECT_EQ(0, a.nested_units);
+	EXPECT_EQ(EDQUOT, a.nested_err);
+	/* 3 in the second, and its nested namespace takes the other 5. */
+	pb = bsdtun_spawn_maker_first(0, fam->kind, 3, &b, hold);
+	ASSERT_LT(0, pb);
+	EXPECT_EQ(3, b.units);
+	EXPECT_EQ(0, b.err);
+	EXPECT_EQ(5, b.nested_units);
+	EXPECT_EQ(EDQUOT, b.nested_err);
+	pc = bsdtun_spawn_maker(0, fam->kind, &c, hold);
+	ASSERT_LT(0, pc);
+	EXPECT_EQ(8, c.units);
+	/* An unprivileged user's two namespaces share its 8. */
+	pd = bsdtun_spawn_maker(65534, fam->kind, &d, hold);
+	ASSERT_LT(0, pd);
+	EXPECT_EQ(8, d.units);
+	pe = bsdtun_spawn_maker(65534, fam->kind, &e, hold);
+	ASSERT_LT(0, pe);
+	EXPECT_EQ(0, e.units);
+	EXPECT_EQ(EDQUOT, e.err);
+	EXPECT_EQ(4 + 32, bsdtun_count_units(fam));
+
+	close(hold[1]);
+	ASSERT_EQ(pa, waitpid(pa, &st, 0));
+	ASSERT_EQ(pb, waitpid(pb, &st, 0));
+	ASSERT_EQ(pc, waitpid(pc, &st, 0));
+	ASSERT_EQ(pd, waitpid(pd, &st, 0));
+	ASSERT_EQ(pe, waitpid(pe, &st, 0));
+	close(hold[0]);
+	for (int i = 0; i < 5000 && bsdtun_count_units(fam) != 4; i++)
+		usleep(1000);
+	EXPECT_EQ(4, bsdtun_count_units(fam));
+
+	/* Every count went back: a container and a user make 8 again. */
+	ASSERT_EQ(0, pipe(hold));
+	pa = bsdtun_spawn_maker(0, fam->kind, &a, hold);
+	ASSERT_LT(0, pa);
+	EXPECT_EQ(8, a.units);
+	pd = bsdtun_spawn_maker(65534, fam->kind, &d, hold);
+	ASSERT_LT(0, pd);
+	EXPECT_EQ(8, d.units);
+	close(hold[1]);
+	waitpid(pa, &st, 0);
+	waitpid(pd, &st, 0);
 	close(hold[0]);
 }
 
