@@ -115,9 +115,10 @@ bsdtun_installed_root_make() {
 			"deb $mirror bookworm main" \
 			"deb ${mirror%/debian}/debian-security bookworm-security main" >&2 || {
 			rm -rf "$dir"; return 1; }
-		# An apt without Debian: what an Ubuntu machine's names.
+		# An apt without Debian: the suites an Ubuntu machine names (the host
+		# is a placeholder: nothing is fetched from it, only its suites read).
 		rm -f "$dir"/etc/apt/sources.list.d/*
-		echo 'deb http://archive.ubuntu.com/ubuntu noble main universe' > "$dir/etc/apt/sources.list"
+		echo 'deb http://ubuntu-mirror.invalid/ubuntu noble main universe' > "$dir/etc/apt/sources.list"
 		rm -rf "$dir"/var/lib/apt/lists/*
 		touch "$dir/.done"
 	fi
