@@ -132,20 +132,14 @@ netdev_features_t bsdtun_ofl_features(u32 ofl)
 	}
 }
 
-/* The GSO types the reader of header @ofl takes whole. */
+/*
+ * The GSO types the reader of header @ofl takes whole: those of the
+ * segmentation features the header offers (each NETIF_F_* GSO feature
+ * is its SKB_GSO_* type shifted, as net_gso_ok() reads them).
+ */
 static unsigned int bsdtun_ofl_gso(u32 ofl)
 {
-	u32 caps = bsdtun_ofl_caps(ofl);
-	unsigned int kind = bsdtun_ofl_kind(ofl);
-
-	if (bsdtun_ofl_is_vnet(kind))
-		return SKB_GSO_TCPV4 | SKB_GSO_TCPV6 |
-		       (caps & BSDTUN_OFFLOAD_TSO_ECN ? SKB_GSO_TCP_ECN : 0) |
-		       (bsdtun_vnet_uso(caps) ? SKB_GSO_UDP_L4 : 0);
-	if (kind != BSDTUN_OFL_TUNHDR)
-		return 0;
-	return ((caps & BSDTUN_TSOv4) == BSDTUN_TSOv4 ? SKB_GSO_TCPV4 : 0) |
-	       ((caps & BSDTUN_TSOv6) == BSDTUN_TSOv6 ? SKB_GSO_TCPV6 : 0);
+	return (bsdtun_ofl_features(ofl) & NETIF_F_GSO_MASK) >> NETIF_F_GSO_SHIFT;
 }
 
 /*
