@@ -1528,8 +1528,8 @@ TEST_F(offload, writes_need_no_page_above_order_0)
 
 		snprintf(path, sizeof(path), OFL_FPA "%s", attr[i]);
 		f = fopen(path, "r");
-		ASSERT_NE(NULL, f);
-		ASSERT_NE(NULL, fgets(saved[i], sizeof(saved[i]), f));
+		ASSERT_TRUE(!!f);
+		ASSERT_TRUE(!!fgets(saved[i], sizeof(saved[i]), f));
 		fclose(f);
 		saved[i][strcspn(saved[i], "\n")] = 0;
 		ASSERT_EQ(0, bsdtun_write_file(path, val[i]));

@@ -400,7 +400,7 @@ TEST_F_TIMEOUT(q, nothing_queued_once_destroyed, 300)
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s group 77", self->name));
 	/* Units registered after this one: their destruction is the window. */
 	batch = fopen("/tmp/bsdtun_late.batch", "w");
-	ASSERT_NE(NULL, batch);
+	ASSERT_TRUE(!!batch);
 	for (int i = 0; i < LATE_UNITS; i++)
 		fprintf(batch, "link add late%d type bsdtun\nlink set late%d group 77\n",
 			i, i);
