@@ -10,8 +10,9 @@
 # make bench           bsdtun against Linux tun in one VM boot -> BENCHMARKS.md
 # make install         modules_install + depmod, man pages (bsdtun.4 and
 #                      bsdtap.4, bsdvmnet.4, bsdotun.4, bsdotap.4 links to it),
-#                      udev rule (honours DESTDIR, PREFIX, MANDIR, UDEVDIR;
-#                      INSTALL_MOD_PATH, INSTALL_MOD_DIR for the module)
+#                      udev rule, iproute2's plugin (honours DESTDIR,
+#                      PREFIX, MANDIR, UDEVDIR, IPLIBDIR; INSTALL_MOD_PATH,
+#                      INSTALL_MOD_DIR for the module)
 # make uninstall       removes what make install installed, then depmod
 #                      (same variables, same KDIR)
 # make install-headers <net/if_tun.h>, <net/if_tap.h>, <net/if_types.h>,
@@ -47,6 +48,7 @@ modules:
 
 clean:
 	+$(KMAKE) clean
+	rm -f tools/iproute2/link_bsdtun.so
 	$(MAKE) -C selftests clean
 
 PREFIX ?= /usr/local
@@ -79,7 +81,7 @@ BSDTUN_KREL = $$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 # staged install (packaging) needs only one of them.
 INSTALL_MOD_PATH ?= $(DESTDIR)
 
-install: modules
+install: modules install-iproute2
 	+$(KMAKE) $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(BSDTUN_KREL)
 	install -D -m 644 man/bsdtun.4 $(DESTDIR)$(MANDIR)/man4/bsdtun.4
@@ -108,6 +110,27 @@ uninstall:
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(BSDTUN_KREL)
 	for m in bsdtun.4 $(MANLINKS); do rm -f $(DESTDIR)$(MANDIR)/man4/$$m || exit 1; done
 	rm -f $(DESTDIR)$(UDEVDIR)/60-bsdtun.rules
+	$(MAKE) uninstall-iproute2
+
+# iproute2's plugin for "ip link ... type bsdtun user U group G", where
+# ip(8) looks for it: the C library's multiarch directory on Debian and
+# Ubuntu, lib64 on Fedora (IPLIBDIR overrides).  Not under PREFIX: ip
+# has the one directory.  One object serves every kind.
+IPLIBDIR ?= $(shell t=$$($(CC) -print-multiarch 2>/dev/null); \
+	if [ -n "$$t" ]; then echo /usr/lib/$$t/ip; \
+	elif [ -d /usr/lib64 ]; then echo /usr/lib64/ip; else echo /usr/lib/ip; fi)
+BSDTUN_KINDS = bsdtun bsdtap bsdvmnet bsdotun bsdotap
+
+tools/iproute2/link_bsdtun.so: tools/iproute2/link_bsdtun.c bsdtun_uapi.h
+	$(CC) $(CFLAGS) -O2 -Wall -shared -fPIC -I. $(LDFLAGS) -o $@ $<
+
+install-iproute2: tools/iproute2/link_bsdtun.so
+	install -D -m 644 $< $(DESTDIR)$(IPLIBDIR)/link_bsdtun.so
+	for k in $(filter-out bsdtun,$(BSDTUN_KINDS)); do \
+		ln -sf link_bsdtun.so $(DESTDIR)$(IPLIBDIR)/link_$$k.so || exit 1; done
+
+uninstall-iproute2:
+	for k in $(BSDTUN_KINDS); do rm -f $(DESTDIR)$(IPLIBDIR)/link_$$k.so || exit 1; done
 
 # BSD sources then build with: cc $$(pkg-config --cflags bsdtun) ...
 install-headers:
@@ -196,5 +219,5 @@ bench:
 demo:
 	tests/qemu/run.sh demo
 
-.PHONY: all modules clean install uninstall install-headers uninstall-headers dkms-source dkms-install dkms-remove deb \
+.PHONY: all modules clean install uninstall install-iproute2 uninstall-iproute2 install-headers uninstall-headers dkms-source dkms-install dkms-remove deb \
 	check shell bench demo

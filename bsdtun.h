@@ -204,6 +204,15 @@ struct bsdtun_family {
 	struct device_type devtype;
 };
 
+/*
+ * Whom a unit is given to (bsdtun_unit_delegated()): INVALID_UID and
+ * INVALID_GID when no one.
+ */
+struct bsdtun_owner {
+	kuid_t uid;
+	kgid_t gid;
+};
+
 struct bsdtun_unit {
 	struct kref ref;
 	struct bsdtun_family *fam;
@@ -237,6 +246,12 @@ struct bsdtun_unit {
 	 * bsdtun_unit.c), or NULL.  Under bsdtun_lock.
 	 */
 	struct bsdtun_charge *charge;
+	/*
+	 * Given to a user and/or group, who may then open the node without
+	 * CAP_NET_ADMIN.  Written under rtnl_lock and bsdtun_lock; read
+	 * under either.
+	 */
+	struct bsdtun_owner owner;
 
 	/*
 	 * enum bsdtun_hdr_mode, changed with one atomic store or exchange;
@@ -429,8 +444,14 @@ void bsdtun_netdev_del(struct bsdtun_family *fam);
 /* bsdtun_unit.c: the unit registry. */
 void bsdtun_unit_family_init(struct bsdtun_family *fam);
 struct bsdtun_unit *bsdtun_unit_create(struct bsdtun_family *fam, int num,
-				       bool charge);
+				       bool charge,
+				       const struct bsdtun_owner *owner);
 bool bsdtun_must_charge(void);
+bool bsdtun_unit_delegated(const struct bsdtun_unit *unit);
+int bsdtun_owner_parse(struct bsdtun_owner *owner, bool group, u32 id);
+u32 bsdtun_owner_id(const struct bsdtun_owner *owner, bool group);
+void bsdtun_unit_set_owner(struct bsdtun_unit *unit,
+			   const struct bsdtun_owner *owner);
 struct bsdtun_unit *bsdtun_unit_get(struct bsdtun_family *fam, int num);
 struct bsdtun_unit *bsdtun_unit_idle_boot(struct bsdtun_family *fam, int num);
 void bsdtun_unit_put(struct bsdtun_unit *unit);
@@ -470,6 +491,7 @@ int bsdtun_node_family_add(struct bsdtun_family *fam,
 void bsdtun_node_family_del(struct bsdtun_family *fam);
 int bsdtun_node_add(struct bsdtun_unit *unit);
 void bsdtun_node_del(struct bsdtun_unit *unit);
+void bsdtun_node_changed(struct bsdtun_unit *unit);
 int bsdtun_node_init(void);
 void bsdtun_node_exit(void);
 

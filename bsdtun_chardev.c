@@ -49,7 +49,7 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 		err = -EPERM;
 		if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
 			goto err_unlock;
-		unit = bsdtun_unit_create(fam, -1, bsdtun_must_charge());
+		unit = bsdtun_unit_create(fam, -1, bsdtun_must_charge(), NULL);
 		if (IS_ERR(unit)) {
 			err = PTR_ERR(unit);
 			unit = NULL;
@@ -70,9 +70,14 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 		dev = rtnl_dereference(unit->dev);
 		if (dev && !net_eq(dev_net(dev), net))
 			goto err_put;
-		/* Privilege over the namespace the interface lives (or will). */
+		/*
+		 * Privilege over the namespace the interface lives (or will),
+		 * or the unit given to this user.  Only a unit with an
+		 * interface is given: making one takes privilege.
+		 */
 		err = -EPERM;
-		if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
+		if (!(dev && bsdtun_unit_delegated(unit)) &&
+		    !ns_capable(net->user_ns, CAP_NET_ADMIN))
 			goto err_put;
 		err = -EBUSY;
 		if (unit->file)

@@ -562,7 +562,40 @@ static long bsdtun_offload_ioctl(struct bsdtun_unit *unit, unsigned int cmd,
 	return 0;
 }
 
-/* Requests every family answers: the queue, the SIGIO owner, the name. */
+/*
+ * BSDTUN_SOWNER, BSDTUN_SGROUP: give the unit to a user or group.  The
+ * power to give it is the power to configure the interface: whoever the
+ * unit was given to may not pass it on.
+ */
+static long bsdtun_set_owner(struct bsdtun_unit *unit, unsigned int cmd,
+			     u32 __user *argp)
+{
+	struct bsdtun_owner owner;
+	struct net_device *dev;
+	long err = -EPERM;
+	u32 id;
+
+	if (get_user(id, argp))
+		return -EFAULT;
+	dev = bsdtun_rtnl_dev(unit);
+	if (!dev)
+		return -EHOSTDOWN;
+	if (bsdtun_may_configure(dev)) {
+		mutex_lock(&bsdtun_lock);
+		owner = unit->owner;
+		err = bsdtun_owner_parse(&owner, cmd == BSDTUN_SGROUP, id);
+		if (!err)
+			bsdtun_unit_set_owner(unit, &owner);
+		mutex_unlock(&bsdtun_lock);
+	}
+	rtnl_unlock();
+	return err;
+}
+
+/*
+ * Requests every family answers: the queue, the SIGIO owner, the name,
+ * whom the unit is given to.
+ */
 static long bsdtun_common_ioctl(struct file *file, struct bsdtun_unit *unit,
 				unsigned int cmd, void __user *argp)
 {
@@ -580,6 +613,13 @@ static long bsdtun_common_ioctl(struct file *file, struct bsdtun_unit *unit,
 	switch (cmd) {
 	case TUNGIFNAME:
 		return bsdtun_ifname(unit, argp, sizeof(struct ifreq));
+	case BSDTUN_SOWNER:
+	case BSDTUN_SGROUP:
+		return bsdtun_set_owner(unit, cmd, argp);
+	case BSDTUN_GOWNER:
+	case BSDTUN_GGROUP:
+		return put_user(bsdtun_owner_id(&unit->owner, cmd == BSDTUN_GGROUP),
+				(u32 __user *)argp);
 	case FIONREAD:
 		return put_user(bsdtun_queue_next_size(unit), ip);
 	case FIOSETOWN:

@@ -49,7 +49,7 @@ static int bsdtun_family_boot_units(struct bsdtun_family *fam)
 
 	for (i = 0; i < bsdtun_units; i++) {
 		mutex_lock(&bsdtun_lock);
-		unit = bsdtun_unit_create(fam, i, false);
+		unit = bsdtun_unit_create(fam, i, false, NULL);
 		if (!IS_ERR(unit))
 			unit->boot = true;
 		mutex_unlock(&bsdtun_lock);

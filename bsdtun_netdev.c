@@ -557,13 +557,43 @@ struct net_device *bsdtun_netdev_create(struct bsdtun_unit *unit,
 	return dev;
 }
 
+/* "user U group G": whom a unit is given to (bsdtun_unit_delegated()). */
+static const struct nla_policy bsdtun_policy[IFLA_BSDTUN_MAX + 1] = {
+	[IFLA_BSDTUN_OWNER]	= { .type = NLA_U32 },
+	[IFLA_BSDTUN_GROUP]	= { .type = NLA_U32 },
+};
+
+/* IFLA_BSDTUN_OWNER and _GROUP, where given, into @owner. */
+static int bsdtun_owner_attrs(struct nlattr *data[], struct bsdtun_owner *owner,
+			      struct netlink_ext_ack *extack)
+{
+	static const int type[] = { IFLA_BSDTUN_OWNER, IFLA_BSDTUN_GROUP };
+	int i;
+
+	for (i = 0; data && i < ARRAY_SIZE(type); i++) {
+		if (!data[type[i]])
+			continue;
+		if (bsdtun_owner_parse(owner, type[i] == IFLA_BSDTUN_GROUP,
+				       nla_get_u32(data[type[i]]))) {
+			NL_SET_ERR_MSG_ATTR(extack, data[type[i]],
+					    "not mapped in the caller's user namespace");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* ip link add NAME type bsdtun (or bsdtap, bsdvmnet, bsdotun, bsdotap) */
 static int bsdtun_newlink(BSDTUN_NEWLINK_ARGS)
 {
 	struct bsdtun_family *fam = bsdtun_dev_family(dev);
+	struct bsdtun_owner owner = { INVALID_UID, INVALID_GID };
 	struct bsdtun_unit *unit;
 	int num, err;
 
+	err = bsdtun_owner_attrs(bsdtun_newlink_data, &owner, extack);
+	if (err)
+		return err;
 	mutex_lock(&bsdtun_lock);
 	if (!bsdtun_live) {
 		NL_SET_ERR_MSG(extack, "bsdtun is still loading");
@@ -589,9 +619,11 @@ static int bsdtun_newlink(BSDTUN_NEWLINK_ARGS)
 	if (unit) {
 		/* On failure the unit stays as it was, without an interface. */
 		err = bsdtun_netdev_register(dev, unit);
+		if (!err)
+			bsdtun_unit_set_owner(unit, &owner);
 		goto out;
 	}
-	unit = bsdtun_unit_create(fam, num, bsdtun_must_charge());
+	unit = bsdtun_unit_create(fam, num, bsdtun_must_charge(), &owner);
 	if (IS_ERR(unit)) {
 		err = PTR_ERR(unit);
 		if (err == -EEXIST)
@@ -609,6 +641,48 @@ static int bsdtun_newlink(BSDTUN_NEWLINK_ARGS)
 out:
 	mutex_unlock(&bsdtun_lock);
 	return err;
+}
+
+/* ip link set NAME type bsdtun user U group G: the unit given anew. */
+static int bsdtun_changelink(struct net_device *dev, struct nlattr *tb[],
+			     struct nlattr *data[],
+			     struct netlink_ext_ack *extack)
+{
+	struct bsdtun_unit *unit = ((struct bsdtun_priv *)netdev_priv(dev))->unit;
+	struct bsdtun_owner owner;
+	int err = -ENODEV;
+
+	mutex_lock(&bsdtun_lock);
+	if (unit && !unit->dead && rtnl_dereference(unit->dev) == dev) {
+		owner = unit->owner;
+		err = bsdtun_owner_attrs(data, &owner, extack);
+		if (!err)
+			bsdtun_unit_set_owner(unit, &owner);
+	}
+	mutex_unlock(&bsdtun_lock);
+	return err;
+}
+
+static size_t bsdtun_get_size(const struct net_device *dev)
+{
+	return 2 * nla_total_size(sizeof(u32));
+}
+
+/* "ip -d link show": whom the unit is given to, in the reader's numbers. */
+static int bsdtun_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct bsdtun_unit *unit =
+		((const struct bsdtun_priv *)netdev_priv(dev))->unit;
+	u32 uid, gid;
+
+	if (!unit)
+		return 0;
+	uid = bsdtun_owner_id(&unit->owner, false);
+	gid = bsdtun_owner_id(&unit->owner, true);
+	if ((uid != (u32)-1 && nla_put_u32(skb, IFLA_BSDTUN_OWNER, uid)) ||
+	    (gid != (u32)-1 && nla_put_u32(skb, IFLA_BSDTUN_GROUP, gid)))
+		return -EMSGSIZE;
+	return 0;
 }
 
 /* ip link del, namespace death and module unload. */
@@ -633,8 +707,13 @@ int bsdtun_netdev_add(struct bsdtun_family *fam)
 	ops->kind = fam->kind;
 	ops->priv_size = sizeof(struct bsdtun_priv);
 	ops->setup = fam->ops->setup;
+	ops->maxtype = IFLA_BSDTUN_MAX;
+	ops->policy = bsdtun_policy;
 	ops->newlink = bsdtun_newlink;
+	ops->changelink = bsdtun_changelink;
 	ops->dellink = bsdtun_dellink;
+	ops->get_size = bsdtun_get_size;
+	ops->fill_info = bsdtun_fill_info;
 	return rtnl_link_register(ops);
 }
 

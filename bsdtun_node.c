@@ -9,21 +9,86 @@
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 
 #include "bsdtun.h"
 
-static char *bsdtun_devnode(BSDTUN_DEVNODE_CONST struct device *dev,
-			    umode_t *mode)
+/*
+ * Root only, as BSD makes its tun nodes (udev rules may widen it); a
+ * unit given to a user or group is theirs, read-write for its group
+ * when it has one.  devtmpfs asks when it makes the node, and every
+ * uevent carries the answer (DEVUID, DEVGID, DEVMODE) for udev: a unit
+ * given away later reaches its node through bsdtun_node_changed().
+ */
+static char *bsdtun_devnode(BSDTUN_DEVNODE_CONST struct device *d,
+			    umode_t *mode, kuid_t *uid, kgid_t *gid)
 {
-	/* Root only, as BSD makes its tun nodes; udev rules may widen it. */
-	if (mode)
-		*mode = 0600;
+	const struct bsdtun_unit *unit = dev_get_drvdata(d);
+	kuid_t owner;
+	kgid_t group;
+
+	if (!mode)
+		return NULL;
+	*mode = 0600;
+	if (!unit)
+		return NULL;
+	owner = READ_ONCE(unit->owner.uid);
+	group = READ_ONCE(unit->owner.gid);
+	if (uid_valid(owner))
+		*uid = owner;
+	if (gid_valid(group)) {
+		*gid = group;
+		*mode = 0660;
+	}
 	return NULL;
 }
 
+/*
+ * /sys/class/bsdtun/<node>/{owner,group}: whom the unit is given to, as
+ * the reader's user namespace numbers them, -1 for no one.  What a udev
+ * rule sets the node's owner from.
+ */
+static ssize_t owner_show(struct device *d, struct device_attribute *a,
+			  char *buf)
+{
+	const struct bsdtun_unit *unit = dev_get_drvdata(d);
+	kuid_t uid = READ_ONCE(unit->owner.uid);
+
+	if (!uid_valid(uid))
+		return sysfs_emit(buf, "-1\n");
+	return sysfs_emit(buf, "%u\n", from_kuid_munged(current_user_ns(), uid));
+}
+static DEVICE_ATTR_RO(owner);
+
+static ssize_t group_show(struct device *d, struct device_attribute *a,
+			  char *buf)
+{
+	const struct bsdtun_unit *unit = dev_get_drvdata(d);
+	kgid_t gid = READ_ONCE(unit->owner.gid);
+
+	if (!gid_valid(gid))
+		return sysfs_emit(buf, "-1\n");
+	return sysfs_emit(buf, "%u\n", from_kgid_munged(current_user_ns(), gid));
+}
+static DEVICE_ATTR_RO(group);
+
+static struct attribute *bsdtun_node_attrs[] = {
+	&dev_attr_owner.attr,
+	&dev_attr_group.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(bsdtun_node);
+
+static const struct device_type bsdtun_node_type = {
+	.name = "bsdtun_node",
+	.groups = bsdtun_node_groups,
+	.devnode = bsdtun_devnode,
+};
+
 static struct class bsdtun_class = {
 	.name = BSDTUN_DRV_NAME,
-	.devnode = bsdtun_devnode,
 };
 
 int bsdtun_node_family_add(struct bsdtun_family *fam,
@@ -48,16 +113,37 @@ void bsdtun_node_family_del(struct bsdtun_family *fam)
 	unregister_chrdev_region(fam->devt, bsdtun_max_units);
 }
 
+static void bsdtun_node_release(struct device *node)
+{
+	kfree(node);
+}
+
+/*
+ * device_create() without its class-wide defaults: the node's type names
+ * its owner (bsdtun_devnode()) before device_add() has devtmpfs make it.
+ */
 int bsdtun_node_add(struct bsdtun_unit *unit)
 {
 	struct bsdtun_family *fam = unit->fam;
 	struct device *node;
+	int err;
 
-	node = device_create(&bsdtun_class, NULL,
-			     MKDEV(MAJOR(fam->devt), unit->num), unit,
-			     "%s%d", *fam->prefix, unit->num);
-	if (IS_ERR(node))
-		return PTR_ERR(node);
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
+		return -ENOMEM;
+	device_initialize(node);
+	node->devt = MKDEV(MAJOR(fam->devt), unit->num);
+	node->class = &bsdtun_class;
+	node->type = &bsdtun_node_type;
+	node->release = bsdtun_node_release;
+	dev_set_drvdata(node, unit);
+	err = dev_set_name(node, "%s%d", *fam->prefix, unit->num);
+	if (!err)
+		err = device_add(node);
+	if (err) {
+		put_device(node);
+		return err;
+	}
 	unit->node = node;
 	return 0;
 }
@@ -66,6 +152,13 @@ void bsdtun_node_del(struct bsdtun_unit *unit)
 {
 	device_unregister(unit->node);
 	unit->node = NULL;
+}
+
+/* The unit was given to someone else: udev reads owner and group again. */
+void bsdtun_node_changed(struct bsdtun_unit *unit)
+{
+	if (unit->node)
+		kobject_uevent(&unit->node->kobj, KOBJ_CHANGE);
 }
 
 int bsdtun_node_init(void)

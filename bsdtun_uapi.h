@@ -176,6 +176,35 @@ struct tuninfo {
 #define BSDTUN_GOFFLOAD	_IOR('t', 224, unsigned int)
 
 /*
+ * A unit given to a user and/or group: that user (or a member of that
+ * group; both, when both are set) may open the unit's node, read, write
+ * and make the tunnel's own requests without CAP_NET_ADMIN.  Changing
+ * the interface's configuration still needs it.  The argument points to
+ * a __u32 uid or gid as the caller's user namespace numbers it;
+ * (__u32)-1 takes the unit back.  Setting needs CAP_NET_ADMIN over the
+ * interface's namespace; reading does not (-1 when none).
+ */
+#define BSDTUN_SOWNER	_IOW('t', 225, __u32)
+#define BSDTUN_GOWNER	_IOR('t', 225, __u32)
+#define BSDTUN_SGROUP	_IOW('t', 226, __u32)
+#define BSDTUN_GGROUP	_IOR('t', 226, __u32)
+
+/*
+ * The same through rtnetlink: "ip link add NAME type bsdtun user U group
+ * G" (iproute2's link_bsdtun.so), in IFLA_INFO_DATA, reported back to
+ * "ip -d link show".  The numbers are Linux tun's IFLA_TUN_OWNER and
+ * IFLA_TUN_GROUP.
+ */
+enum {
+	IFLA_BSDTUN_UNSPEC,
+	IFLA_BSDTUN_OWNER,	/* __u32 */
+	IFLA_BSDTUN_GROUP,	/* __u32 */
+	__IFLA_BSDTUN_MAX,
+};
+
+#define IFLA_BSDTUN_MAX (__IFLA_BSDTUN_MAX - 1)
+
+/*
  * OpenBSD's offload header, on tun and tap units: TUNSCAP turns struct
  * tun_hdr on with the offloads the reader takes, TUNDCAP turns it off.
  * The header comes before TUNSIFHEAD's family word, in host byte order.

@@ -8,6 +8,7 @@
  * namespaces (bsdtun_charge()), and all such units together may hold at
  * most half of a family's numbers.
  */
+#include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/idr.h>
 #include <linux/module.h>
@@ -217,10 +218,13 @@ void bsdtun_unit_family_init(struct bsdtun_family *fam)
 /*
  * Register a unit of @fam with its node: number @num, or the lowest free
  * one when @num is negative; @charge counts it against the current
- * user's limit (-EDQUOT beyond it).  Called with bsdtun_lock held.
+ * user's limit (-EDQUOT beyond it); given to @owner when not NULL, before
+ * its node appears, so that devtmpfs makes the node theirs.  Called with
+ * bsdtun_lock held.
  */
 struct bsdtun_unit *bsdtun_unit_create(struct bsdtun_family *fam, int num,
-				       bool charge)
+				       bool charge,
+				       const struct bsdtun_owner *owner)
 {
 	struct bsdtun_unit *unit;
 	int err, id;
@@ -238,6 +242,8 @@ struct bsdtun_unit *bsdtun_unit_create(struct bsdtun_family *fam, int num,
 	init_waitqueue_head(&unit->wq);
 	unit->type = fam->if_type;
 	unit->hdr_mode = fam->hdr_mode;
+	unit->owner.uid = owner ? owner->uid : INVALID_UID;
+	unit->owner.gid = owner ? owner->gid : INVALID_GID;
 	if (charge) {
 		err = bsdtun_charge(unit);
 		if (err)
@@ -266,6 +272,71 @@ err_free:
 	bsdtun_uncharge(unit);
 	kfree(unit);
 	return ERR_PTR(err);
+}
+
+/*
+ * Whether @unit was given to the current user: its euid is the owner, or
+ * the group is among its effective groups; both when both are set, as
+ * Linux tun combines TUNSETOWNER and TUNSETGROUP.  A unit given to no one
+ * is given to no one.  Under bsdtun_lock.
+ */
+bool bsdtun_unit_delegated(const struct bsdtun_unit *unit)
+{
+	const struct bsdtun_owner *o = &unit->owner;
+
+	lockdep_assert_held(&bsdtun_lock);
+	if (!uid_valid(o->uid) && !gid_valid(o->gid))
+		return false;
+	return (!uid_valid(o->uid) || uid_eq(current_euid(), o->uid)) &&
+	       (!gid_valid(o->gid) || in_egroup_p(o->gid));
+}
+
+/*
+ * Uid @id (group: gid) as the caller's user namespace numbers it into
+ * @owner, (u32)-1 for no one; -EINVAL for an id that namespace does not
+ * map.
+ */
+int bsdtun_owner_parse(struct bsdtun_owner *owner, bool group, u32 id)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	if (group) {
+		owner->gid = id == (u32)-1 ? INVALID_GID : make_kgid(ns, id);
+		return id == (u32)-1 || gid_valid(owner->gid) ? 0 : -EINVAL;
+	}
+	owner->uid = id == (u32)-1 ? INVALID_UID : make_kuid(ns, id);
+	return id == (u32)-1 || uid_valid(owner->uid) ? 0 : -EINVAL;
+}
+
+/* @owner's uid (group: gid) as the caller's user namespace numbers it. */
+u32 bsdtun_owner_id(const struct bsdtun_owner *owner, bool group)
+{
+	struct user_namespace *ns = current_user_ns();
+	kuid_t uid = READ_ONCE(owner->uid);
+	kgid_t gid = READ_ONCE(owner->gid);
+
+	if (group)
+		return gid_valid(gid) ? from_kgid_munged(ns, gid) : (u32)-1;
+	return uid_valid(uid) ? from_kuid_munged(ns, uid) : (u32)-1;
+}
+
+/*
+ * Give @unit to @owner (INVALID_UID, INVALID_GID: take it back).  The
+ * node's owner follows through udev, which the change event asks to
+ * read the node's owner and group attributes again.  Under rtnl_lock
+ * and bsdtun_lock.
+ */
+void bsdtun_unit_set_owner(struct bsdtun_unit *unit,
+			   const struct bsdtun_owner *owner)
+{
+	ASSERT_RTNL();
+	lockdep_assert_held(&bsdtun_lock);
+	if (uid_eq(unit->owner.uid, owner->uid) &&
+	    gid_eq(unit->owner.gid, owner->gid))
+		return;
+	WRITE_ONCE(unit->owner.uid, owner->uid);
+	WRITE_ONCE(unit->owner.gid, owner->gid);
+	bsdtun_node_changed(unit);
 }
 
 /*
@@ -347,7 +418,7 @@ void bsdtun_unit_destroy(struct bsdtun_unit *unit, struct list_head *head)
 	/* Blocked readers and pollers see the unit gone. */
 	wake_up_interruptible_poll(&unit->wq, EPOLLERR | EPOLLHUP);
 	if (respawn) {
-		again = bsdtun_unit_create(unit->fam, unit->num, false);
+		again = bsdtun_unit_create(unit->fam, unit->num, false, NULL);
 		if (IS_ERR(again))
 			pr_warn("bsdtun: cannot make boot unit %d again: %ld\n",
 				unit->num, PTR_ERR(again));

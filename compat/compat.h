@@ -12,7 +12,7 @@
 #ifndef _BSDTUN_COMPAT_H
 #define _BSDTUN_COMPAT_H
 
-/* 6.2: class->devnode() takes a const struct device. */
+/* 6.2: device_type->devnode() takes a const struct device. */
 #ifdef BSDTUN_HAVE_CONST_DEVNODE
 #define BSDTUN_DEVNODE_CONST const
 #else
@@ -53,21 +53,23 @@
 /*
  * 6.15: rtnl_link_ops->newlink() takes its arguments in a struct
  * rtnl_newlink_params; before, the source namespace and attribute tables
- * came one by one.  A newlink that needs only the device and the extack
- * declares its parameters with this macro, which names them dev and
- * extack.
+ * came one by one.  bsdtun's newlink declares its parameters with this
+ * macro, which names them dev and extack, and finds its IFLA_INFO_DATA
+ * attributes in bsdtun_newlink_data.
  */
 #ifdef BSDTUN_HAVE_NEWLINK_PARAMS
 #define BSDTUN_NEWLINK_ARGS				\
 	struct net_device *dev,						\
-	struct rtnl_newlink_params *bsdtun_unused_params,		\
+	struct rtnl_newlink_params *bsdtun_params,			\
 	struct netlink_ext_ack *extack
+#define bsdtun_newlink_data (bsdtun_params->data)
 #else
 #define BSDTUN_NEWLINK_ARGS				\
 	struct net *bsdtun_unused_src_net, struct net_device *dev,	\
 	struct nlattr *bsdtun_unused_tb[],				\
-	struct nlattr *bsdtun_unused_data[],				\
+	struct nlattr *bsdtun_data[],					\
 	struct netlink_ext_ack *extack
+#define bsdtun_newlink_data bsdtun_data
 #endif
 
 /* 6.1: a NAPI context's weight is no longer the driver's to choose. */

@@ -613,12 +613,15 @@ static inline size_t bsdtun_nla(char *buf, size_t off, unsigned short type,
 }
 
 /*
- * "ip link add NAME type KIND" (@add) or "ip link del NAME" over
- * rtnetlink, without a fork and exec per call: the stress tests create
- * and destroy units by the thousand.  0 or a negative errno.
+ * "ip link add NAME type KIND" (@op 1), "ip link set NAME type KIND"
+ * (@op 2) or "ip link del NAME" (@op 0) over rtnetlink, without a fork
+ * and exec per call: the stress tests create and destroy units by the
+ * thousand.  @owner and @group, unless negative, give the unit to that
+ * uid and gid ("user U group G"; 0xffffffff takes it back).  0 or a
+ * negative errno.
  */
-static inline int bsdtun_nl_link_kind(int add, const char *name,
-				      const char *kind)
+static inline int bsdtun_nl_link_req(int op, const char *name, const char *kind,
+				     long long owner, long long group)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -630,22 +633,36 @@ static inline int bsdtun_nl_link_kind(int add, const char *name,
 		struct nlmsgerr err;
 	} ack;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	size_t off = 0, info;
+	size_t off = 0, info, data;
+	uint32_t id;
 	int s, err = -EIO;
 
 	memset(&req, 0, sizeof(req));
 	off = bsdtun_nla(req.attrs, off, IFLA_IFNAME, name, strlen(name) + 1);
-	if (add) {
+	if (op) {
 		info = off;
 		off = bsdtun_nla(req.attrs, off, IFLA_LINKINFO, NULL, 0);
 		off = bsdtun_nla(req.attrs, off, IFLA_INFO_KIND, kind,
 				 strlen(kind) + 1);
+		if (owner >= 0 || group >= 0) {
+			data = off;
+			off = bsdtun_nla(req.attrs, off, IFLA_INFO_DATA, NULL, 0);
+			id = (uint32_t)owner;
+			if (owner >= 0)
+				off = bsdtun_nla(req.attrs, off, IFLA_BSDTUN_OWNER,
+						 &id, sizeof(id));
+			id = (uint32_t)group;
+			if (group >= 0)
+				off = bsdtun_nla(req.attrs, off, IFLA_BSDTUN_GROUP,
+						 &id, sizeof(id));
+			((struct rtattr *)(req.attrs + data))->rta_len = off - data;
+		}
 		((struct rtattr *)(req.attrs + info))->rta_len = off - info;
 	}
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + off;
-	req.nh.nlmsg_type = add ? RTM_NEWLINK : RTM_DELLINK;
+	req.nh.nlmsg_type = op ? RTM_NEWLINK : RTM_DELLINK;
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-			     (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+			     (op == 1 ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	req.ifi.ifi_family = AF_UNSPEC;
 	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (s < 0)
@@ -658,6 +675,12 @@ static inline int bsdtun_nl_link_kind(int add, const char *name,
 		err = ack.err.error;
 	close(s);
 	return err;
+}
+
+static inline int bsdtun_nl_link_kind(int add, const char *name,
+				      const char *kind)
+{
+	return bsdtun_nl_link_req(add, name, kind, -1, -1);
 }
 
 static inline int bsdtun_nl_link(int add, const char *name)

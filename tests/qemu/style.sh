@@ -29,7 +29,7 @@ bsdtun_checkpatch() {
 		# attributes and spell shell commands in split strings.
 		ign=
 		case $f in
-		selftests/*|bench/*|tests/*|examples/*)
+		selftests/*|bench/*|tests/*|examples/*|tools/*)
 			ign=--ignore=PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,SPLIT_STRING ;;
 		esac
 		out=$(cd "$TOP" && perl "$cp" --strict --no-tree --quiet $ign \
