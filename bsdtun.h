@@ -260,7 +260,12 @@ struct bsdtun_unit {
 	int hdr_mode;
 	/* Offload header kind and capabilities; written under rtnl_lock. */
 	u32 ofl;
-	pid_t pid;
+	/*
+	 * The controlling process (open, TUNSIFPID), held so that each
+	 * reader numbers it in its own PID namespace; under pid_lock.
+	 */
+	spinlock_t pid_lock;
+	struct pid *pid;
 	int baudrate;
 	u8 type;
 	/* tap: the far end's MAC, kept for the program; under bsdtun_lock. */
@@ -452,6 +457,8 @@ int bsdtun_owner_parse(struct bsdtun_owner *owner, bool group, u32 id);
 u32 bsdtun_owner_id(const struct bsdtun_owner *owner, bool group);
 void bsdtun_unit_set_owner(struct bsdtun_unit *unit,
 			   const struct bsdtun_owner *owner);
+void bsdtun_unit_set_pid(struct bsdtun_unit *unit, struct pid *pid);
+pid_t bsdtun_unit_pid_vnr(struct bsdtun_unit *unit);
 struct bsdtun_unit *bsdtun_unit_get(struct bsdtun_family *fam, int num);
 struct bsdtun_unit *bsdtun_unit_idle_boot(struct bsdtun_family *fam, int num);
 void bsdtun_unit_put(struct bsdtun_unit *unit);

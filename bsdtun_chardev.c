@@ -99,13 +99,13 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 	bsdtun_queue_purge(unit, dev);
 	bf->unit = unit;
 	WRITE_ONCE(unit->file, bf);
-	WRITE_ONCE(unit->pid, task_tgid_vnr(current));
+	bsdtun_unit_set_pid(unit, get_task_pid(current, PIDTYPE_TGID));
 	netif_carrier_on(dev);
 	/* FreeBSD's net.link.tap.up_on_open; a failure leaves it down. */
 	if (fam->up_on_open && READ_ONCE(*fam->up_on_open) &&
 	    !(dev->flags & IFF_UP))
 		dev_open(dev, NULL);
-	bsdtun_dbg(dev, "opened by %d\n", unit->pid);
+	bsdtun_dbg(dev, "opened by %d\n", task_tgid_vnr(current));
 	mutex_unlock(&bsdtun_lock);
 	rtnl_unlock();
 
@@ -143,7 +143,7 @@ static int bsdtun_release(struct inode *inode, struct file *file)
 	mutex_lock(&bsdtun_lock);
 	if (!unit->dead && unit->file == bf) {
 		WRITE_ONCE(unit->file, NULL);
-		WRITE_ONCE(unit->pid, 0);
+		bsdtun_unit_set_pid(unit, NULL);
 		dev = rtnl_dereference(unit->dev);
 		if (dev) {
 			bsdtun_dbg(dev, "closed\n");

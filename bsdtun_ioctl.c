@@ -269,7 +269,7 @@ long bsdtun_tun_ioctl(struct file *file, struct bsdtun_unit *unit,
 	case TUNSIFMODE:
 		return bsdtun_setmode(unit, val);
 	case TUNSIFPID:
-		WRITE_ONCE(unit->pid, task_tgid_vnr(current));
+		bsdtun_unit_set_pid(unit, get_task_pid(current, PIDTYPE_TGID));
 		return 0;
 	case BSDTUN_TUNGIFNAME_DFLY:
 		return bsdtun_ifname(unit, argp, sizeof(struct ifreq));

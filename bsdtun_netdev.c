@@ -351,7 +351,8 @@ static ssize_t bsdtun_unit_show(struct device *d, struct device_attribute *a,
 static ssize_t bsdtun_pid_show(struct device *d, struct device_attribute *a,
 			       char *buf)
 {
-	return sysfs_emit(buf, "%d\n", READ_ONCE(bsdtun_attr_unit(d)->pid));
+	/* Numbered in the reader's PID namespace, as /proc numbers it. */
+	return sysfs_emit(buf, "%d\n", bsdtun_unit_pid_vnr(bsdtun_attr_unit(d)));
 }
 
 static ssize_t bsdtun_ifhead_show(struct device *d, struct device_attribute *a,

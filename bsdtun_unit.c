@@ -12,6 +12,7 @@
 #include <linux/hashtable.h>
 #include <linux/idr.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -202,6 +203,7 @@ static void bsdtun_unit_release(struct kref *ref)
 	struct bsdtun_unit *unit = container_of(ref, struct bsdtun_unit, ref);
 
 	bsdtun_queue_purge(unit, NULL);
+	put_pid(unit->pid);
 	kfree(unit);
 }
 
@@ -240,6 +242,7 @@ struct bsdtun_unit *bsdtun_unit_create(struct bsdtun_family *fam, int num,
 	unit->fam = fam;
 	skb_queue_head_init(&unit->queue);
 	init_waitqueue_head(&unit->wq);
+	spin_lock_init(&unit->pid_lock);
 	unit->type = fam->if_type;
 	unit->hdr_mode = fam->hdr_mode;
 	unit->owner.uid = owner ? owner->uid : INVALID_UID;
@@ -337,6 +340,33 @@ void bsdtun_unit_set_owner(struct bsdtun_unit *unit,
 	WRITE_ONCE(unit->owner.uid, owner->uid);
 	WRITE_ONCE(unit->owner.gid, owner->gid);
 	bsdtun_node_changed(unit);
+}
+
+/* Record @pid as the controlling process, taking over its reference. */
+void bsdtun_unit_set_pid(struct bsdtun_unit *unit, struct pid *pid)
+{
+	struct pid *old;
+
+	spin_lock(&unit->pid_lock);
+	old = unit->pid;
+	unit->pid = pid;
+	spin_unlock(&unit->pid_lock);
+	put_pid(old);
+}
+
+/*
+ * The controlling process as the caller's PID namespace numbers it: 0
+ * when none, or when it is not in that namespace's view (sysfs readers
+ * in another container).
+ */
+pid_t bsdtun_unit_pid_vnr(struct bsdtun_unit *unit)
+{
+	pid_t nr;
+
+	spin_lock(&unit->pid_lock);
+	nr = unit->pid ? pid_vnr(unit->pid) : 0;
+	spin_unlock(&unit->pid_lock);
+	return nr;
 }
 
 /*

@@ -151,6 +151,46 @@ TEST_F(ioc, sifpid_records_caller)
 	EXPECT_EQ(pid, bsdtun_read_num("/sys/class/net/%s/bsdtun/pid", self->name));
 }
 
+/*
+ * A controlling process in a PID namespace of its own (a container's
+ * daemon): each reader of the pid attribute sees it numbered in its own
+ * namespace, as /proc does, here the grandchild's 1 and the host's PID.
+ */
+TEST_F(ioc, sifpid_numbered_in_the_readers_pid_namespace)
+{
+	char path[96];
+	pid_t pid, inner = 0;
+	int p[2], st;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bsdtun/pid", self->name);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t g;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		g = fork();
+		if (g == 0)
+			_exit(ioctl(self->fd, TUNSIFPID) ||
+			      bsdtun_read_num("%s", path) != getpid() ? 1 : 0);
+		if (g < 0 || write(p[1], &g, sizeof(g)) != sizeof(g) ||
+		    waitpid(g, &st, 0) != g || !WIFEXITED(st))
+			_exit(2);
+		_exit(WEXITSTATUS(st));
+	}
+	close(p[1]);
+	ASSERT_EQ(sizeof(inner), read(p[0], &inner, sizeof(inner)));
+	close(p[0]);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	/* Inside, it read itself as 1. */
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_LT(1, inner);
+	EXPECT_EQ(inner, bsdtun_read_num("%s", path));
+}
+
 TEST_F(ioc, fionread_next_packet_size)
 {
 	int n = -1, on = 1;
