@@ -443,6 +443,8 @@ void bsdtun_ether_setup(struct net_device *dev);
 void bsdtun_netdev_rx(struct net_device *dev, struct sk_buff *skb);
 struct net_device *bsdtun_netdev_create(struct bsdtun_unit *unit,
 					struct net *net);
+int bsdtun_netdev_init(void);
+void bsdtun_netdev_exit(void);
 int bsdtun_netdev_add(struct bsdtun_family *fam);
 void bsdtun_netdev_del(struct bsdtun_family *fam);
 

@@ -80,6 +80,12 @@ static int __init bsdtun_init(void)
 		bsdtun_alloc_exit();
 		return err;
 	}
+	err = bsdtun_netdev_init();
+	if (err) {
+		bsdtun_node_exit();
+		bsdtun_alloc_exit();
+		return err;
+	}
 	for (added = 0; added < bsdtun_nr_families; added++) {
 		if (!bsdtun_families[added]->on)
 			continue;
@@ -107,6 +113,7 @@ static int __init bsdtun_init(void)
 
 err_families:
 	bsdtun_families_del(added);
+	bsdtun_netdev_exit();
 	bsdtun_node_exit();
 	bsdtun_unit_exit();
 	bsdtun_alloc_exit();
@@ -120,6 +127,7 @@ static void __exit bsdtun_exit(void)
 	bsdtun_live = false;
 	mutex_unlock(&bsdtun_lock);
 	bsdtun_families_del(bsdtun_nr_families);
+	bsdtun_netdev_exit();
 	bsdtun_node_exit();
 	bsdtun_unit_exit();
 	bsdtun_alloc_exit();

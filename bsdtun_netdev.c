@@ -699,6 +699,45 @@ static void bsdtun_dellink(struct net_device *dev, struct list_head *head)
 	mutex_unlock(&bsdtun_lock);
 }
 
+static bool bsdtun_netdev_is_ours(const struct net_device *dev)
+{
+	return dev->netdev_ops == &bsdtun_netdev_ops ||
+	       dev->netdev_ops == &bsdtun_ether_netdev_ops;
+}
+
+/*
+ * A unit's interface renamed to another family's unit name ("ip link set
+ * bsdtap3 name bsdtun7") would hold that unit's name, as "ip link add"
+ * may not (bsdtun_newlink()): refused, and the core renames it back.
+ * Called first, so no other notifier sees the name.
+ */
+static int bsdtun_netdev_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event != NETDEV_CHANGENAME || !bsdtun_netdev_is_ours(dev))
+		return NOTIFY_DONE;
+	if (bsdtun_name_of_other_family(bsdtun_dev_family(dev), dev->name))
+		return notifier_from_errno(-EINVAL);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block bsdtun_netdev_notifier = {
+	.notifier_call = bsdtun_netdev_event,
+	.priority = INT_MAX,
+};
+
+int bsdtun_netdev_init(void)
+{
+	return register_netdevice_notifier(&bsdtun_netdev_notifier);
+}
+
+void bsdtun_netdev_exit(void)
+{
+	unregister_netdevice_notifier(&bsdtun_netdev_notifier);
+}
+
 /* ip link add ... type <kind>: each family is a kind of link of its own. */
 int bsdtun_netdev_add(struct bsdtun_family *fam)
 {

@@ -557,10 +557,13 @@ TEST_F(tap, reopen_after_full_queue_transmits)
 	EXPECT_EQ(0, memcmp(buf + n - 5, "after", 5));
 }
 
-/* A unit's name is its family's: another kind of link may not take it. */
+/*
+ * A unit's name is its family's: another kind of link may not take it,
+ * at creation or by a rename.
+ */
 TEST_F(tap, other_family_unit_name_refused)
 {
-	char name[IFNAMSIZ];
+	char name[IFNAMSIZ], other[IFNAMSIZ];
 
 	bsdtun_name(name, sizeof(name), variant->fam, 7);
 	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link add %s type %s 2>/dev/null",
@@ -570,6 +573,14 @@ TEST_F(tap, other_family_unit_name_refused)
 			       name, variant->fam->kind));
 	bsdtun_name(name, sizeof(name), variant->fam, 7);
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s type %s", name, variant->fam->kind));
+	/* Nor may a rename take it; the interface keeps its name. */
+	bsdtun_name(other, sizeof(other), &bsdtun_fam_tun, 7);
+	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link set %s name %s 2>/dev/null", name, other));
+	EXPECT_LT(0, if_nametoindex(name));
+	EXPECT_EQ(0, if_nametoindex(other));
+	/* Any other name it may take, and its own back. */
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s name wan7", name));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link set wan7 name %s", name));
 	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s", name));
 }
 
