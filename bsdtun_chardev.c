@@ -111,6 +111,12 @@ static int bsdtun_open(struct inode *inode, struct file *file)
 
 	file->private_data = bf;
 	stream_open(inode, file);
+	/*
+	 * read() and write() honour IOCB_NOWAIT (an empty queue is EAGAIN,
+	 * and poll says when to retry): io_uring completes them inline or
+	 * arms poll, rather than blocking a worker thread in each read.
+	 */
+	file->f_mode |= FMODE_NOWAIT;
 	return 0;
 
 err_put:
