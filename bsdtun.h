@@ -287,6 +287,7 @@ struct bsdtun_skb_cb {
 	unsigned int size;	/* memory charged to the queue */
 	u8 hdr_mode;		/* header read() puts before it */
 	u8 ofl;			/* offload header kind before that */
+	bool bql;		/* counted in the byte queue limit */
 };
 
 static inline struct bsdtun_skb_cb *bsdtun_skb_cb(const struct sk_buff *skb)
@@ -474,8 +475,9 @@ int bsdtun_unit_params_check(void);
 void bsdtun_unit_exit(void);
 
 /* bsdtun_queue.c: the packets waiting for read(). */
+extern bool bsdtun_bql;
 int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
-		      struct sk_buff *skb, int mode, unsigned int ofl);
+		      struct sk_buff *skb, int mode, unsigned int ofl, bool bql);
 struct sk_buff *bsdtun_queue_pop(struct bsdtun_unit *unit);
 int bsdtun_queue_next_size(struct bsdtun_unit *unit);
 bool bsdtun_queue_may_wake(struct bsdtun_unit *unit,

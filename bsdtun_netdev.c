@@ -43,6 +43,7 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct sk_buff *next;
 	unsigned int kind;
 	int mode, full = 0;
+	bool bql;
 	u32 ofl;
 
 	mode = unit->fam->ops->xmit_hdr(unit, skb);
@@ -73,13 +74,15 @@ static netdev_tx_t bsdtun_xmit(struct sk_buff *skb, struct net_device *dev)
 		bsdtun_count_tx_dropped(dev);
 		return NETDEV_TX_OK;
 	}
+	/* Byte queue limits only where a qdisc holds what they stop. */
+	bql = READ_ONCE(bsdtun_bql) && bsdtun_has_qdisc(dev);
 	for (; skb; skb = next) {
 		unsigned int len = skb->len;
 		int ret;
 
 		next = skb->next;
 		skb_mark_not_on_list(skb);
-		ret = bsdtun_queue_push(unit, dev, skb, mode, kind);
+		ret = bsdtun_queue_push(unit, dev, skb, mode, kind, bql);
 		if (ret < 0) {
 			bsdtun_count_tx_dropped(dev);
 			kfree_skb(skb);
@@ -457,8 +460,12 @@ static void bsdtun_setup_common(struct net_device *dev)
 	dev->hw_features |= NETIF_F_SG | NETIF_F_FRAGLIST | BSDTUN_OFL_L3_FEATURES;
 	dev->features |= NETIF_F_SG | NETIF_F_FRAGLIST;
 	dev->vlan_features |= NETIF_F_SG | NETIF_F_FRAGLIST | BSDTUN_OFL_L3_FEATURES;
-	/* The unit's queue has its own lock: no per-packet transmit lock. */
-	bsdtun_set_lltx(dev);
+	/*
+	 * Not lockless (LLTX): the core's transmit lock serialises the
+	 * byte queue limits' producer side, as they expect, and from 6.11
+	 * only such an interface shows byte_queue_limits in sysfs.  With a
+	 * qdisc the lock is uncontended.
+	 */
 	/*
 	 * netpoll transmits from any context, interrupts included, and the
 	 * queue's lock is only safe against bottom halves.  A console over

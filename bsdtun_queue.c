@@ -13,6 +13,16 @@
  * truesize).  The byte bound holds whatever a namespace's administrator
  * sets txqueuelen to, and whatever size packets are: it is what one unit
  * can pin in the kernel while its reader sleeps.
+ *
+ * Within those bounds, byte queue limits keep the queue short: a packet
+ * queued counts as sent to the "hardware", a packet read as completed,
+ * and the limit adapts to how fast the reader reads, so that a backlog
+ * waits in the qdisc, where fq_codel and its kind schedule and drop,
+ * rather than here in arrival order.  Only with a qdisc to hold it: on
+ * a noqueue interface a stopped queue drops, so nothing is counted.
+ * Each packet records whether it was counted, and the counts change
+ * only under the queue's lock: a qdisc changed in between, or the bql
+ * parameter (the A/B switch), never completes bytes that were not sent.
  */
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -24,6 +34,11 @@ unsigned int bsdtun_queue_bytes = 4 << 20;
 module_param_named(queue_bytes, bsdtun_queue_bytes, uint, 0444);
 MODULE_PARM_DESC(queue_bytes,
 		 "Memory the packets waiting for read() on one unit may hold, in bytes (default 4 MiB)");
+
+bool bsdtun_bql = true;
+module_param_named(bql, bsdtun_bql, bool, 0644);
+MODULE_PARM_DESC(bql,
+		 "Byte queue limits on the read queue: a backlog waits in the qdisc (default on)");
 
 /* Smallest queue_bytes: a few packets of the largest size. */
 #define BSDTUN_MIN_QUEUE_BYTES	(64 << 10)
@@ -51,7 +66,7 @@ static unsigned int bsdtun_queue_limit(const struct net_device *dev)
  * fits, whatever its size.
  */
 int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
-		      struct sk_buff *skb, int mode, unsigned int ofl)
+		      struct sk_buff *skb, int mode, unsigned int ofl, bool bql)
 {
 	unsigned int limit = bsdtun_queue_limit(dev);
 	unsigned int max = READ_ONCE(bsdtun_queue_bytes);
@@ -85,6 +100,9 @@ int bsdtun_queue_push(struct bsdtun_unit *unit, struct net_device *dev,
 	cb->size = size;
 	cb->hdr_mode = mode;
 	cb->ofl = ofl;
+	cb->bql = bql;
+	if (bql)
+		netdev_tx_sent_queue(netdev_get_tx_queue(dev, 0), skb->len);
 	__skb_queue_tail(&unit->queue, skb);
 	WRITE_ONCE(unit->qbytes, unit->qbytes + size);
 	full = unit->queue.qlen >= limit || unit->qbytes + size > max;
@@ -114,15 +132,24 @@ static void bsdtun_queue_unlink(struct bsdtun_unit *unit, struct sk_buff *skb)
 /*
  * The transmit side only runs with bottom halves off (see
  * bsdtun_queue_push()), so they are all that must be held off here.
+ * A packet counted in the byte queue limit completes on the unit's
+ * interface, the one that sent it: an interface goes only with its
+ * unit, whose queue is then empty.
  */
 struct sk_buff *bsdtun_queue_pop(struct bsdtun_unit *unit)
 {
+	struct net_device *dev;
 	struct sk_buff *skb;
 
 	spin_lock_bh(&unit->queue.lock);
 	skb = skb_peek(&unit->queue);
-	if (skb)
+	if (skb) {
 		bsdtun_queue_unlink(unit, skb);
+		dev = rcu_dereference_bh(unit->dev);
+		if (bsdtun_skb_cb(skb)->bql && dev)
+			netdev_tx_completed_queue(netdev_get_tx_queue(dev, 0),
+						  1, skb->len);
+	}
 	spin_unlock_bh(&unit->queue.lock);
 	return skb;
 }
@@ -155,7 +182,13 @@ void bsdtun_queue_purge(struct bsdtun_unit *unit, struct net_device *dev)
 	spin_lock_bh(&unit->queue.lock);
 	skb_queue_splice_init(&unit->queue, &junk);
 	WRITE_ONCE(unit->qbytes, 0);
+	/* Nothing in flight any more: the limit starts again. */
+	if (dev)
+		netdev_tx_reset_queue(netdev_get_tx_queue(dev, 0));
 	spin_unlock_bh(&unit->queue.lock);
+	/* The limit may have stopped the qdisc; nothing will complete now. */
+	if (dev && netif_running(dev))
+		netif_schedule_queue(netdev_get_tx_queue(dev, 0));
 
 	while ((skb = __skb_dequeue(&junk))) {
 		if (dev)

@@ -30,16 +30,6 @@
 #endif
 
 /*
- * 6.12: lockless transmit (the driver serialises its own queue) is a
- * net_device bit; before, it was the NETIF_F_LLTX feature flag.
- */
-#ifdef BSDTUN_HAVE_DEV_LLTX
-#define bsdtun_set_lltx(dev) ((dev)->lltx = true)
-#else
-#define bsdtun_set_lltx(dev) ((dev)->features |= NETIF_F_LLTX)
-#endif
-
-/*
  * Later kernels (7.3, seen in Debian's experimental) name the flags a
  * user set, as SIOCGIFFLAGS reports them, netif_get_flags(): the
  * netif_* functions are those that run under the device's lock.

@@ -222,6 +222,8 @@ TEST_F(io, queue_bounded_by_txqueuelen_with_backpressure)
 	uint8_t buf[2048];
 	int i, n = 0;
 
+	/* The hard bound itself: byte queue limits off. */
+	ASSERT_EQ(0, bsdtun_bql_off());
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 8", self->name));
 	/* A fresh root qdisc sized by the new txqueuelen, drops at 0. */
 	ASSERT_EQ(0, bsdtun_sh("/sbin/tc qdisc replace dev %s root pfifo_fast", self->name));
@@ -263,6 +265,8 @@ TEST_F(io, stopped_queue_restarts_at_half)
 	uint8_t buf[2048];
 	int i;
 
+	/* The stop at txqueuelen and the wake at half: no byte queue limits. */
+	ASSERT_EQ(0, bsdtun_bql_off());
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 8", self->name));
 	ASSERT_EQ(0, bsdtun_sh("/sbin/tc qdisc replace dev %s root pfifo limit 100",
 			       self->name));
@@ -293,6 +297,8 @@ TEST_F(io, queue_runs_again_after_close_while_full)
 	uint8_t buf[2048];
 	int i, n = -1;
 
+	/* Full to txqueuelen: no byte queue limits. */
+	ASSERT_EQ(0, bsdtun_bql_off());
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 4", self->name));
 	for (i = 0; i < 12; i++)
 		ASSERT_EQ(4, bsdtun_send4(NET, "full", 4));

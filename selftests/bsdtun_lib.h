@@ -842,6 +842,17 @@ static inline int bsdtun_write_file(const char *path, const char *text)
 }
 
 /*
+ * Byte queue limits off for the packets sent from now on (the module's
+ * bql parameter, until the next load): for tests of the hard bounds,
+ * txqueuelen and queue_bytes, which the limits otherwise keep the unit
+ * far within, the backlog waiting in the qdisc (bsdtun_bql).
+ */
+static inline int bsdtun_bql_off(void)
+{
+	return bsdtun_write_file("/sys/module/bsdtun/parameters/bql", "N");
+}
+
+/*
  * Become what "unshare -Urn" run by user @uid makes: an unprivileged
  * user, root in a user and a network namespace of its own.  For a forked
  * child; 0 on success.

@@ -270,6 +270,8 @@ TEST_F_TIMEOUT(q, byte_bound_holds_under_flood_and_huge_txqueuelen, 120)
 	uint8_t buf[2048];
 	int n, got = 0;
 
+	/* The hard bound itself: byte queue limits off. */
+	ASSERT_EQ(0, bsdtun_bql_off());
 	/*
 	 * A qdisc whose size does not follow txqueuelen (pfifo_fast would
 	 * try to allocate a ring that large), then the largest txqueuelen

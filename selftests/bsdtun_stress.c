@@ -614,6 +614,8 @@ TEST_F_TIMEOUT(stress, unread_unit_holds_at_most_txqueuelen, 120)
 	pthread_t t[2];
 	int fionread;
 
+	/* The hard bound itself: byte queue limits off. */
+	ASSERT_EQ(0, bsdtun_bql_off());
 	st->fd = bsdtun_clone(st->name);
 	ASSERT_LE(0, st->fd);
 	ASSERT_EQ(0, bsdtun_up(st->name, NET));

@@ -534,6 +534,8 @@ TEST_F(tap, reopen_after_full_queue_transmits)
 	uint8_t buf[2048];
 	ssize_t n = -1;
 
+	/* Full to txqueuelen: no byte queue limits. */
+	ASSERT_EQ(0, bsdtun_bql_off());
 	ASSERT_EQ(0, tap_up_with_peer(self->name));
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 4", self->name));
 	for (int i = 0; i < 16; i++)
