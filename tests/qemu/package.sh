@@ -45,6 +45,7 @@ BSDTUN_ROOT_RESET='
 	done
 	rm -rf /var/lib/dkms/bsdtun /usr/src/bsdtun-* /usr/local/include/bsdtun \
 		/usr/local/share/pkgconfig/bsdtun*.pc /usr/local/share/man/man4/bsd*.4 \
+		/usr/local/share/man/man8/bsdtun-tools.8 /usr/lib/bsdtun \
 		/usr/lib/udev/rules.d/60-bsdtun.rules
 	find /usr/lib/modules -name "bsdtun.ko*" -delete
 	depmod "$K" 2>/dev/null
@@ -58,8 +59,9 @@ BSDTUN_ROOT_NOTHING='
 		bad="$bad, DKMS trees"
 	find /usr/lib/modules -name "bsdtun.ko*" | grep . && bad="$bad, the module"
 	grep bsdtun "/usr/lib/modules/$K/modules.dep" && bad="$bad, modules.dep naming it"
-	ls /usr/share/man/man4/bsd* /usr/share/doc/bsdtun-* /usr/include/bsdtun \
-		/usr/share/pkgconfig/bsdtun* 2>/dev/null | grep . && bad="$bad, package files"
+	ls /usr/share/man/man4/bsd* /usr/share/man/man8/bsdtun* /usr/share/doc/bsdtun-* \
+		/usr/include/bsdtun /usr/share/pkgconfig/bsdtun* /usr/lib/bsdtun 2>/dev/null |
+		grep . && bad="$bad, package files"
 	dpkg-query -W -f "\${Package} \${Status}\n" "bsdtun-*" 2>/dev/null |
 		grep -v " not-installed\$" && bad="$bad, a package known to dpkg"
 	[ -z "$bad" ] || { echo "left behind: ${bad#, }"; exit 1; }'
@@ -280,8 +282,11 @@ bsdtun_check_install() {
 		[ -f "$d/usr/share/man/man4/$m.4" ] || rc=1
 	done
 	[ -f "$d/lib/udev/rules.d/60-bsdtun.rules" ] || rc=1
+	[ -x "$d/usr/lib/bsdtun/bin/ifconfig" ] && [ -x "$d/usr/lib/bsdtun/bin/route" ] &&
+		[ -f "$d/usr/lib/bsdtun/bsdcmd.sh" ] && [ -f "$d/usr/share/man/man8/bsdtun-tools.8" ] ||
+		rc=1
 	[ $rc -eq 0 ] || { cat "$bdir/install.log"; find "$d" -type f; }
-	bsdtun_result $rc "[$abi] make install DESTDIR=...: ${ko#./} in modules.dep, man pages, udev rule"
+	bsdtun_result $rc "[$abi] make install DESTDIR=...: ${ko#./} in modules.dep, man pages, udev rule, BSD ifconfig and route"
 	# suite: bsdtun_build_module's.
 	[ $rc -eq 0 ] && [ "${suite:-}" = bookworm ] || return 0
 	make -s -C "$bdir" KDIR="$common" KOBJ="$kobj" CC="$cc" "$@" DESTDIR="$d" \
