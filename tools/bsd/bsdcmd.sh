@@ -12,6 +12,8 @@
 bsdcmd_prog=${0##*/}
 BSDCMD_DRY=0
 BSDCMD_QUEUE=
+BSDCMD_NL='
+'
 
 bsdcmd_die() {
 	echo "$bsdcmd_prog: $*" >&2
@@ -52,7 +54,10 @@ bsdcmd_quote() {
 bsdcmd_plan() {
 	_l=
 	for _w in "$@"; do
-		_l="$_l${_l:+ }$(bsdcmd_quote "$_w")"
+		case $_w in
+		'' | *[!A-Za-z0-9_./:=@%+,-]*) _w=$(bsdcmd_quote "$_w") ;;
+		esac
+		_l="$_l${_l:+ }$_w"
 	done
 	BSDCMD_QUEUE="$BSDCMD_QUEUE$_l
 "
@@ -189,11 +194,18 @@ bsdcmd_v6_ok() {
 		_groups=2
 		;;
 	esac
-	_g=$(printf '%s' "$_rest" | tr ':' '\n' | grep -c .)
-	for _x in $(printf '%s' "$_rest" | tr ':' ' '); do
-		[ ${#_x} -le 4 ] || return 1
+	_ok=0
+	_oifs=$IFS
+	IFS=:
+	set -f
+	for _x in $_rest; do
+		[ -n "$_x" ] || continue
+		[ ${#_x} -le 4 ] || _ok=1
+		_groups=$((_groups + 1))
 	done
-	_groups=$((_groups + _g))
+	set +f
+	IFS=$_oifs
+	[ $_ok -eq 0 ] || return 1
 	if [ $_dc -eq 1 ]; then
 		[ $_groups -le 7 ]
 	else
@@ -213,10 +225,27 @@ bsdcmd_exists() {
 	[ -e "/sys/class/net/$1" ]
 }
 
-# The interface's flags (Linux's IFF_* bits) as a number.
+# The first line of a file (sysfs) in variable $1; fails if unreadable.
+bsdcmd_read() {
+	{ IFS= read -r "$1" < "$2"; } 2>/dev/null
+}
+
+# The interface's flags (Linux's IFF_* bits) as a number in FLAGS.
 bsdcmd_flags() {
-	_f=$(cat "/sys/class/net/$1/flags" 2>/dev/null) || return 1
-	echo $((_f))
+	bsdcmd_read _f "/sys/class/net/$1/flags" || return 1
+	FLAGS=$((_f))
+}
+
+# The first line of a list, and whether it has more than one.
+bsdcmd_first() {
+	printf '%s' "${1%%"$BSDCMD_NL"*}"
+}
+
+bsdcmd_several() {
+	case $1 in
+	*"$BSDCMD_NL"?*) return 0 ;;
+	esac
+	return 1
 }
 
 # The interface's addresses of family $2 (4 or 6), one a line, in the
@@ -252,6 +281,18 @@ bsdcmd_addrs() {
 		sub(/\/.*/, "", local)
 		print local, len, peer, brd, scope
 	}'
+}
+
+# The line of list $1 whose first word is $2, if any.
+bsdcmd_entry() {
+	while read -r _e _rest; do
+		if [ "$_e" = "$2" ]; then
+			echo "$_e $_rest"
+			return 0
+		fi
+	done <<EOF
+$1
+EOF
 }
 
 # Is $1 an address of this host (IPv4 or IPv6)? Prints its interface.
