@@ -12,7 +12,9 @@
 #                      bsdtap.4, bsdvmnet.4, bsdotun.4, bsdotap.4 links to it),
 #                      udev rule, iproute2's plugin (honours DESTDIR,
 #                      PREFIX, MANDIR, UDEVDIR, IPLIBDIR; INSTALL_MOD_PATH,
-#                      INSTALL_MOD_DIR for the module)
+#                      INSTALL_MOD_DIR for the module) and FreeBSD-syntax
+#                      ifconfig and route for ported programs in BSDTOOLSDIR
+#                      (make install-tools alone)
 # make uninstall       removes what make install installed, then depmod
 #                      (same variables, same KDIR)
 # make install-headers <net/if_tun.h>, <net/if_tap.h>, <net/if_types.h>,
@@ -64,6 +66,14 @@ PKGCONFIGDIR ?= $(PREFIX)/share/pkgconfig
 # bsdtun.4 and, as symbolic links to it (as in man/), one page per other
 # family.
 MANLINKS = bsdtap.4 bsdvmnet.4 bsdotun.4 bsdotap.4
+# FreeBSD-syntax ifconfig and route (tools/bsd/, bsdtun-tools(8)): a fixed
+# path, whatever PREFIX, that a ported program's configurable command path
+# names (iodine's IFCONFIGPATH), never Linux's own ifconfig; their shared
+# code beside that directory (/usr/lib/bsdtun/bsdcmd.sh).
+BSDTOOLSDIR ?= /usr/lib/bsdtun/bin
+BSDTOOLSLIB = $(patsubst %/,%,$(dir $(BSDTOOLSDIR)))
+BSDTOOLS = ifconfig route
+BSDTOOLMAN = bsdtun-tools.8
 # Installed header -> its source in the tree.
 HEADERS = bsdtun_uapi.h:bsdtun_uapi.h net/if_tun.h:include/net/if_tun.h \
 	net/if_tap.h:include/net/if_tap.h net/if_types.h:include/net/if_types.h \
@@ -81,7 +91,7 @@ BSDTUN_KREL = $$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 # staged install (packaging) needs only one of them.
 INSTALL_MOD_PATH ?= $(DESTDIR)
 
-install: modules install-iproute2
+install: modules install-iproute2 install-tools
 	+$(KMAKE) $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(BSDTUN_KREL)
 	install -D -m 644 man/bsdtun.4 $(DESTDIR)$(MANDIR)/man4/bsdtun.4
@@ -110,7 +120,7 @@ uninstall:
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(BSDTUN_KREL)
 	for m in bsdtun.4 $(MANLINKS); do rm -f $(DESTDIR)$(MANDIR)/man4/$$m || exit 1; done
 	rm -f $(DESTDIR)$(UDEVDIR)/60-bsdtun.rules
-	$(MAKE) uninstall-iproute2
+	$(MAKE) uninstall-iproute2 uninstall-tools
 
 # iproute2's plugin for "ip link ... type bsdtun user U group G", where
 # ip(8) looks for it: the C library's multiarch directory on Debian and
@@ -131,6 +141,19 @@ install-iproute2: tools/iproute2/link_bsdtun.so
 
 uninstall-iproute2:
 	for k in $(BSDTUN_KINDS); do rm -f $(DESTDIR)$(IPLIBDIR)/link_$$k.so || exit 1; done
+
+install-tools:
+	for t in $(BSDTOOLS); do \
+		install -D -m 755 tools/bsd/$$t $(DESTDIR)$(BSDTOOLSDIR)/$$t || exit 1; done
+	install -D -m 644 tools/bsd/bsdcmd.sh $(DESTDIR)$(BSDTOOLSLIB)/bsdcmd.sh
+	install -D -m 644 man/$(BSDTOOLMAN) $(DESTDIR)$(MANDIR)/man8/$(BSDTOOLMAN)
+
+# Their directories are bsdtun's own: they go too, when empty.
+uninstall-tools:
+	for t in $(BSDTOOLS); do rm -f $(DESTDIR)$(BSDTOOLSDIR)/$$t || exit 1; done
+	rm -f $(DESTDIR)$(BSDTOOLSLIB)/bsdcmd.sh $(DESTDIR)$(MANDIR)/man8/$(BSDTOOLMAN)
+	for d in $(DESTDIR)$(BSDTOOLSDIR) $(DESTDIR)$(BSDTOOLSLIB); do \
+		[ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
 
 # BSD sources then build with: cc $$(pkg-config --cflags bsdtun) ...
 install-headers:
@@ -155,7 +178,7 @@ uninstall-headers:
 # The module's source for DKMS: what dkms.conf's MAKE needs and the files
 # make install-headers and make install use.
 BSDTUN_SRC = Kbuild Makefile dkms.conf $(wildcard bsdtun*.h bsdtun*.c) \
-	bsdtun.pc.in bsdtun-openbsd.pc.in compat include man udev
+	bsdtun.pc.in bsdtun-openbsd.pc.in compat include man tools udev
 DKMS_SRC = /usr/src/bsdtun-$(VERSION)
 DKMS_MOD = bsdtun/$(VERSION)
 # The kernel to build for (dkms -k): KVER, else KERNELRELEASE, else the
@@ -166,6 +189,7 @@ KVER ?= $(if $(KERNELRELEASE),$(KERNELRELEASE),$(shell uname -r))
 dkms-source:
 	mkdir -p $(DESTDIR)$(DKMS_SRC)
 	cp -r $(BSDTUN_SRC) $(DESTDIR)$(DKMS_SRC)/
+	rm -f $(DESTDIR)$(DKMS_SRC)/tools/iproute2/*.so
 
 # dkms add (unless added), build and install for KVER.  A second run
 # rebuilds from the tree as it is now: dkms itself would keep the module
@@ -219,5 +243,5 @@ bench:
 demo:
 	tests/qemu/run.sh demo
 
-.PHONY: all modules clean install uninstall install-iproute2 uninstall-iproute2 install-headers uninstall-headers dkms-source dkms-install dkms-remove deb \
+.PHONY: all modules clean install uninstall install-iproute2 uninstall-iproute2 install-tools uninstall-tools install-headers uninstall-headers dkms-source dkms-install dkms-remove deb \
 	check shell bench demo

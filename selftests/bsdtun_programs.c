@@ -52,7 +52,7 @@ FIXTURE_VARIANT_ADD(program, tinc_tap) {
 	.scenario = "tinc-tap",
 };
 
-/* iodine: plain open/read/write, BSD ifconfig and route (shims). */
+/* iodine: plain open/read/write, bsdtun's BSD ifconfig and route (tools/bsd/). */
 FIXTURE_VARIANT_ADD(program, iodine) {
 	.scenario = "iodine",
 };

@@ -9,8 +9,9 @@
 #   build.sh        prints the directory of the result, a tree to copy over
 #                   an amd64 guest's root: /bsdtun/programs/{bin,keys,
 #                   guest.sh,VERSIONS} (VERSIONS: what each was built
-#                   from), the BSD-syntax ifconfig and route in /sbin, and
-#                   the shared libraries the binaries need
+#                   from), /sbin/route as a link to bsdtun's BSD route
+#                   (iodine runs that path), and the shared libraries
+#                   the binaries need
 #
 # Sources come through a private apt (bookworm, deb-src) in the cache.
 # The archive here serves the .dsc and the orig tarball of these
@@ -19,7 +20,7 @@
 # unpacked, which is upstream's code without Debian's patches.
 # The result is cached under a hash of the tarballs, this script, the
 # header, the transfer program and the compiler: a warm run builds
-# nothing.  guest.sh and the shims are copied in on every run.
+# nothing.  guest.sh is copied in on every run.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -117,9 +118,9 @@ bsdtun_build_iodine() {
 	# which its Makefile extends (on make's command line they would
 	# replace its own): _GNU_SOURCE, which it adds only for Linux;
 	# FreeBSD's tzsetwall() is glibc's tzset(); and IFCONFIGPATH, its
-	# own knob for where ifconfig is, names /sbin/ (the guest's shell,
-	# busybox, runs its own ifconfig before any in PATH).
-	(cd "$w/iodine" && CFLAGS="-D_GNU_SOURCE -Dtzsetwall=tzset -DIFCONFIGPATH='\"/sbin/\"'" \
+	# own knob for where ifconfig is, names bsdtun's BSD ifconfig, as
+	# bsdtun-tools(8) says to (its route is /sbin/route, fixed).
+	(cd "$w/iodine" && CFLAGS="-D_GNU_SOURCE -Dtzsetwall=tzset -DIFCONFIGPATH='\"/usr/lib/bsdtun/bin/\"'" \
 		make TARGETOS=FreeBSD) \
 		> "$w/iodine.log" 2>&1 || { tail -n 20 "$w/iodine.log" >&2; return 1; }
 	cp "$w/iodine/bin/iodine" "$out/bin/iodine-bsd"
@@ -169,9 +170,10 @@ main() {
 	fi
 	# What runs them, not cached: a change there rebuilds nothing.
 	install -m 755 "$PDIR/guest.sh" "$dir/bsdtun/programs/guest.sh"
-	for t in ifconfig route; do
-		install -m 755 "$PDIR/$t" "$dir/sbin/$t"
-	done
+	# iodine runs /sbin/route, a path it does not let be configured:
+	# there, bsdtun's BSD route (the base root has it, as make
+	# install-tools installs it).
+	ln -sfn /usr/lib/bsdtun/bin/route "$dir/sbin/route"
 	echo "$dir"
 }
 

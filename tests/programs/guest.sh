@@ -23,8 +23,9 @@
 #   tinc-tap         tinc 1.0 (BSD build), switch mode on bsdtap units
 #                    (TAPGIFNAME), IPv4 and IPv6
 #   iodine           iodine and iodined (BSD build): IPv4 over DNS
-#                    queries; their ifconfig and route commands go to
-#                    the BSD-syntax shims in /sbin
+#                    queries; their ifconfig and route commands are
+#                    bsdtun's BSD ones (tools/bsd/), installed in
+#                    /usr/lib/bsdtun/bin
 P=/bsdtun/programs
 B=$P/bin
 K=$P/keys
@@ -288,7 +289,7 @@ iodine)
 	appears pa bsdtun47 10.90.0.1
 	# The server answers once its socket is bound: the client retries.
 	start pb iodine "$B/iodine-bsd" -f -P bsdtunpw -d bsdtun48 192.168.90.1 t.example
-	say "iodined on bsdtun47 (pa), iodine on bsdtun48 (pb), through the shims"
+	say "iodined on bsdtun47 (pa), iodine on bsdtun48 (pb), configured by /usr/lib/bsdtun/bin/ifconfig and route"
 	# iodine gives the client 10.90.0.2, the first address after the
 	# server's: the checks below use the same addresses.
 	;;

@@ -2,8 +2,8 @@
 # shellcheck shell=bash disable=SC2154
 #
 # The guest's userland, sourced by run.sh: the initramfs's base root
-# (busybox, iproute2, init.sh), a kernel's modules for it, and the real
-# BSD programs copied over it.
+# (busybox, iproute2, bsdtun's BSD ifconfig and route, init.sh), a
+# kernel's modules for it, and the real BSD programs copied over it.
 
 # Userspace pieces of the initramfs that do not depend on the kernel.
 bsdtun_base_root() {
@@ -25,6 +25,9 @@ bsdtun_base_root() {
 		done
 	done
 	ln -sf /sbin/ip "$root/bin/ip"
+	# bsdtun's BSD ifconfig and route, where make install puts them
+	# (bsdtun_bsdcmd and iodine's scenario run them).
+	make -s -C "$TOP" install-tools DESTDIR="$root" MANDIR=/usr/share/man
 	echo 'root:x:0:0:root:/:/bin/sh' > "$root/etc/passwd"
 	echo 'nobody:x:65534:65534:nobody:/:/bin/false' >> "$root/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"

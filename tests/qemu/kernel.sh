@@ -96,6 +96,15 @@ bsdtun_kernel_root() {
 		tests=$(echo $tests | sed 's/\bbsdtun_programs\b//')
 		bsdtun_log "[$abi] bsdtun_programs not run: $why"
 	fi
+	# The BSD ifconfig and route are shell over iproute2, the same on
+	# every kernel, and their table takes three minutes of an emulated
+	# guest: PROGRAMS_KERNELS run it, unless TESTS names it.
+	if [ -z "${TESTS:-}" ] && [ "$MODE" = check ] &&
+	   [[ " $PROGRAMS_KERNELS " != *" $suite "* ]] &&
+	   [[ " $(echo $tests) " = *" bsdtun_bsdcmd "* ]]; then
+		tests=$(echo $tests | sed 's/\bbsdtun_bsdcmd\b//')
+		bsdtun_log "[$abi] bsdtun_bsdcmd not run: $(echo $PROGRAMS_KERNELS | sed 's/ / and /') run it"
+	fi
 }
 
 # The run's settings for bsdtun_run_kernel()'s kernel: tests, the fuzz's

@@ -45,7 +45,8 @@ BSDTUN_ROOT_RESET='
 	done
 	rm -rf /var/lib/dkms/bsdtun /usr/src/bsdtun-* /usr/local/include/bsdtun \
 		/usr/local/share/pkgconfig/bsdtun*.pc /usr/local/share/man/man4/bsd*.4 \
-		/usr/lib/udev/rules.d/60-bsdtun.rules
+		/usr/local/share/man/man8/bsdtun-tools.8 /usr/lib/bsdtun \
+		/usr/lib/udev/rules.d/60-bsdtun.rules /usr/lib/*/ip/link_bsd*.so
 	find /usr/lib/modules -name "bsdtun.ko*" -delete
 	depmod "$K" 2>/dev/null
 	true'
@@ -58,8 +59,10 @@ BSDTUN_ROOT_NOTHING='
 		bad="$bad, DKMS trees"
 	find /usr/lib/modules -name "bsdtun.ko*" | grep . && bad="$bad, the module"
 	grep bsdtun "/usr/lib/modules/$K/modules.dep" && bad="$bad, modules.dep naming it"
-	ls /usr/share/man/man4/bsd* /usr/share/doc/bsdtun-* /usr/include/bsdtun \
-		/usr/share/pkgconfig/bsdtun* 2>/dev/null | grep . && bad="$bad, package files"
+	ls /usr/share/man/man4/bsd* /usr/share/man/man8/bsdtun* /usr/share/doc/bsdtun-* \
+		/usr/include/bsdtun /usr/share/pkgconfig/bsdtun* /usr/lib/bsdtun \
+		/usr/lib/*/ip/link_bsd*.so 2>/dev/null |
+		grep . && bad="$bad, package files"
 	dpkg-query -W -f "\${Package} \${Status}\n" "bsdtun-*" 2>/dev/null |
 		grep -v " not-installed\$" && bad="$bad, a package known to dpkg"
 	[ -z "$bad" ] || { echo "left behind: ${bad#, }"; exit 1; }'
@@ -171,11 +174,12 @@ bsdtun_deb() {
 	rsync -a --exclude .git --exclude tests "$TOP/" "$deb/src/"
 	if ! (cd "$deb/src" && make deb) > "$deb/build.log" 2>&1; then
 		cat "$deb/build.log"
-		bsdtun_result 1 "[$abi] make deb builds bsdtun-dkms and bsdtun-dev"
+		bsdtun_result 1 "[$abi] make deb builds bsdtun-dkms, bsdtun-dev and bsdtun-tools"
 		return 1
 	fi
 	cp "$deb"/bsdtun-dkms_*_all.deb "$broot/tmp/bsdtun-dkms.deb"
 	cp "$deb"/bsdtun-dev_*_all.deb "$broot/tmp/bsdtun-dev.deb"
+	cp "$deb"/bsdtun-tools_*_amd64.deb "$broot/tmp/bsdtun-tools.deb"
 	bsdtun_in_root "$broot" 'K=$1 V=$2
 		'"$BSDTUN_ROOT_RESET"'
 		dpkg -i /tmp/bsdtun-dkms.deb &&
@@ -218,6 +222,23 @@ bsdtun_deb() {
 	rc=$?
 	[ $rc -eq 0 ] || tail -n 30 "$log"
 	bsdtun_result $rc "[$abi] dpkg -i bsdtun-dev: FreeBSD and OpenBSD code builds with pkg-config --cflags bsdtun and bsdtun-openbsd; dpkg --purge leaves nothing"
+
+	# ip finds the plugin under each kind's name, where it looks.
+	bsdtun_in_root "$broot" 'K=$1 T=$(gcc -print-multiarch)
+		{ [ -x /usr/sbin/ip ] ||
+		  DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends iproute2; } &&
+		dpkg -i /tmp/bsdtun-tools.deb &&
+		for k in bsdtun bsdtap bsdvmnet bsdotun bsdotap; do
+			[ -e "/usr/lib/$T/ip/link_$k.so" ] || { echo "no link_$k.so"; exit 1; }
+		done &&
+		strings /usr/sbin/ip | grep -qx "/usr/lib/$T/ip" &&
+		[ -x /usr/lib/bsdtun/bin/ifconfig ] && [ -x /usr/lib/bsdtun/bin/route ] &&
+		dpkg --purge bsdtun-tools && {
+		'"$BSDTUN_ROOT_NOTHING"'
+		}' "$kver" >> "$log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || tail -n 30 "$log"
+	bsdtun_result $rc "[$abi] dpkg -i bsdtun-tools: iproute2's plugin where ip looks for it, the BSD ifconfig and route; dpkg --purge leaves nothing"
 	bsdtun_log "[$abi] make deb and dpkg -i bsdtun-dkms $((t1 - t0)) s; make dkms-remove," \
 		"dpkg --purge and bsdtun-dev $(($(date +%s) - t1)) s"
 }
@@ -280,8 +301,11 @@ bsdtun_check_install() {
 		[ -f "$d/usr/share/man/man4/$m.4" ] || rc=1
 	done
 	[ -f "$d/lib/udev/rules.d/60-bsdtun.rules" ] || rc=1
+	[ -x "$d/usr/lib/bsdtun/bin/ifconfig" ] && [ -x "$d/usr/lib/bsdtun/bin/route" ] &&
+		[ -f "$d/usr/lib/bsdtun/bsdcmd.sh" ] && [ -f "$d/usr/share/man/man8/bsdtun-tools.8" ] ||
+		rc=1
 	[ $rc -eq 0 ] || { cat "$bdir/install.log"; find "$d" -type f; }
-	bsdtun_result $rc "[$abi] make install DESTDIR=...: ${ko#./} in modules.dep, man pages, udev rule"
+	bsdtun_result $rc "[$abi] make install DESTDIR=...: ${ko#./} in modules.dep, man pages, udev rule, BSD ifconfig and route"
 	# suite: bsdtun_build_module's.
 	[ $rc -eq 0 ] && [ "${suite:-}" = bookworm ] || return 0
 	make -s -C "$bdir" KDIR="$common" KOBJ="$kobj" CC="$cc" "$@" DESTDIR="$d" \

@@ -53,8 +53,8 @@ bsdtun_style_start() {
 		PASS=0 FAIL=0 SKIP=0
 		trap 'echo "$PASS $FAIL $SKIP" > "$BUILD/style.count"' EXIT
 		bsdtun_checkpatch "$src"
-		mandoc -Tlint -W warning "$TOP"/man/*.4
-		bsdtun_result $? "man pages lint-clean (mandoc -Tlint man/*.4)"
+		mandoc -Tlint -W warning "$TOP"/man/*.4 "$TOP"/man/*.8
+		bsdtun_result $? "man pages lint-clean (mandoc -Tlint man/*.4 man/*.8)"
 	) > "$BUILD/style.out" 2>&1 &
 	STYLE_PID=$!
 }
