@@ -347,9 +347,20 @@ static __poll_t bsdtun_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
+/*
+ * Asking for SIGIO (FIOASYNC, O_ASYNC) with packets already queued
+ * signals at once.  Byte queue limits keep later packets in the qdisc
+ * until these are read, so no arrival would signal them, where BSD's
+ * unit would have queued, and signalled, each.
+ */
 static int bsdtun_fasync(int fd, struct file *file, int on)
 {
-	return fasync_helper(fd, file, on, &bsdtun_file_unit(file)->fasync);
+	struct bsdtun_unit *unit = bsdtun_file_unit(file);
+	int ret = fasync_helper(fd, file, on, &unit->fasync);
+
+	if (ret >= 0 && on && !skb_queue_empty_lockless(&unit->queue))
+		kill_fasync(&unit->fasync, SIGIO, POLL_IN);
+	return ret;
 }
 
 static const struct file_operations bsdtun_fops = {
