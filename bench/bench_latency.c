@@ -12,8 +12,8 @@
  * unit's read queue (bsdtun's queued_packets; Linux tun shows none),
  * its byte queue limit, the qdisc's backlog and drops (netlink), the
  * unit's own drops (tx_dropped: Linux tun drops when its ring is full),
- * and the largest receive queue of any TCP or UDP socket in bnb (the
- * bulk receiver's and the echo server's).  The relay's CPU time over
+ * and the largest receive queue of bnb's TCP sockets (the bulk
+ * receiver's) and of its UDP sockets (the echo server's).  The relay's CPU time over
  * the window says that the relay was the bottleneck (near 100%).
  *
  * bsdtun runs twice, with byte queue limits (the bql parameter) on and
@@ -77,7 +77,7 @@ struct lat_shared {
 	/* the sampler's: sums and maxima over nsamp samples */
 	int nsamp;
 	double uq_sum, bql_sum, ql_sum, bl_sum;
-	unsigned int uq_max, ql_max, rxq_max;
+	unsigned int uq_max, ql_max, tcpq_max, udpq_max;
 	unsigned long long bl_max;
 	long long qdrops[2], txdrops[2];	/* first and last sample */
 };
@@ -245,7 +245,7 @@ static void lat_sampler(struct lat_shared *sh, const char *ifname, int bsd)
 	tcp = open("/proc/net/tcp", O_RDONLY);
 	udp = open("/proc/net/udp", O_RDONLY);
 	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
-		unsigned int ql = 0, u = 0, rxq;
+		unsigned int ql = 0, u = 0, tq = lat_rxq(tcp), uq2 = lat_rxq(udp);
 		unsigned long long bl = 0;
 		long long d = lat_qdisc(nl, ifindex, &ql, &bl);
 		long long t = lat_read_num(txd);
@@ -255,9 +255,6 @@ static void lat_sampler(struct lat_shared *sh, const char *ifname, int bsd)
 			sh->uq_sum += u;
 			sh->bql_sum += lat_read_num(lim);
 		}
-		rxq = lat_rxq(tcp);
-		if (lat_rxq(udp) > rxq)
-			rxq = lat_rxq(udp);
 		if (!sh->nsamp) {
 			sh->qdrops[0] = d;
 			sh->txdrops[0] = t;
@@ -269,7 +266,8 @@ static void lat_sampler(struct lat_shared *sh, const char *ifname, int bsd)
 		sh->uq_max = u > sh->uq_max ? u : sh->uq_max;
 		sh->ql_max = ql > sh->ql_max ? ql : sh->ql_max;
 		sh->bl_max = bl > sh->bl_max ? bl : sh->bl_max;
-		sh->rxq_max = rxq > sh->rxq_max ? rxq : sh->rxq_max;
+		sh->tcpq_max = tq > sh->tcpq_max ? tq : sh->tcpq_max;
+		sh->udpq_max = uq2 > sh->udpq_max ? uq2 : sh->udpq_max;
 		sh->nsamp++;
 		usleep(LAT_SAMPLE_MS * 1000);
 	}
@@ -546,7 +544,7 @@ static void lat_print_waits(const struct lat_res *r, int bsd, int full)
 	       sh->ql_sum / n, sh->ql_max, sh->bl_max / 1024.0,
 	       sh->qdrops[1] - sh->qdrops[0], sh->txdrops[1] - sh->txdrops[0]);
 	if (full)
-		printf(" %u KiB |", sh->rxq_max / 1024);
+		printf(" %u / %u KiB |", sh->tcpq_max / 1024, sh->udpq_max / 1024);
 }
 
 /*
@@ -579,14 +577,15 @@ void bench_latency(int tap, int fairness)
 		       "100%%), fq_codel as root qdisc on both units, and beside the bulk flow\n"
 		       "64-byte UDP requests echoed back from bnb, one at a time, %d ms apart,\n"
 		       "up to %d or %.0f s (a loss counts as %.0f ms).  Where packets waited:\n"
-		       "averages / maxima of samples every %d ms; socket rx = largest receive\n"
-		       "queue in bnb.  Targets: p99 under load at most 1/5 of Linux's; bulk\n"
+		       "averages / maxima of samples every %d ms; rx = the largest receive\n"
+		       "queue of bnb's TCP sockets (the bulk receiver) and UDP sockets (the\n"
+		       "echo server).  Targets: p99 under load at most 1/5 of Linux's; bulk\n"
 		       "within 5%% of bql=N\n\n",
 		       tap ? "tap" : "tun", LAT_SPIN_US, LAT_GAP_MS, LAT_SAMPLES, LAT_WINDOW,
 		       LAT_TIMEOUT * 1e3, LAT_SAMPLE_MS);
 		printf("| row | driver | idle p50 | p50 | p90 | p99 | lost / n | bulk |");
 		printf(" relay CPU | unit queue avg / max | BQL limit avg |");
-		printf(" qdisc avg / max pkts | qdisc drops | unit drops | socket rx |\n");
+		printf(" qdisc avg / max pkts | qdisc drops | unit drops | rx TCP / UDP |\n");
 		printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	}
 	fflush(stdout);
