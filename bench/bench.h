@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -88,6 +89,16 @@ double bench_row_rtt(struct bench_unit *u, size_t payload);
 double bench_row_bulk(struct bench_unit *unused, size_t payload);
 double bench_row_bulk_udp(struct bench_unit *unused, size_t payload);
 double bench_row_floor(struct bench_unit *u, size_t payload);
+/* Per-packet work of the relay on what it reads from A (0: none). */
+extern unsigned int bench_relay_spin_us;
+pid_t bench_bulk_up(enum bench_drv drv, struct bench_unit *a,
+		    struct bench_unit *b);
+void bench_bulk_down(pid_t relay, struct bench_unit *a, struct bench_unit *b,
+		     int self, int p0);
+void bench_setns(const char *ns);
+
+/* bench_latency.c: latency under load and two-flow fairness */
+void bench_latency(int tap, int fairness);
 
 /* bench_prof.c */
 int prof_load_syms(void);

@@ -202,13 +202,18 @@ double bench_row_rtt(struct bench_unit *u, size_t payload)
  * what A's stack sends is written into B and back.  Both units carry
  * 10.77.x.1 locally; the relay rewrites nothing, so A gets 10.78.0.1 and
  * B 10.78.0.2 as point-to-point peers (tap: on one /24, each knowing the
- * other's MAC, see bench_bulk_tap()).
+ * other's MAC, see bench_bulk_tap()).  With bench_relay_spin_us set (the
+ * latency rows, bench_latency.c), each packet read from A costs that
+ * much CPU before it is written, as a daemon that encrypts spends it.
  */
+unsigned int bench_relay_spin_us;
+
 static void bench_relay(int a, int b)
 {
 	struct pollfd p[2] = { { a, POLLIN, 0 }, { b, POLLIN, 0 } };
 	/* A 64 KiB super-packet behind its offload header. */
 	static uint8_t buf[65536 + 64];
+	double spin = bench_relay_spin_us / 1e6;
 
 	for (;;) {
 		if (poll(p, 2, -1) < 0)
@@ -219,6 +224,13 @@ static void bench_relay(int a, int b)
 			if (!(p[i].revents & POLLIN))
 				continue;
 			n = read(p[i].fd, buf, sizeof(buf));
+			if (n > 0 && i == 0 && spin > 0) {
+				/* A's packet "encrypted": the latency rows' work. */
+				double until = bench_now() + spin;
+
+				while (bench_now() < until)
+					;
+			}
 			if (n > 0 && write(p[1 - i].fd, buf, n) < 0)
 				_exit(0);
 		}
@@ -257,8 +269,8 @@ static void bench_bulk_tap(const struct bench_unit *u, const char *ns, int self,
  * relay's pid.  bench_bulk_down() undoes it, back in namespace @self
  * and with the server's pipe @p0 closed.
  */
-static pid_t bench_bulk_up(enum bench_drv drv, struct bench_unit *a,
-			   struct bench_unit *b)
+pid_t bench_bulk_up(enum bench_drv drv, struct bench_unit *a,
+		    struct bench_unit *b)
 {
 	pid_t relay;
 
@@ -286,8 +298,8 @@ static pid_t bench_bulk_up(enum bench_drv drv, struct bench_unit *a,
 	return relay;
 }
 
-static void bench_bulk_down(pid_t relay, struct bench_unit *a,
-			    struct bench_unit *b, int self, int p0)
+void bench_bulk_down(pid_t relay, struct bench_unit *a,
+		     struct bench_unit *b, int self, int p0)
 {
 	if (self < 0 || setns(self, CLONE_NEWNET) < 0)
 		bench_die("setns back");
@@ -300,7 +312,7 @@ static void bench_bulk_down(pid_t relay, struct bench_unit *a,
 	bench_sh("/sbin/ip netns del bna && /sbin/ip netns del bnb");
 }
 
-static void bench_setns(const char *ns)
+void bench_setns(const char *ns)
 {
 	char path[64];
 	int fd;

@@ -22,6 +22,11 @@
  * PACKET_OTHERHOST, dropped before IP), read ones go to the peer's MAC,
  * which a permanent neighbour entry holds; the bulk row's two tap units
  * know each other's MAC the same way, so no ARP runs in any row.
+ * The latency rows (bench_latency.c) put a bulk TCP flow and small UDP
+ * round trips through the bulk relay made slow on purpose, with fq_codel
+ * on both units: round-trip percentiles, throughput and where packets
+ * waited, for bsdtun with and without byte queue limits and Linux's
+ * driver; the fairness rows two bulk flows' shares.
  * Each figure is the median of REPS runs, with the spread (min..max).  The
  * drivers take turns slice by slice within each run (bench_turns()); the
  * ratio is the median over runs of tun time / bsdtun time in the same
@@ -376,29 +381,33 @@ static void bench_table(const struct bench_family *fam, const char *only)
 	}
 }
 
-int main(int argc, char **argv)
+/* Is @word one of the comma-separated words of @only? */
+static int bench_word(const char *only, const char *word)
 {
-	struct bench_stat fl;
-	const char *only;
+	size_t n = strlen(word);
 
-	if (argc > 1)
-		bench_iters = strtoul(argv[1], NULL, 0);
-	signal(SIGPIPE, SIG_IGN);
-	/*
-	 * BSDTUN_BENCH=profile: the profile only (profile,<word>...: of
-	 * those rows); =<word>[,<word>...]: the rows whose names start so.
-	 */
-	only = getenv("BSDTUN_BENCH");
-	if (only && !strncmp(only, "profile", 7) && (!only[7] || only[7] == ',')) {
-		prof_rows(only[7] ? only + 8 : NULL);
-		return 0;
+	while (only && *only) {
+		size_t k = strcspn(only, ",");
+
+		if (k == n && !strncmp(only, word, n))
+			return 1;
+		only += k + (only[k] == ',');
 	}
-	printf("bsdtun against Linux tun, one boot, same loop; %u iterations, median of %d.\n",
-	       bench_iters, REPS);
-	printf("QEMU TCG: only the ratios mean anything, not the times.\n");
-	printf("ratio = median over runs of tun time / bsdtun time, the drivers taking\n");
-	printf("turns every %u iterations (a speed: > 1 means bsdtun is faster)\n\n",
-	       bench_iters / BENCH_SLICES);
+	return 0;
+}
+
+/*
+ * Every table's rows @only selects (NULL: all), in order; the latency
+ * rows (bench_latency.c) last, as they take longest.
+ */
+static void bench_tables(const char *only)
+{
+	static const char * const lat[] = {
+		"latency under load tun", "latency under load tap",
+		"latency fairness tun", "latency fairness tap",
+	};
+	struct bench_stat fl;
+
 	bench_table(&bench_fam_tun, only);
 	if (bench_selected("read (driver)", only))
 		bench_read_bound(&bench_fam_tun, "read (driver)");
@@ -417,6 +426,46 @@ int main(int argc, char **argv)
 	if (bench_selected("tap read (driver)", only))
 		bench_read_bound(&bench_fam_tap, "tap read (driver)");
 	bench_table(&bench_fam_ofl, only);
+	for (size_t k = 0; k < ARRAY_SIZE(lat); k++)
+		if (bench_selected(lat[k], only))
+			bench_latency(k % 2, k / 2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *only;
+
+	if (argc > 1)
+		bench_iters = strtoul(argv[1], NULL, 0);
+	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * BSDTUN_BENCH=profile: the profile only (profile,<word>...: of
+	 * those rows); =<word>[,<word>...]: the rows whose names start so;
+	 * a word bql_ab: those rows twice, bsdtun's byte queue limits on,
+	 * then off (the bql module parameter).
+	 */
+	only = getenv("BSDTUN_BENCH");
+	if (only && !strncmp(only, "profile", 7) && (!only[7] || only[7] == ',')) {
+		prof_rows(only[7] ? only + 8 : NULL);
+		return 0;
+	}
+	printf("bsdtun against Linux tun, one boot, same loop; %u iterations, median of %d.\n",
+	       bench_iters, REPS);
+	printf("QEMU TCG: only the ratios mean anything, not the times.\n");
+	printf("ratio = median over runs of tun time / bsdtun time, the drivers taking\n");
+	printf("turns every %u iterations (a speed: > 1 means bsdtun is faster)\n\n",
+	       bench_iters / BENCH_SLICES);
+	if (bench_word(only, "bql_ab")) {
+		/* The selected rows with bsdtun's byte queue limits, then without. */
+		printf("### bql=Y (bsdtun's byte queue limits on, the default)\n\n");
+		bench_tables(only);
+		bench_sh("echo N > /sys/module/bsdtun/parameters/bql");
+		printf("\n### bql=N (bsdtun's byte queue limits off)\n\n");
+		bench_tables(only);
+		bench_sh("echo Y > /sys/module/bsdtun/parameters/bql");
+		return 0;
+	}
+	bench_tables(only);
 	if (only)
 		return 0;
 	prof_rows(NULL);

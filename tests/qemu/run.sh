@@ -50,9 +50,10 @@
 #                    (default: its own 200000; FUZZ_OPS_* below on the
 #                    built kernels)
 #   BENCH            make bench: profile = only the in-guest profile; rows'
-#                    first words (read, bulk, e2e,round, tap, tap_bulk...;
-#                    _ for a space) = only those rows; neither writes
-#                    BENCHMARKS.md
+#                    first words (read, bulk, e2e,round, tap, tap_bulk,
+#                    latency...; _ for a space) = only those rows (with
+#                    bql_ab: twice, bsdtun's byte queue limits on, then
+#                    off); neither writes BENCHMARKS.md
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
