@@ -457,12 +457,12 @@ int main(int argc, char **argv)
 	       bench_iters / BENCH_SLICES);
 	if (bench_word(only, "bql_ab")) {
 		/* The selected rows with bsdtun's byte queue limits, then without. */
-		printf("### bql=Y (bsdtun's byte queue limits on, the default)\n\n");
+		bench_sh("echo Y > /sys/module/bsdtun/parameters/bql");
+		printf("### bql=Y (bsdtun's byte queue limits on)\n\n");
 		bench_tables(only);
 		bench_sh("echo N > /sys/module/bsdtun/parameters/bql");
-		printf("\n### bql=N (bsdtun's byte queue limits off)\n\n");
+		printf("\n### bql=N (bsdtun's byte queue limits off, the default)\n\n");
 		bench_tables(only);
-		bench_sh("echo Y > /sys/module/bsdtun/parameters/bql");
 		return 0;
 	}
 	bench_tables(only);

@@ -41,8 +41,8 @@ FIXTURE_SETUP(bql)
 {
 	uint8_t buf[2048];
 
-	/* Freshly loaded: the bql parameter on, whatever a test did to it. */
-	ASSERT_EQ(0, bsdtun_reload(NULL));
+	/* Freshly loaded with the limits on (off by default). */
+	ASSERT_EQ(0, bsdtun_reload("bql=1"));
 	self->fd = bsdtun_clone_fam(variant->fam, self->name);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, bsdtun_up(self->name, NET));

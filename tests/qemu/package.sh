@@ -38,7 +38,7 @@ bsdtun_in_root() {
 # Back to a root without bsdtun, whatever an earlier (perhaps failed)
 # run left: packages, every DKMS version, modules, make install's files.
 BSDTUN_ROOT_RESET='
-	dpkg --purge bsdtun-dkms bsdtun-dev >/dev/null 2>&1
+	dpkg --purge bsdtun-dkms bsdtun-dev bsdtun-tools >/dev/null 2>&1
 	for v in $(dkms status bsdtun 2>/dev/null |
 		   sed -n "s|^bsdtun[/,] *\([^,:]*\).*|\1|p" | sort -u); do
 		dkms remove "bsdtun/$v" --all >/dev/null 2>&1
@@ -223,19 +223,20 @@ bsdtun_deb() {
 	[ $rc -eq 0 ] || tail -n 30 "$log"
 	bsdtun_result $rc "[$abi] dpkg -i bsdtun-dev: FreeBSD and OpenBSD code builds with pkg-config --cflags bsdtun and bsdtun-openbsd; dpkg --purge leaves nothing"
 
-	# ip finds the plugin under each kind's name, where it looks.
-	bsdtun_in_root "$broot" 'K=$1 T=$(gcc -print-multiarch)
+	# ip finds the plugin under each kind's name, where it looks.  The
+	# root's compiler is the kernel's (gcc-16): no plain gcc there.
+	bsdtun_in_root "$broot" 'K=$1 T=$($2 -print-multiarch)
 		{ [ -x /usr/sbin/ip ] ||
 		  DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends iproute2; } &&
 		dpkg -i /tmp/bsdtun-tools.deb &&
 		for k in bsdtun bsdtap bsdvmnet bsdotun bsdotap; do
 			[ -e "/usr/lib/$T/ip/link_$k.so" ] || { echo "no link_$k.so"; exit 1; }
 		done &&
-		strings /usr/sbin/ip | grep -qx "/usr/lib/$T/ip" &&
+		strings /usr/sbin/ip | grep -q "/usr/lib/$T/ip\$" &&
 		[ -x /usr/lib/bsdtun/bin/ifconfig ] && [ -x /usr/lib/bsdtun/bin/route ] &&
 		dpkg --purge bsdtun-tools && {
 		'"$BSDTUN_ROOT_NOTHING"'
-		}' "$kver" >> "$log" 2>&1
+		}' "$kver" "$cc" >> "$log" 2>&1
 	rc=$?
 	[ $rc -eq 0 ] || tail -n 30 "$log"
 	bsdtun_result $rc "[$abi] dpkg -i bsdtun-tools: iproute2's plugin where ip looks for it, the BSD ifconfig and route; dpkg --purge leaves nothing"
