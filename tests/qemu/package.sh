@@ -253,7 +253,9 @@ bsdtun_deb() {
 # /usr/local, as a user's would.
 bsdtun_make_uninstall() {
 	local abi=$1 broot=$2 bdir=$3 log=$4 cc=$5 rc
+	# From a root without bsdtun, whatever a failed step before left.
 	bsdtun_in_root "$broot" --build "$bdir" 'K=$1 C=$2 D=/tmp/bsdtun-local
+		'"$BSDTUN_ROOT_RESET"'
 		m="make -C /build KDIR=/usr/src/linux-headers-$K CC=$C W=1"
 		files() {
 			find / \( -path /proc -o -path /sys -o -path /dev -o -path /run \

@@ -44,7 +44,7 @@
 #   BSDTUN_CACHE     cache directory (default ~/.cache/bsdtun)
 #   BSDTUN_BUILD     per-run build directory (default $BSDTUN_CACHE/build);
 #                    two runs at once need one each, and share the cache
-#   BSDTUN_TIMEOUT   seconds a VM may run (default 2400)
+#   BSDTUN_TIMEOUT   seconds a VM may run (default 3000)
 #   BSDTUN_ACCEL     tcg or kvm (default: kvm only if a probe boot works)
 #   BSDTUN_FUZZ_OPS  operations bsdtun_fuzz runs on every kernel and pass
 #                    (default: its own 200000; FUZZ_OPS_* below on the
@@ -83,7 +83,7 @@ NEGATIVE=${BSDTUN_NEGATIVE:-}
 KERNELS=${KERNELS:-debug bullseye bookworm bookworm-backports sid i386 arm64 experimental kcsan installed-root}
 # Hangs only: with kernels side by side and kernel builds behind them,
 # the debug kernel's run takes up to twice its time alone.
-TIMEOUT=${BSDTUN_TIMEOUT:-2400}
+TIMEOUT=${BSDTUN_TIMEOUT:-3000}
 SLOTS=${BSDTUN_SLOTS:-$(nproc)}
 FUZZ_OPS_DEBUG=500000
 # The real BSD programs exercise read, write and the ioctls as the other
