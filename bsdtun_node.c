@@ -11,7 +11,6 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uidgid.h>
-#include <linux/user_namespace.h>
 
 #include "bsdtun.h"
 
@@ -50,27 +49,27 @@ static char *bsdtun_devnode(BSDTUN_DEVNODE_CONST struct device *d,
  * the reader's user namespace numbers them, -1 for no one.  What a udev
  * rule sets the node's owner from.
  */
+static ssize_t bsdtun_node_owner_show(struct device *d, char *buf, bool group)
+{
+	const struct bsdtun_unit *unit = dev_get_drvdata(d);
+	u32 id = bsdtun_owner_id(&unit->owner, group);
+
+	if (id == (u32)-1)
+		return sysfs_emit(buf, "-1\n");
+	return sysfs_emit(buf, "%u\n", id);
+}
+
 static ssize_t owner_show(struct device *d, struct device_attribute *a,
 			  char *buf)
 {
-	const struct bsdtun_unit *unit = dev_get_drvdata(d);
-	kuid_t uid = READ_ONCE(unit->owner.uid);
-
-	if (!uid_valid(uid))
-		return sysfs_emit(buf, "-1\n");
-	return sysfs_emit(buf, "%u\n", from_kuid_munged(current_user_ns(), uid));
+	return bsdtun_node_owner_show(d, buf, false);
 }
 static DEVICE_ATTR_RO(owner);
 
 static ssize_t group_show(struct device *d, struct device_attribute *a,
 			  char *buf)
 {
-	const struct bsdtun_unit *unit = dev_get_drvdata(d);
-	kgid_t gid = READ_ONCE(unit->owner.gid);
-
-	if (!gid_valid(gid))
-		return sysfs_emit(buf, "-1\n");
-	return sysfs_emit(buf, "%u\n", from_kgid_munged(current_user_ns(), gid));
+	return bsdtun_node_owner_show(d, buf, true);
 }
 static DEVICE_ATTR_RO(group);
 

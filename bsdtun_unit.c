@@ -325,9 +325,8 @@ u32 bsdtun_owner_id(const struct bsdtun_owner *owner, bool group)
 
 /*
  * Give @unit to @owner (INVALID_UID, INVALID_GID: take it back).  The
- * node's owner follows through udev, which the change event asks to
- * read the node's owner and group attributes again.  Under rtnl_lock
- * and bsdtun_lock.
+ * node's owner follows through udev: the change event carries it
+ * (DEVUID, DEVGID, DEVMODE).  Under rtnl_lock and bsdtun_lock.
  */
 void bsdtun_unit_set_owner(struct bsdtun_unit *unit,
 			   const struct bsdtun_owner *owner)
