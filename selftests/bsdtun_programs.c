@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Real BSD tunnel programs, unchanged: Debian's sources of quicktun,
- * tinc and iodine built with their BSD tun/tap code (tests/programs/
+ * tinc, iodine, n2n and gvpe built with their BSD tun/tap code (tests/programs/
  * build.sh, which make check runs) carry a ping and a TCP transfer
  * between two network namespaces, each scenario a fixture variant run by
  * tests/programs/guest.sh.  The test passes on that script's
@@ -25,6 +25,8 @@ FIXTURE(program) {
 
 FIXTURE_VARIANT(program) {
 	const char *scenario;
+	/* Module parameters the program's fixed node names need. */
+	const char *params;
 };
 
 /* quicktun: TUNSIFMODE and TUNSIFHEAD 1 (USE_PI=1), IPv6 too. */
@@ -57,16 +59,32 @@ FIXTURE_VARIANT_ADD(program, iodine) {
 	.scenario = "iodine",
 };
 
+/* n2n's FreeBSD edge: the first free /dev/tapN, ifconfig by PATH. */
+FIXTURE_VARIANT_ADD(program, n2n) {
+	.scenario = "n2n",
+	.params = "tap_prefix=tap",
+};
+
+/* gvpe's OpenBSD tun: /dev/tun0, the family word, /sbin/ifconfig, if-up. */
+FIXTURE_VARIANT_ADD(program, gvpe_openbsd) {
+	.scenario = "gvpe-openbsd",
+	.params = "prefix=fbtun openbsd_prefix=tun",
+};
+
 FIXTURE_SETUP(program)
 {
 	ASSERT_TRUE(bsdtun_loaded());
 	if (access(BSDTUN_PROGRAMS "/guest.sh", X_OK))
 		SKIP(return, "%s not installed (make check builds them)",
 		     BSDTUN_PROGRAMS);
+	if (variant->params)
+		ASSERT_EQ(0, bsdtun_reload(variant->params));
 }
 
 FIXTURE_TEARDOWN(program)
 {
+	if (variant->params)
+		EXPECT_EQ(0, bsdtun_reload(NULL));
 }
 
 TEST_F_TIMEOUT(program, ping_and_transfer_through_the_tunnel, 600)

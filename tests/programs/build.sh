@@ -9,8 +9,9 @@
 #   build.sh        prints the directory of the result, a tree to copy over
 #                   an amd64 guest's root: /bsdtun/programs/{bin,keys,
 #                   guest.sh,VERSIONS} (VERSIONS: what each was built
-#                   from), /sbin/route as a link to bsdtun's BSD route
-#                   (iodine runs that path), and the shared libraries
+#                   from), /sbin/route and /sbin/ifconfig as links to
+#                   bsdtun's BSD ones (iodine and gvpe run those fixed
+#                   paths), and the shared libraries
 #                   the binaries need
 #
 # Sources come through a private apt (bookworm, deb-src) in the cache.
@@ -31,7 +32,7 @@ APTDIR=$CACHE/apt-src
 SRC=$CACHE/programs/src
 # Debian source packages and the bookworm binary package whose stock
 # Linux build talks to the BSD build (quicktun's interoperation test).
-PKGS="quicktun iodine tinc"
+PKGS="quicktun iodine tinc n2n gvpe"
 STOCK=quicktun
 
 bsdtun_src_apt_setup() {
@@ -150,6 +151,52 @@ bsdtun_build_tinc() {
 	done
 }
 
+bsdtun_build_n2n() {
+	local tarball=$1 w=$2 out=$3 inc=$4
+	mkdir -p "$w/n2n" "$w/n2n-sys/sys"
+	tar -xf "$tarball" -C "$w/n2n" --strip-components=1
+	# Its FreeBSD tap code (tuntap_freebsd.c) is compiled when
+	# __FreeBSD__ is defined, as a FreeBSD compiler does.  gcc's own
+	# <stddef.h> then wants FreeBSD libc's <sys/_types.h>: an empty one,
+	# searched after every system directory, satisfies it.  CFLAGS from
+	# the environment, which its Makefile extends.
+	: > "$w/n2n-sys/sys/_types.h"
+	(cd "$w/n2n" && CFLAGS="-O2 -U__linux__ -Ulinux -D__FreeBSD__ -idirafter $w/n2n-sys -I$inc" \
+		make edge supernode) \
+		> "$w/n2n.log" 2>&1 || { tail -n 20 "$w/n2n.log" >&2; return 1; }
+	if grep -q /dev/net/tun "$w/n2n/edge" || ! grep -q /dev/tap "$w/n2n/edge"; then
+		echo "programs: n2n was built without its FreeBSD tap code" >&2
+		return 1
+	fi
+	cp "$w/n2n/edge" "$out/bin/n2n-edge-bsd"
+	cp "$w/n2n/supernode" "$out/bin/n2n-supernode"
+}
+
+bsdtun_build_gvpe() {
+	local tarball=$1 w=$2 out=$3 inc=$4
+	mkdir -p "$w/gvpe"
+	tar -xf "$tarball" -C "$w/gvpe" --strip-components=1
+	# Its own switch picks tinc's OpenBSD tun code (fixed /dev/tun0, the
+	# family word in front of every packet); the OpenBSD header, though
+	# that code includes none of bsdtun's.
+	(cd "$w/gvpe" && ./configure --enable-iftype=tincd/openbsd \
+		CPPFLAGS="-I$inc/openbsd -I$inc" && make -j"$(nproc)") \
+		> "$w/gvpe.log" 2>&1 || { tail -n 20 "$w/gvpe.log" >&2; return 1; }
+	grep -q 'OpenBSD tun device' "$w/gvpe/src/gvpe" ||
+		{ echo "programs: gvpe was built without its OpenBSD device" >&2; return 1; }
+	cp "$w/gvpe/src/gvpe" "$out/bin/gvpe-openbsd"
+	# RSA keys for two nodes, made here: slow under TCG.
+	mkdir -p "$w/gvpe-keys/pubkey" "$w/gvpe-keys/hostkeys" "$out/keys/gvpe"
+	printf 'private-key = hostkeys/%%s\nnode = a\nnode = b\n' > "$w/gvpe-keys/gvpe.conf"
+	"$w/gvpe/src/gvpectrl" -c "$w/gvpe-keys" -G > /dev/null 2>&1 || true
+	for n in a b; do
+		[ -s "$w/gvpe-keys/hostkeys/$n" ] && [ -s "$w/gvpe-keys/pubkey/$n" ] ||
+			{ echo "programs: gvpectrl made no key for $n" >&2; return 1; }
+		cp "$w/gvpe-keys/hostkeys/$n" "$out/keys/gvpe/$n.priv"
+		cp "$w/gvpe-keys/pubkey/$n" "$out/keys/gvpe/$n.pub"
+	done
+}
+
 main() {
 	local key dir p t
 	exec 8> "$CACHE/fetch.lock"
@@ -174,6 +221,8 @@ main() {
 	# there, bsdtun's BSD route (the base root has it, as make
 	# install-tools installs it).
 	ln -sfn /usr/lib/bsdtun/bin/route "$dir/sbin/route"
+	# gvpe runs /sbin/ifconfig, fixed too.
+	ln -sfn /usr/lib/bsdtun/bin/ifconfig "$dir/sbin/ifconfig"
 	echo "$dir"
 }
 
@@ -192,6 +241,10 @@ bsdtun_src_build() {
 		"bsdtun_build_$p" "${tar[$p]}" "$w" "$out" "$inc" ||
 			{ echo "programs: building $p failed" >&2; return 1; }
 	done
+	# Debian's /bin/sh, which the programs' system() and popen() run
+	# in the guest (guest.sh): busybox's shell would run its own
+	# ifconfig and route before bsdtun's in PATH.
+	cp /bin/dash "$out/bin/dash"
 	gcc -O2 -Wall -Wextra -Werror -static -o "$out/bin/bsdtun_demo_tcp" \
 		"$TOP/tests/qemu/demo/bsdtun_demo_tcp.c"
 	bsdtun_src_libs "$dir"

@@ -26,6 +26,17 @@
 #                    queries; their ifconfig and route commands are
 #                    bsdtun's BSD ones (tools/bsd/), installed in
 #                    /usr/lib/bsdtun/bin
+#   n2n              n2n 1.3 edges (FreeBSD build) on /dev/tapN, found
+#                    as its FreeBSD code finds them, a supernode beside;
+#                    the edge configures its tap and reads back its MAC
+#                    with the `ifconfig` in PATH: bsdtun's BSD one.  Needs
+#                    bsdtun loaded with tap_prefix=tap.
+#   gvpe-openbsd     gvpe (tinc's OpenBSD tun code): the family word on
+#                    every packet, the fixed /dev/tun0; its fixed
+#                    /sbin/ifconfig and its if-up script, gvpe's own
+#                    OpenBSD recipe, run bsdtun's BSD ifconfig and route.
+#                    Needs bsdtun loaded with openbsd_prefix=tun (and the
+#                    FreeBSD tun family under another prefix).
 P=/bsdtun/programs
 B=$P/bin
 K=$P/keys
@@ -93,6 +104,17 @@ from() {
 }
 
 mkdir -p "$W"
+# "debian_sh PROGRAM ARGS": PROGRAM in a mount namespace of its own whose
+# /bin/sh is dash, as on Debian.  The guest's is busybox's, which runs its
+# own applets (ifconfig, route) before any in PATH: there, a program that
+# runs "ifconfig" through system() or popen() would never reach bsdtun's.
+cat > "$W/debian-sh" <<EOT
+#!/bin/sh
+mount -o bind $B/dash /bin/sh || exit 1
+exec "\$@"
+EOT
+chmod 755 "$W/debian-sh"
+debian_sh="unshare -m --propagation private $W/debian-sh"
 ip netns add pa && ip netns add pb || fail "cannot make the namespaces"
 ip link add va type veth peer name vb &&
 	ip link set va netns pa && ip link set vb netns pb || fail "no veth"
@@ -292,6 +314,86 @@ iodine)
 	say "iodined on bsdtun47 (pa), iodine on bsdtun48 (pb), configured by /usr/lib/bsdtun/bin/ifconfig and route"
 	# iodine gives the client 10.90.0.2, the first address after the
 	# server's: the checks below use the same addresses.
+	;;
+n2n)
+	from "n2n (BSD)"
+	[ -c /dev/tap0 ] || fail "no /dev/tap0: load bsdtun with tap_prefix=tap"
+	# The edge runs "ifconfig" by PATH, as on FreeBSD: bsdtun's, under
+	# Debian's shell.
+	bsd=PATH=/usr/lib/bsdtun/bin:$PATH
+	start pa supernode "$B/n2n-supernode" -l 7654
+	# shellcheck disable=SC2086
+	start pa edge-a $debian_sh env "$bsd" "$B/n2n-edge-bsd" -a 10.90.0.1 -s 255.255.255.0 \
+		-c bsdtun -k bsdtunkey -l 192.168.90.1:7654
+	appears pa tap0 10.90.0.1
+	# /dev/tap0 answers ENXIO in pb (its interface is in pa): this edge's
+	# search goes on to /dev/tap1.
+	# shellcheck disable=SC2086
+	start pb edge-b $debian_sh env "$bsd" "$B/n2n-edge-bsd" -a 10.90.0.2 -s 255.255.255.0 \
+		-c bsdtun -k bsdtunkey -l 192.168.90.1:7654
+	appears pb tap1 10.90.0.2
+	# Each edge reads its MAC back after setting the address: what it
+	# logs, once it has, must be the interface's.
+	for s in a:tap0 b:tap1; do
+		log=$W/edge-${s%:*}.log
+		i=0
+		until grep -q "Interface ${s#*:} mac" "$log" || [ $i -ge 300 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		mac=$(ip -n "p${s%:*}" link show "${s#*:}" | awk '/link\/ether/ { print $2 }')
+		grep -qi "Interface ${s#*:} mac $mac" "$log" ||
+			fail "edge ${s%:*} did not read its MAC $mac from ifconfig"
+	done
+	say "supernode and edge a in pa (tap0), edge b in pb (tap1); each read its MAC back from bsdtun's ifconfig"
+	;;
+gvpe-openbsd)
+	from "gvpe (BSD)"
+	[ -c /dev/tun0 ] && [ -c /dev/tun1 ] ||
+		fail "no /dev/tun0 and tun1: load bsdtun with openbsd_prefix=tun"
+	for n in a b; do
+		d=$W/gvpe-$n id=$(echo $n | tr ab 12) peer=$(echo $n | tr ab 21)
+		mkdir -p "$d/pubkey"
+		cp "$K/gvpe/$n.priv" "$d/hostkey"
+		cp "$K/gvpe/a.pub" "$d/pubkey/a"
+		cp "$K/gvpe/b.pub" "$d/pubkey/b"
+		cat > "$d/gvpe.conf" <<EOT
+enable-udp = yes
+udp-port = 7655
+ifname = tun$((id - 1))
+pid-file = $d/pid
+loglevel = info
+node = a
+hostname = 192.168.90.1
+node = b
+hostname = 192.168.90.2
+EOT
+		# gvpe.osdep(5)'s recipe for its OpenBSD and NetBSD tun: the
+		# ping tells its ARP emulation this end's address.
+		cat > "$d/if-up" <<EOT
+#!/bin/sh
+PATH=/usr/lib/bsdtun/bin:\$PATH
+ifconfig \$IFNAME mtu \$MTU up
+ifconfig \$IFNAME 10.90.0.$id 10.90.0.$peer
+route add -net 10.90.0.0 10.90.0.$peer 255.255.255.0
+ping -c1 -W1 10.90.0.$peer
+exit 0
+EOT
+		chmod 755 "$d/if-up"
+	done
+	# if-up runs under Debian's shell.
+	# shellcheck disable=SC2086
+	start pa gvpe-a $debian_sh "$B/gvpe-openbsd" -c "$W/gvpe-a" -D a
+	appears pa tun0 10.90.0.1
+	# Its tun is always /dev/tun0: b's, in its mount namespace, is
+	# /dev/tun1 there.
+	# shellcheck disable=SC2086
+	start pb gvpe-b $debian_sh sh -c \
+		"mount -o bind /dev/tun1 /dev/tun0 && exec $B/gvpe-openbsd -c $W/gvpe-b -D b"
+	appears pb tun1 10.90.0.2
+	ip -n pa route show 10.90.0.0/24 | grep -q 'via 10.90.0.2 dev tun0' ||
+		fail "route add -net 10.90.0.0 10.90.0.2 255.255.255.0 in pa: $(ip -n pa route)"
+	say "gvpe a on /dev/tun0 (pa), b on /dev/tun1 (pb), OpenBSD family; if-up by bsdtun's ifconfig and route"
 	;;
 *)
 	fail "no such scenario"

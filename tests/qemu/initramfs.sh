@@ -25,6 +25,10 @@ bsdtun_base_root() {
 		done
 	done
 	ln -sf /sbin/ip "$root/bin/ip"
+	# sh a hard link, not a symlink: a program's mount namespace can
+	# then bind another shell over /bin/sh alone (guest.sh's Debian
+	# shell for the BSD programs).
+	ln -f "$root/bin/busybox" "$root/bin/sh"
 	# bsdtun's BSD ifconfig and route, where make install puts them
 	# (bsdtun_bsdcmd and iodine's scenario run them).
 	make -s -C "$TOP" install-tools DESTDIR="$root" MANDIR=/usr/share/man
