@@ -96,14 +96,13 @@ bsdtun_kernel_root() {
 		tests=$(echo $tests | sed 's/\bbsdtun_programs\b//')
 		bsdtun_log "[$abi] bsdtun_programs not run: $why"
 	fi
-	# The BSD ifconfig and route are shell over iproute2, the same on
-	# every kernel, and their table takes three minutes of an emulated
-	# guest: PROGRAMS_KERNELS run it, unless TESTS names it.
+	# The BSD ifconfig and route: BSDCMD_KERNELS run them, unless TESTS
+	# names them.
 	if [ -z "${TESTS:-}" ] && [ "$MODE" = check ] &&
-	   [[ " $PROGRAMS_KERNELS " != *" $suite "* ]] &&
+	   [[ " $BSDCMD_KERNELS " != *" $suite "* ]] &&
 	   [[ " $(echo $tests) " = *" bsdtun_bsdcmd "* ]]; then
 		tests=$(echo $tests | sed 's/\bbsdtun_bsdcmd\b//')
-		bsdtun_log "[$abi] bsdtun_bsdcmd not run: $(echo $PROGRAMS_KERNELS | sed 's/ / and /') run it"
+		bsdtun_log "[$abi] bsdtun_bsdcmd not run: $(echo $BSDCMD_KERNELS | sed 's/ / and /') runs it"
 	fi
 }
 

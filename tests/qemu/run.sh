@@ -90,6 +90,10 @@ FUZZ_OPS_DEBUG=500000
 # programs do, slowly (the longest program on the debug kernel): the
 # distribution's stable kernel and the newest run them.
 PROGRAMS_KERNELS="bookworm sid"
+# The BSD ifconfig and route are shell over the guest's iproute2 (this
+# machine's, the same in every guest), and their table takes over two
+# minutes of an emulated guest: one kernel runs it.
+BSDCMD_KERNELS="bookworm"
 # The debug kernel's fault pass: the programs it runs again under
 # injected failures, the share of their allocations and user copies
 # failed (percent), and the fuzz's length there.
