@@ -262,5 +262,17 @@ if bsdtun_debugfs && [ -e /sys/kernel/debug/kmemleak ]; then
 	[ -z "$leaks" ]
 	bsdtun_check $? "kmemleak finds no leak after the run"
 fi
+# A kernel with gcov (the debug kernel, the module built for it): the
+# module's counts, which the kernel keeps after an unload and adds up
+# over every load of the run, out as a base64 tarball between markers
+# (coverage.sh).  Copied with cat: debugfs gives these files no size.
+if bsdtun_debugfs && [ -d /sys/kernel/debug/gcov ]; then
+	mkdir -p /tmp/gcov
+	find /sys/kernel/debug/gcov -name 'bsdtun*.gcda' |
+		while read -r f; do cat "$f" > "/tmp/gcov/${f##*/}"; done
+	echo BSDTUN-GCOV-BEGIN > $R
+	tar -C /tmp/gcov -czf - . | base64 > $R
+	echo BSDTUN-GCOV-END > $R
+fi
 echo BSDTUN-DONE > $R
 bsdtun_exit

@@ -229,6 +229,12 @@ bsdtun_boot_check() {
 		done
 		bsdtun_result $c "[$abi] fault pass injected every kind of failure ($FAULT_KINDS ):$FAULT_HIT"
 	fi
+	# A module built for gcov (the debug kernel's): its coverage, over
+	# the whole run.  A partial run (TESTS) is not held to the minimum.
+	if compgen -G "$bdir/module/*.gcno" > /dev/null; then
+		BSDTUN_COVERAGE_MIN=$([ -n "${TESTS:-}" ] && echo 0 || echo "$BSDTUN_COVERAGE_MIN") \
+			bsdtun_coverage "$abi" "$res" "$bdir/module"
+	fi
 	bsdtun_scan_console "$abi" "$con"
 }
 

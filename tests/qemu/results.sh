@@ -7,11 +7,17 @@
 # Parse the guest's result port into TAP counts.
 bsdtun_parse_results() {
 	local abi=$1 res=$2 line prog rc seen_not_ok=0 done=0
-	local uncounted=0 plan=0 ran=0 passed=0 t counts c kv
+	local uncounted=0 plan=0 ran=0 passed=0 t counts c kv gcov=0
 	FAULT_SEEN=0
 	FAULT_KINDS= FAULT_HIT=
 	while IFS= read -r line; do
 		line=${line%$'\r'}
+		# The coverage counts (coverage.sh reads them): not shown.
+		case $line in
+		BSDTUN-GCOV-BEGIN) gcov=1; continue ;;
+		BSDTUN-GCOV-END) gcov=0; continue ;;
+		esac
+		[ $gcov = 1 ] && continue
 		if [ $uncounted = 1 ]; then
 			# Shown, tallied, not counted (FAULT_UNCOUNTED).
 			case $line in

@@ -136,6 +136,8 @@ SKIP=0
 . "$QDIR/boot.sh"
 # shellcheck source=results.sh
 . "$QDIR/results.sh"
+# shellcheck source=coverage.sh
+. "$QDIR/coverage.sh"
 # shellcheck source=kernel.sh
 . "$QDIR/kernel.sh"
 # shellcheck source=slots.sh
@@ -155,6 +157,10 @@ bsdtun_build_module() {
 	mkdir -p "$bdir"
 	rsync -a --exclude .git --exclude selftests --exclude tests "$TOP/" "$bdir/"
 	[ "$NEGATIVE" = warn ] && args+=(BSDTUN_WARN_ON_LOAD=1)
+	# A kernel with gcov (the debug kernel): a module whose lines the
+	# suite's run counts (coverage.sh).
+	[ "$MODE" = check ] && grep -qs '^CONFIG_GCOV_KERNEL=y' "$kdir/.config" &&
+		args+=(BSDTUN_GCOV=1)
 	log=$bdir/build.log
 	if [ -f "$kdir/arch/x86/boot/bzImage" ]; then
 		# A kernel built here (the debug kernel): its tree is KDIR.
