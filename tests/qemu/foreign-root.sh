@@ -86,6 +86,8 @@ for f in bin/busybox sbin/ip sbin/tc sbin/ethtool lib lib64 usr/lib usr/lib64; d
 	rm -rf "${root:?}/$f"
 done
 install -m 755 "$(bsdtun_in_tree /bin/busybox)" "$root/bin/busybox"
+# sh is a hard link to busybox (initramfs.sh): to this one now.
+ln -f "$root/bin/busybox" "$root/bin/sh"
 for b in ip tc ethtool; do
 	f=
 	for d in /sbin /usr/sbin /bin /usr/bin; do
