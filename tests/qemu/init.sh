@@ -101,19 +101,59 @@ bsdtun_debugfs() {
 		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 }
 
+# Each test's time, from the harness's output: it flushes before every
+# "RUN" line, so one RUN to the next (or to the end) is a test's set-up,
+# body and tear-down.  After it, "# TIME <centiseconds> <test>".
+bsdtun_timed() {
+	local l u t0= test=
+	while IFS= read -r l; do
+		case $l in
+		"#  RUN "*)
+			read -r u _ < /proc/uptime
+			u=${u%.*}${u#*.}
+			[ -z "$test" ] || echo "# TIME $((u - t0)) $test"
+			t0=$u
+			test=${l#\#  RUN }
+			test=${test#"${test%%[! ]*}"}
+			test=${test% ...}
+			;;
+		esac
+		printf '%s\n' "$l"
+	done
+	if [ -n "$test" ]; then
+		read -r u _ < /proc/uptime
+		u=${u%.*}${u#*.}
+		echo "# TIME $((u - t0)) $test"
+	fi
+}
+
 # Run one program as the normal suite does: freshly loaded module, TAP
 # between BEGIN and END, then nothing left running and the module
 # unloaded.  $1: the name reported, then the command.
 bsdtun_run() {
-	local name=$1 t0; shift
+	local name=$1 t0 tpid i; shift
 	if ! bsdtun_loaded; then
 		$load
 		bsdtun_check $? "$load before $name"
 	fi
 	echo "BSDTUN-BEGIN $name" > $R
 	t0=$(cut -d. -f1 /proc/uptime)
-	timeout -s KILL 900 "$@" > $R 2>&1 < /dev/null
+	# The output through bsdtun_timed, by a FIFO rather than a pipe: a
+	# process the program left behind holding it must not stall the run
+	# (bsdtun_reap below kills it, and the check fails).
+	rm -f /tmp/bsdtun-out
+	mkfifo /tmp/bsdtun-out
+	bsdtun_timed < /tmp/bsdtun-out > $R &
+	tpid=$!
+	timeout -s KILL 900 "$@" > /tmp/bsdtun-out 2>&1 < /dev/null
 	rc=$?
+	# Its end, 5 s at most (a finished one is a zombie: no exe).
+	i=0
+	while [ -e /proc/$tpid/exe ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -e /proc/$tpid/exe ] || wait $tpid
 	# Where a guest's time goes, program by program.
 	echo "# $name took $(($(cut -d. -f1 /proc/uptime) - t0)) s" > $R
 	echo "BSDTUN-END $name $rc" > $R

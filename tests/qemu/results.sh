@@ -7,7 +7,7 @@
 # Parse the guest's result port into TAP counts.
 bsdtun_parse_results() {
 	local abi=$1 res=$2 line prog rc seen_not_ok=0 done=0
-	local uncounted=0 plan=0 ran=0 passed=0 t counts c kv gcov=0
+	local uncounted=0 plan=0 ran=0 passed=0 t counts c kv gcov=0 times=
 	FAULT_SEEN=0
 	FAULT_KINDS= FAULT_HIT=
 	while IFS= read -r line; do
@@ -92,6 +92,12 @@ bsdtun_parse_results() {
 			done
 			bsdtun_result $c "[$abi] fault/$t: failures injected: $counts"
 			;;
+		"# TIME "*)
+			# init.sh's time of one test, in centiseconds.
+			echo "$line"
+			t=${line#\# TIME }
+			times="$times${t%% *} $prog: ${t#* }"$'\n'
+			;;
 		"BSDTUN-CHECK ok "*)
 			bsdtun_result 0 "[$abi] ${line#BSDTUN-CHECK ok }" ;;
 		"BSDTUN-CHECK not ok "*)
@@ -112,6 +118,9 @@ bsdtun_parse_results() {
 			echo "$line" ;;
 		esac
 	done < "$res"
+	# Where the guest's time went: its slowest tests.
+	[ -z "$times" ] || printf '%s' "$times" | sort -rn | head -n 8 |
+		awk -v abi="$abi" '{ $1 = sprintf("%.1f s", $1 / 100); print "# [" abi "] slow: " $0 }'
 	return $((1 - done))
 }
 
