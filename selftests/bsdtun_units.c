@@ -387,6 +387,15 @@ TEST_F(unit, ip_link_add_named_unit)
 	EXPECT_FALSE(bsdtun_has_if(fam, 7));
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link del vpn0"));
 	EXPECT_FALSE(bsdtun_has_node(fam, 4));
+	/*
+	 * No name: the kernel offers "<kind>%d", whose number would be the
+	 * lowest free among interfaces; the unit's own number names it.
+	 */
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add type %s", kind));
+	EXPECT_TRUE(bsdtun_has_if(fam, 4));
+	EXPECT_TRUE(bsdtun_has_node(fam, 4));
+	EXPECT_EQ(4, bsdtun_read_num("/sys/class/net/%s4/bsdtun/unit", pre));
+	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link del %s4", pre));
 }
 
 TEST_F(unit, ip_link_del_while_open_detaches_file)
