@@ -109,9 +109,7 @@ bsdtun_timed() {
 	while IFS= read -r l; do
 		case $l in
 		"#  RUN "*)
-			read -r u _ < /proc/uptime
-			u=${u%.*}${u#*.}
-			[ -z "$test" ] || echo "# TIME $((u - t0)) $test"
+			bsdtun_timed_end
 			t0=$u
 			test=${l#\#  RUN }
 			test=${test#"${test%%[! ]*}"}
@@ -120,11 +118,15 @@ bsdtun_timed() {
 		esac
 		printf '%s\n' "$l"
 	done
-	if [ -n "$test" ]; then
-		read -r u _ < /proc/uptime
-		u=${u%.*}${u#*.}
-		echo "# TIME $((u - t0)) $test"
-	fi
+	bsdtun_timed_end
+}
+
+# bsdtun_timed's clock, in centiseconds, into its u; and the time line of
+# the test that ran until now, if one did.
+bsdtun_timed_end() {
+	read -r u _ < /proc/uptime
+	u=${u%.*}${u#*.}
+	[ -z "$test" ] || echo "# TIME $((u - t0)) $test"
 }
 
 # Run one program as the normal suite does: freshly loaded module, TAP

@@ -198,7 +198,7 @@ bsdtun_boot_bench() {
 # make check's boot: the selftests (and the fault pass) counted from the
 # result port, the guest's end, the fault pass's coverage, the console.
 bsdtun_boot_check() {
-	local n why c t
+	local n why c t min
 	n=$(date +%s)
 	bsdtun_boot "[$abi] booting under QEMU ($accel), running: $(echo $tests)${fault_list:+; fault pass:$fault_list}" \
 		"console=ttyS0 panic=-1 $warnpanic oops=panic softlockup_panic=1 loglevel=7 bsdtun.mode=check $fuzz $fault"
@@ -232,8 +232,9 @@ bsdtun_boot_check() {
 	# A module built for gcov (the debug kernel's): its coverage, over
 	# the whole run.  A partial run (TESTS) is not held to the minimum.
 	if compgen -G "$bdir/module/*.gcno" > /dev/null; then
-		BSDTUN_COVERAGE_MIN=$([ -n "${TESTS:-}" ] && echo 0 || echo "$BSDTUN_COVERAGE_MIN") \
-			bsdtun_coverage "$abi" "$res" "$bdir/module"
+		min=$BSDTUN_COVERAGE_MIN
+		[ -z "${TESTS:-}" ] || min=0
+		bsdtun_coverage "$abi" "$res" "$bdir/module" "$min"
 	fi
 	bsdtun_scan_console "$abi" "$con"
 }
