@@ -35,7 +35,8 @@ bsdtun_probe_accel() {
 }
 
 # Run QEMU for at most $TIMEOUT seconds.  arm64: the virt machine (a
-# Cortex-A72: -cpu max's pointer authentication costs TCG dearly), its
+# Cortex-A72: -cpu max's pointer authentication costs TCG dearly; a
+# Cortex-A76 for a kernel with 16 KiB pages, which the A72 lacks), its
 # UART the console; no isa-debug-exit.
 bsdtun_qemu() {
 	local accel=$1 kernel=$2 initrd=$3 append=$4; shift 4
@@ -43,6 +44,8 @@ bsdtun_qemu() {
 	[ "$accel" = kvm ] && machine[1]=host
 	if [ "$karch" = arm64 ]; then
 		machine=(-M virt -cpu cortex-a72)
+		grep -qs '^CONFIG_ARM64_16K_PAGES=y' "$kdir"/usr/src/linux-headers-*/.config &&
+			machine[3]=cortex-a76
 		append=${append//console=ttyS0/console=ttyAMA0}
 	fi
 	timeout --foreground "$TIMEOUT" "${qemu:-qemu-system-x86_64}" -accel "$accel" \

@@ -16,10 +16,12 @@
 #                          its derivatives' do not: nothing to fetch from)
 # SUITE: bullseye, bookworm, bookworm-backports, sid; experimental (its
 # kernel when newer than sid's; otherwise exit status 3 and one line
-# saying so); arm64 (bookworm's
+# saying so); any of those with "-rt" after it (sid-rt: the suite's
+# PREEMPT_RT flavour, rt-amd64); arm64 (bookworm's
 # arm64 kernel, with the amd64 build of its kbuild tools: Debian marks
 # linux-kbuild-* Multi-Arch: foreign, the tools of the build machine
-# for every target, which is how Debian itself cross-builds modules)
+# for every target, which is how Debian itself cross-builds modules);
+# arm64-16k (sid's arm64 kernel with 16 KiB pages)
 set -euo pipefail
 # Pipelines here end in "sed -n 1p", never "head" or "grep -m1": a reader
 # that stops early kills the writer with SIGPIPE, which pipefail and -e
@@ -28,11 +30,22 @@ set -euo pipefail
 CACHE=${BSDTUN_CACHE:-$HOME/.cache/bsdtun}
 # The kernel's architecture.  arm64's packages come through an apt of its
 # own that knows both architectures, so the amd64 one's lists stay small.
+# The flavour: the package names' last part (linux-image-<abi>-<flavour>).
 KARCH=amd64
+FLAVOUR=amd64
 APTDIR=$CACHE/apt
-if [ "${1:-}" = arm64 ]; then
+SUITE_ARG=${1:-}
+[ "$SUITE_ARG" = --buildroot ] && SUITE_ARG=${2:-}
+case $SUITE_ARG in
+*-rt) FLAVOUR=rt-amd64 ;;
+arm64-16k) FLAVOUR=arm64-16k ;;
+esac
+if [ "${SUITE_ARG%-16k}" = arm64 ]; then
 	KARCH=arm64
+	[ "$FLAVOUR" = amd64 ] && FLAVOUR=arm64
+	# sid's arm64 kernels through an apt of their own, as bookworm's.
 	APTDIR=$CACHE/apt-kernel-arm64
+	[ "$FLAVOUR" = arm64 ] || APTDIR=$CACHE/apt-kernel-arm64-sid
 	mkdir -p "$APTDIR"
 	printf 'APT::Architecture "amd64";\nAPT::Architectures { "amd64"; "arm64"; };\n' \
 		> "$APTDIR/apt.conf"
@@ -101,7 +114,11 @@ bsdtun_apt_setup() {
 	mirror=$(bsdtun_mirror)
 	sec=${mirror%/debian}/debian-security
 	[ -n "$mirror" ] || { echo "fetch-kernel: no Debian mirror in /etc/apt" >&2; exit 1; }
-	if [ "$KARCH" = arm64 ] || [ -n "$NARROW" ]; then
+	if [ "$KARCH" = arm64 ] && [ "$FLAVOUR" != arm64 ]; then
+		cat > "$APTDIR/sources.list.new.$$" <<EOT
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror sid main
+EOT
+	elif [ "$KARCH" = arm64 ] || [ -n "$NARROW" ]; then
 		cat > "$APTDIR/sources.list.new.$$" <<EOT
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sec bookworm-security main
@@ -145,8 +162,12 @@ bsdtun_pkg_version() {
 
 # "<abi> <version>" of the kernel a suite's meta-package points at.
 bsdtun_resolve_abi() {
-	local suite=$1 meta=linux-image-$KARCH v s suites
+	local suite=$1 meta=linux-image-$FLAVOUR v s suites
 	case $suite in
+	*-rt) suite=${suite%-rt} ;;
+	esac
+	case $suite in
+	arm64-16k) suites=sid ;;
 	bullseye) suites="bullseye-security bullseye" ;;
 	bookworm|arm64) suites="bookworm-security bookworm" ;;
 	*) suites=$suite ;;
@@ -155,7 +176,7 @@ bsdtun_resolve_abi() {
 		v=$(bsdtun_pkg_version "$meta" "$s")
 		[ -n "$v" ] || continue
 		bsdtun_apt_cache show "$meta=$v" 2>/dev/null |
-			sed -n "s/^Depends: .*linux-image-\([0-9][^ ,]*\)-$KARCH (= \([^)]*\)).*/\1 \2/p" |
+			sed -n "s/^Depends: .*linux-image-\([0-9][^ ,]*\)-$FLAVOUR (= \([^)]*\)).*/\1 \2/p" |
 			sed -n 1p
 		return 0
 	done
@@ -165,16 +186,20 @@ bsdtun_resolve_abi() {
 # Packages of one kernel: the image (one package before 6.17, split into
 # binary and modules after), the headers and the kbuild tools they need.
 bsdtun_kernel_packages() {
-	local abi=$1 ver=$2 kbuild
-	if bsdtun_apt_cache show "linux-image-$abi-$KARCH-unsigned=$ver" >/dev/null 2>&1; then
-		echo "linux-image-$abi-$KARCH-unsigned=$ver"
+	local abi=$1 ver=$2 kbuild common
+	if bsdtun_apt_cache show "linux-image-$abi-$FLAVOUR-unsigned=$ver" >/dev/null 2>&1; then
+		echo "linux-image-$abi-$FLAVOUR-unsigned=$ver"
 	else
-		echo "linux-binary-unsigned-$abi-$KARCH=$ver"
-		echo "linux-modules-$abi-$KARCH=$ver"
+		echo "linux-binary-unsigned-$abi-$FLAVOUR=$ver"
+		echo "linux-modules-$abi-$FLAVOUR=$ver"
 	fi
-	echo "linux-headers-$abi-$KARCH=$ver"
-	echo "linux-headers-$abi-common=$ver"
-	kbuild=$(bsdtun_apt_cache show "linux-headers-$abi-$KARCH=$ver" 2>/dev/null |
+	echo "linux-headers-$abi-$FLAVOUR=$ver"
+	# The common headers the flavour's need: <abi>-common, or before
+	# 6.12 for the RT flavour <abi>-common-rt.
+	common=$(bsdtun_apt_cache show "linux-headers-$abi-$FLAVOUR=$ver" 2>/dev/null |
+		 grep '^Depends:' | grep -oE 'linux-headers-[^ ,]+-common[^ ,]*' | sed -n 1p)
+	echo "${common:-linux-headers-$abi-common}=$ver"
+	kbuild=$(bsdtun_apt_cache show "linux-headers-$abi-$FLAVOUR=$ver" 2>/dev/null |
 		 grep '^Depends:' | grep -oE 'linux-kbuild-[^ ,]+' | sed -n 1p)
 	# This machine's build of the tools, whatever the kernel's.
 	echo "$kbuild:amd64=$ver"
@@ -240,23 +265,38 @@ if [ "${1:-}" = --buildroot ]; then
 	suite=${2:?usage: fetch-kernel.sh --buildroot SUITE}
 	read -r abi ver < <(bsdtun_resolve_abi "$suite") || true
 	[ -n "${abi:-}" ] || { echo "fetch-kernel: cannot resolve kernel for $suite" >&2; exit 1; }
-	cc=$(bsdtun_apt_cache show "linux-headers-$abi-amd64=$ver" 2>/dev/null |
-	     grep '^Depends:' | grep -oE 'gcc-[0-9]+' | sed -n 1p)
+	deps=$(bsdtun_apt_cache show "linux-headers-$abi-$FLAVOUR=$ver" 2>/dev/null |
+	       grep '^Depends:')
+	cc=$(echo "$deps" | grep -oE 'gcc-[0-9]+' | sed -n 1p)
+	if [ "$KARCH" = arm64 ]; then
+		# The headers are arm64's package: this architecture's kbuild
+		# tools and cross compiler installed, the headers copied from
+		# the kernel's tree (fetched first).
+		kdir=$CACHE/kernels/$abi-$FLAVOUR
+		[ -e "$kdir/.done" ] || { echo "fetch-kernel: fetch $suite before its build root" >&2; exit 1; }
+		pkgs="${cc:?}-aarch64-linux-gnu,$(echo "$deps" | grep -oE 'linux-kbuild-[^ ,]+' | sed -n 1p)"
+	else
+		pkgs="${cc:-gcc},linux-headers-$abi-$FLAVOUR=$ver"
+	fi
 	dir=$CACHE/buildroot/$suite-$abi
 	if [ ! -e "$dir/.done" ]; then
 		rm -rf "$dir"
 		mkdir -p "$(dirname "$dir")"
 		mirror=$(bsdtun_mirror)
 		# experimental is no whole suite: sid with it beside.
-		base=$suite
-		[ "$suite" = experimental ] && base=sid
+		base=${suite%-rt}
+		case $base in
+		experimental|arm64-16k) base=sid ;;
+		esac
 		srcs=("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $base main")
-		[ "$suite" = experimental ] &&
+		[ "${suite%-rt}" = experimental ] &&
 			srcs+=("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror experimental main")
 		mmdebstrap --variant=apt --skip=cleanup/apt \
 			--aptopt='Acquire::Check-Valid-Until "false"' \
-			--include="make,${cc:-gcc},libc6-dev,sparse,kmod,dwarves,dkms,openssl,pkgconf,linux-headers-$abi-amd64=$ver" \
+			--include="make,libc6-dev,sparse,kmod,dwarves,dkms,openssl,pkgconf,$pkgs" \
 			"$base" "$dir" "${srcs[@]}" >&2
+		[ "$KARCH" = amd64 ] ||
+			cp -a "$kdir"/usr/src/linux-headers-* "$dir/usr/src/"
 		mkdir -p "$dir/build"
 		touch "$dir/.done"
 	fi
@@ -276,8 +316,8 @@ if [ "$suite" = experimental ]; then
 fi
 [ -n "${abi:-}" ] || { echo "fetch-kernel: cannot resolve kernel for $suite" >&2; exit 1; }
 dir=$CACHE/kernels/$abi
-# An arm64 kernel of the same ABI as bookworm's amd64 one is another.
-[ "$KARCH" = amd64 ] || dir=$dir-$KARCH
+# Another flavour of the same ABI (arm64, rt-amd64...) is another kernel.
+[ "$FLAVOUR" = amd64 ] || dir=$dir-$FLAVOUR
 if [ ! -e "$dir/.done" ]; then
 	rm -rf "$dir"
 	mapfile -t pkgs < <(bsdtun_kernel_packages "$abi" "$ver")
@@ -291,14 +331,15 @@ if [ ! -e "$dir/.done" ]; then
 		done
 	fi
 	[ -e "$dir/lib" ] || ln -s usr/lib "$dir/lib"
-	# The runner's label: the ABI, the architecture's name before it.
-	if [ "$KARCH" = amd64 ]; then
-		echo "$abi" > "$dir/abi"
-	else
-		echo "$KARCH-$abi" > "$dir/abi"
-	fi
+	# The runner's label: the ABI, the flavour's name before it (rt,
+	# arm64, arm64-16k).
+	case $FLAVOUR in
+	amd64) echo "$abi" ;;
+	*) echo "${FLAVOUR%-amd64}-$abi" ;;
+	esac > "$dir/abi"
 	echo "$suite" > "$dir/suite"
 	echo "$KARCH" > "$dir/arch"
+	echo "$FLAVOUR" > "$dir/flavour"
 	touch "$dir/.done"
 fi
 echo "$dir"

@@ -21,11 +21,14 @@
 #                    installed one), booted with its own headers and
 #                    modules
 #   KERNELS          Debian suites to test (default: debug bullseye
-#                    bookworm bookworm-backports sid i386 arm64
-#                    experimental kcsan: a KASAN/lockdep/kmemleak build of
-#                    6.1 with a fault-injection pass, 5.10, 6.1, 6.12, the
-#                    newest, a 32-bit (ARCH=i386) lockdep build of 6.1,
-#                    bookworm's arm64 kernel under qemu-system-aarch64,
+#                    bookworm bookworm-backports sid sid-rt i386
+#                    arm64-16k arm64 experimental kcsan: a
+#                    KASAN/lockdep/kmemleak build of 6.1 with a
+#                    fault-injection pass, 5.10, 6.1, 6.12, the newest,
+#                    the newest's PREEMPT_RT flavour, a 32-bit (ARCH=i386)
+#                    lockdep build of 6.1, sid's arm64 kernel with 16 KiB
+#                    pages and bookworm's arm64 kernel under
+#                    qemu-system-aarch64,
 #                    the next (experimental's, when newer than sid's;
 #                    otherwise one line says so), a KCSAN build of 6.1,
 #                    and installed-root: make demo in a brand-new root
@@ -80,7 +83,7 @@ NEGATIVE=${BSDTUN_NEGATIVE:-}
 # experimental's and KCSAN's 1 to 4), so that the two slots end together
 # rather than one waiting on a long last run; i386 still after sid, so a
 # cold run has built its kernel by then.
-KERNELS=${KERNELS:-debug bullseye bookworm bookworm-backports sid i386 arm64 experimental kcsan installed-root}
+KERNELS=${KERNELS:-debug bullseye bookworm bookworm-backports sid sid-rt i386 arm64-16k arm64 experimental kcsan installed-root}
 # Hangs only: with kernels side by side and kernel builds behind them,
 # the debug kernel's run takes up to twice its time alone.
 TIMEOUT=${BSDTUN_TIMEOUT:-3000}
@@ -94,6 +97,14 @@ PROGRAMS_KERNELS="bookworm sid"
 # machine's, the same in every guest), and their table takes over two
 # minutes of an emulated guest: one kernel runs it.
 BSDCMD_KERNELS="bookworm"
+# What depends on the architecture (the data path, the ioctls' layouts,
+# 32-bit user space, memory ordering under the stress and the fuzz) runs
+# everywhere.  The control plane (units' lifetimes and namespaces, module
+# load, delegation, the BSD ports' set-up) is the same code on every
+# architecture: i386 and bookworm's arm64 leave it to the x86_64 kernels,
+# the debug kernel and arm64-16k, which run it all.
+SUBSET_KERNELS="i386 arm64"
+SUBSET_SKIP="bsdtun_load bsdtun_units bsdtun_delegate bsdtun_ports"
 # The debug kernel's fault pass: the programs it runs again under
 # injected failures, the share of their allocations and user copies
 # failed (percent), and the fuzz's length there.
@@ -150,7 +161,7 @@ SKIP=0
 # sparse warning fails the check.  The demo, the shell and the benchmark
 # build it as a user does, without W=1 and sparse.
 bsdtun_build_module() {
-	local kdir=$1 abi=$2 bdir=$3 suite common kobj log want cc broot rc lockfd
+	local kdir=$1 abi=$2 bdir=$3 suite common kobj log want cc broot rc lockfd arch
 	local args=(W=1 C=2 "CHECK=sparse -Wno-unknown-attribute")
 	[ "$MODE" = check ] || args=()
 	rm -rf "$bdir"
@@ -176,14 +187,17 @@ bsdtun_build_module() {
 		[ -n "$common" ] && [ -d "$common" ] || common=$kobj
 	else
 		suite=$(cat "$kdir/suite" 2>/dev/null || echo "$abi")
-		common=$(ls -d "$kdir"/usr/src/linux-headers-*-common | head -n1)
-		kobj=$(ls -d "$kdir"/usr/src/linux-headers-*-"$karch" | head -n1)
+		# -common-rt: the PREEMPT_RT flavour's.
+		common=$(ls -d "$kdir"/usr/src/linux-headers-*-common{,-rt} 2>/dev/null | head -n1)
+		kobj=$(ls -d "$kdir"/usr/src/linux-headers-*-"$(cat "$kdir/flavour" 2>/dev/null || echo "$karch")" | head -n1)
 	fi
 	# Another architecture than this machine's: kbuild must be told.
 	case $karch in
-	i386) args+=(ARCH=i386) ;;
-	arm64) args+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+	i386) arch=(ARCH=i386) ;;
+	arm64) arch=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+	*) arch=() ;;
 	esac
+	args+=("${arch[@]}")
 
 	# The compiler the kernel was built with.  An older gcc missing here
 	# is replaced by this machine's (modules built so load fine); a newer
@@ -191,7 +205,9 @@ bsdtun_build_module() {
 	# build root of the kernel's own Debian release.
 	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$kobj/.config")
 	want=${want#x86_64-linux-gnu-}
-	# arm64's kernel was built natively: Debian's cross gcc of that version.
+	want=${want#aarch64-linux-gnu-}
+	# An arm64 kernel (built natively by Debian, or cross-built): Debian's
+	# cross gcc of that version.
 	[ "$karch" = arm64 ] && want=aarch64-linux-gnu-$want
 	if command -v "$want" >/dev/null; then
 		cc=$want
@@ -215,16 +231,18 @@ bsdtun_build_module() {
 		# state and /tmp/bsdtun-src are one at a time.
 		exec {lockfd}> "$broot.lock"
 		flock "$lockfd"
-		bsdtun_checker_standin "$broot/usr/src/linux-headers-$abi-common"
+		bsdtun_checker_standin "$broot/usr/src/${common##*/}"
 		unshare -m sh -c '
 			mount --bind "$1" "$2/build" && mount -t proc proc "$2/proc" &&
 			chroot "$2" make -C /build KDIR="$3" CC="$4" "CHECK=$5" W=1 C=2 $6 -j"$7"
-		' _ "$bdir" "$broot" "/usr/src/linux-headers-$abi-amd64" "$want" \
+		' _ "$bdir" "$broot" "/usr/src/${kobj##*/}" "$want" \
 			"sparse -Wno-unknown-attribute" \
-			"$([ "$NEGATIVE" = warn ] && echo BSDTUN_WARN_ON_LOAD=1)" "$JOBS" \
+			"$([ "$NEGATIVE" = warn ] && echo BSDTUN_WARN_ON_LOAD=1) ${arch[*]}" "$JOBS" \
 			> "$log" 2>&1
 		rc=$?
-		[ $rc -eq 0 ] && bsdtun_dkms "$abi" "$broot" "$bdir"
+		# The packaging paths in the generic flavour's build root.
+		[ $rc -eq 0 ] && [ "${kobj##*-}" = amd64 ] && [ "${kobj%-rt-amd64}" = "$kobj" ] &&
+			bsdtun_dkms "$abi" "$broot" "$bdir"
 		exec {lockfd}>&-
 	fi
 	if [ $rc -ne 0 ] || [ ! -f "$bdir/bsdtun.ko" ]; then
