@@ -54,7 +54,7 @@ bsdtun_get_kernel() {
 # selftests and, where they run, the real BSD programs (which leaves
 # bsdtun_programs out of tests elsewhere).
 bsdtun_kernel_root() {
-	local why
+	local why t
 	root=$bdir/root
 	rm -rf "$root"
 	cp -a "$base_root" "$root"
@@ -103,6 +103,15 @@ bsdtun_kernel_root() {
 	   [[ " $(echo $tests) " = *" bsdtun_bsdcmd "* ]]; then
 		tests=$(echo $tests | sed 's/\bbsdtun_bsdcmd\b//')
 		bsdtun_log "[$abi] bsdtun_bsdcmd not run: $(echo $BSDCMD_KERNELS | sed 's/ / and /') runs it"
+	fi
+	# SUBSET_KERNELS leave out the programs of SUBSET_SKIP, unless TESTS
+	# names them.
+	if [ -z "${TESTS:-}" ] && [ "$MODE" = check ] &&
+	   [[ " $SUBSET_KERNELS " = *" $suite "* ]]; then
+		for t in $SUBSET_SKIP; do
+			tests=$(echo $tests | sed "s/\b$t\b//")
+		done
+		bsdtun_log "[$abi] not run:$(printf ' %s' $SUBSET_SKIP) (the same code on every architecture; arm64-16k and the x86_64 kernels run them)"
 	fi
 }
 
