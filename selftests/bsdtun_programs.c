@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Real BSD tunnel programs, unchanged: Debian's sources of quicktun,
- * tinc, iodine, n2n and gvpe built with their BSD tun/tap code (tests/programs/
- * build.sh, which make check runs) carry a ping and a TCP transfer
- * between two network namespaces, each scenario a fixture variant run by
- * tests/programs/guest.sh.  The test passes on that script's
- * "RESULT: PASS" line and status, and shows its whole output.  Where the
- * programs were not installed (a run of this program outside make check)
- * the test is skipped, saying so; make check installs them on every
- * x86_64 kernel.
+ * tinc, iodine, n2n, gvpe and OpenSSH built with their BSD tun/tap code
+ * (tests/programs/build.sh, which make check runs) carry a ping and a
+ * TCP transfer between two network namespaces, each scenario a fixture
+ * variant run by tests/programs/guest.sh.  The test passes on that
+ * script's "RESULT: PASS" line and status, and shows its whole output.
+ * Where the programs were not installed (a run of this program outside
+ * make check) the test is skipped, saying so; make check installs them
+ * on every x86_64 kernel.
  */
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +69,12 @@ FIXTURE_VARIANT_ADD(program, n2n) {
 FIXTURE_VARIANT_ADD(program, gvpe_openbsd) {
 	.scenario = "gvpe-openbsd",
 	.params = "prefix=fbtun openbsd_prefix=tun",
+};
+
+/* OpenSSH's ssh -w and sshd, FreeBSD build: /dev/tunN, TUNSIFHEAD 1. */
+FIXTURE_VARIANT_ADD(program, openssh) {
+	.scenario = "openssh",
+	.params = "prefix=tun",
 };
 
 FIXTURE_SETUP(program)
