@@ -466,6 +466,9 @@ EOT
 		ip netns exec pb $ifc tun1 10.90.0.2 10.90.0.1 up &&
 		ip netns exec pb $ifc tun1 inet6 fd90::2 fd90::1 prefixlen 128 ||
 		fail "ifconfig"
+	for l in ssh sshd; do
+		say "$l: $(grep -m1 'sys_tun_open: /dev/tun' "$W/$l.log" | tr -d '\r')"
+	done
 	say "ssh -w 0:1 in pa (/dev/tun0), sshd in pb (/dev/tun1), both opened by FreeBSD's sys_tun_open with TUNSIFHEAD 1; addressed by bsdtun's ifconfig"
 	;;
 *)
