@@ -32,7 +32,7 @@ APTDIR=$CACHE/apt-src
 SRC=$CACHE/programs/src
 # Debian source packages and the bookworm binary package whose stock
 # Linux build talks to the BSD build (quicktun's interoperation test).
-PKGS="quicktun iodine tinc n2n gvpe"
+PKGS="quicktun iodine tinc n2n gvpe openssh"
 STOCK=quicktun
 
 bsdtun_src_apt_setup() {
@@ -194,6 +194,42 @@ bsdtun_build_gvpe() {
 			{ echo "programs: gvpectrl made no key for $n" >&2; return 1; }
 		cp "$w/gvpe-keys/hostkeys/$n" "$out/keys/gvpe/$n.priv"
 		cp "$w/gvpe-keys/pubkey/$n" "$out/keys/gvpe/$n.pub"
+	done
+}
+
+bsdtun_build_openssh() {
+	local tarball=$1 w=$2 out=$3 inc=$4 k
+	mkdir -p "$w/openssh"
+	tar -xf "$tarball" -C "$w/openssh" --strip-components=1
+	# A FreeBSD host as configure names it selects SSH_TUN_FREEBSD
+	# (openbsd-compat/port-net.c: /dev/tunN, TUNSIFHEAD 1, the
+	# interface brought up by SIOCSIFFLAGS); a native build still.
+	# _GNU_SOURCE: glibc's setres*id() prototypes, which configure's
+	# Linux case adds and its FreeBSD case does not.  No OpenSSL, no
+	# zlib: ed25519 keys and chacha20-poly1305, its defaults, are its
+	# own code.  The privilege separation user is the guest's nobody;
+	# its directory Debian's /run/sshd (the scenario mounts it).
+	(cd "$w/openssh" && ./configure ac_cv_host=x86_64-unknown-freebsd13.2 \
+		--without-openssl --without-zlib --with-privsep-user=nobody \
+		--with-privsep-path=/run/sshd CPPFLAGS="-D_GNU_SOURCE -I$inc" &&
+	 make -j"$(nproc)" ssh sshd ssh-keygen) > "$w/openssh.log" 2>&1 ||
+		{ tail -n 20 "$w/openssh.log" >&2; return 1; }
+	# FreeBSD's tun code, with TUNSIFHEAD from bsdtun's <net/if_tun.h>,
+	# and none of the Linux one.
+	if ! grep -q '^#define SSH_TUN_FREEBSD 1' "$w/openssh/config.h" ||
+	   ! grep -q '^#define HAVE_NET_IF_TUN_H 1' "$w/openssh/config.h" ||
+	   grep -q '^#define SSH_TUN_LINUX' "$w/openssh/config.h" ||
+	   grep -q /dev/net/tun "$w/openssh/ssh" "$w/openssh/sshd"; then
+		echo "programs: openssh was built without its FreeBSD tun code" >&2
+		return 1
+	fi
+	cp "$w/openssh/ssh" "$out/bin/ssh-bsd"
+	cp "$w/openssh/sshd" "$out/bin/sshd-bsd"
+	# sshd's host key and the client's key, made here.
+	mkdir -p "$out/keys/ssh"
+	for k in host client; do
+		"$w/openssh/ssh-keygen" -q -t ed25519 -N '' -C "bsdtun-$k" \
+			-f "$out/keys/ssh/$k" < /dev/null > /dev/null || return 1
 	done
 }
 

@@ -37,6 +37,11 @@
 #                    OpenBSD recipe, run bsdtun's BSD ifconfig and route.
 #                    Needs bsdtun loaded with openbsd_prefix=tun (and the
 #                    FreeBSD tun family under another prefix).
+#   openssh          OpenSSH's ssh -w (FreeBSD build: SSH_TUN_FREEBSD):
+#                    the client in pa on /dev/tun0, sshd in pb on
+#                    /dev/tun1, each TUNSIFHEAD 1 and brought up by
+#                    SIOCSIFFLAGS; addressed by bsdtun's BSD ifconfig,
+#                    IPv4 and IPv6.  Needs bsdtun loaded with prefix=tun.
 P=/bsdtun/programs
 B=$P/bin
 K=$P/keys
@@ -225,6 +230,17 @@ appears() {
 	done
 }
 
+# Wait until $W/$1.log has a line matching $2, polling for at most 30 s;
+# fail with $3 otherwise.
+logged() {
+	i=0
+	until grep -q "$2" "$W/$1.log"; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || fail "$3"
+		sleep 0.1
+	done
+}
+
 # tinc node $1 (a, b) in namespace p$1 on node $2, type $3, mode $4.
 tinc() {
 	n=$1 d=$W/tinc-$1 other=$(echo "$1" | tr ab ba)
@@ -394,6 +410,66 @@ EOT
 	ip -n pa route show 10.90.0.0/24 | grep -q 'via 10.90.0.2 dev tun0' ||
 		fail "route add -net 10.90.0.0 10.90.0.2 255.255.255.0 in pa: $(ip -n pa route)"
 	say "gvpe a on /dev/tun0 (pa), b on /dev/tun1 (pb), OpenBSD family; if-up by bsdtun's ifconfig and route"
+	;;
+openssh)
+	from "openssh (BSD)"
+	[ -c /dev/tun0 ] && [ -c /dev/tun1 ] ||
+		fail "no /dev/tun0 and tun1: load bsdtun with prefix=tun"
+	v6=1
+	d=$W/ssh
+	mkdir -p "$d"
+	# The keys as ssh and sshd want them: the owner's alone.
+	cp "$K/ssh/host" "$K/ssh/client" "$d/"
+	chmod 600 "$d/host" "$d/client"
+	cp "$K/ssh/client.pub" "$d/authorized_keys"
+	# Root's home is /: the client key authorized by an absolute path,
+	# which StrictModes would refuse in /tmp.  No UsePAM: this build has
+	# no PAM.
+	cat > "$d/sshd_config" <<EOT
+ListenAddress 192.168.90.2
+HostKey $d/host
+PidFile $d/sshd.pid
+AuthorizedKeysFile $d/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+StrictModes no
+PermitTunnel yes
+LogLevel DEBUG1
+EOT
+	# Its privilege separation directory, /run/sshd, in a mount
+	# namespace of its own (a tmpfs over /run): nothing left behind.
+	start pb sshd unshare -m --propagation private sh -c \
+		"mount -t tmpfs -o mode=755 tmpfs /run && mkdir /run/sshd &&
+		 exec $B/sshd-bsd -D -e -f $d/sshd_config"
+	logged sshd "Server listening on 192.168.90.2 port 22" "sshd did not start"
+	start pa ssh "$B/ssh-bsd" -v -N -F /dev/null -i "$d/client" -o BatchMode=yes \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o Tunnel=point-to-point -w 0:1 root@192.168.90.2
+	appears pa tun0
+	appears pb tun1
+	# port-net.c's FreeBSD sys_tun_open (the Linux one opens
+	# /dev/net/tun and names no node), at each end; TUNSIFHEAD 1 as
+	# bsdtun records it; up by SIOCSIFFLAGS before any ifconfig.
+	logged ssh "sys_tun_open: /dev/tun0 mode 1 fd" "ssh did not open /dev/tun0 the FreeBSD way"
+	logged sshd "sys_tun_open: /dev/tun1 mode 1 fd" "sshd did not open /dev/tun1 the FreeBSD way"
+	for s in a:tun0 b:tun1; do
+		[ "$(ip netns exec "p${s%:*}" cat "/sys/class/net/${s#*:}/bsdtun/ifhead")" = 1 ] ||
+			fail "${s#*:}: TUNSIFHEAD not set"
+		ip -n "p${s%:*}" link show "${s#*:}" | grep -q '[<,]UP[,>]' ||
+			fail "${s#*:}: not brought up"
+	done
+	ifc=/usr/lib/bsdtun/bin/ifconfig
+	ip netns exec pa $ifc tun0 10.90.0.1 10.90.0.2 up &&
+		ip netns exec pa $ifc tun0 inet6 fd90::1 fd90::2 prefixlen 128 &&
+		ip netns exec pb $ifc tun1 10.90.0.2 10.90.0.1 up &&
+		ip netns exec pb $ifc tun1 inet6 fd90::2 fd90::1 prefixlen 128 ||
+		fail "ifconfig"
+	for l in ssh sshd; do
+		say "$l: $(grep -m1 'sys_tun_open: /dev/tun' "$W/$l.log" | tr -d '\r')"
+	done
+	say "ssh -w 0:1 in pa (/dev/tun0), sshd in pb (/dev/tun1), both opened by FreeBSD's sys_tun_open with TUNSIFHEAD 1; addressed by bsdtun's ifconfig"
 	;;
 *)
 	fail "no such scenario"
