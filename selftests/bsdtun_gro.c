@@ -366,7 +366,10 @@ static int gro_write_psh(int fd, const struct bsdtun_family *fam,
  * waiting for its flush timer (GRO_LONG: a slow emulated "down" cannot
  * outlast it): the flow's next segments, written once the interface is
  * up, must reach the stack alone.  A held segment that survived would
- * be flushed ahead of them, or late, and gro_collect() sees its sequence.
+ * be flushed ahead of them (its sequence is not theirs: GRO flushes it
+ * when they come), and gro_collect() fails on its sequence.  They come
+ * as one packet, or as two when a jiffy ended during the first one's
+ * poll (a poll's end flushes what GRO has held since an earlier jiffy).
  */
 TEST_F(gro, held_segment_dropped_when_down)
 {
@@ -389,7 +392,7 @@ TEST_F(gro, held_segment_dropped_when_down)
 	ASSERT_EQ(0, bsdtun_set_up(s, self->name, 1));
 	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 2, 3));
 	ASSERT_EQ(0, gro_write_psh(self->fd, variant->fam, self->mac, 3));
-	EXPECT_EQ(1, gro_collect(any, 2, 2 * SEG, &largest, 5000));
+	EXPECT_LE(1, gro_collect(any, 2, 2 * SEG, &largest, 5000));
 	close(any);
 	close(s);
 }
@@ -423,7 +426,7 @@ TEST_F(gro, held_segment_dropped_when_moved_to_another_namespace)
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -n bt link set %s up", self->name));
 	ASSERT_EQ(0, gro_write(self->fd, variant->fam, self->mac, 1, 2));
 	ASSERT_EQ(0, gro_write_psh(self->fd, variant->fam, self->mac, 2));
-	EXPECT_EQ(1, gro_collect(any, 1, 2 * SEG, &largest, 5000));
+	EXPECT_LE(1, gro_collect(any, 1, 2 * SEG, &largest, 5000));
 	close(any);
 	close(ns);
 	close(self_ns);
