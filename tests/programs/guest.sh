@@ -56,6 +56,18 @@ v6=
 
 say() { echo "# [$scen] $*"; }
 
+# Run "$@" every 0.1 s until it succeeds, 30 s at most: whether it did.
+# What the programs do under emulation (a namespace's units going, a
+# handshake, a log line) has no event to wait on from here.
+poll() {
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || return 1
+		sleep 0.1
+	done
+}
+
 fail() {
 	echo "RESULT: FAIL $scen: $*"
 	for f in "$W"/*.log; do
@@ -79,12 +91,7 @@ cleanup() {
 	# The namespaces' death takes their units (asynchronously): the
 	# next scenario starts once their nodes are gone, 30 s at most.
 	for u in $units; do
-		i=0
-		while [ -e "/dev/$u" ] && [ $i -lt 300 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if [ -e "/dev/$u" ]; then
+		if ! poll test ! -e "/dev/$u"; then
 			echo "# [$scen] /dev/$u still there after its namespace died"
 			ls /run/netns /sys/class/net /sys/devices/virtual/net 2>&1 | sed 's/^/# /'
 			ls -l /proc/[0-9]*/ns/net 2>/dev/null | awk '{print "# " $NF}' | sort | uniq -c
@@ -219,26 +226,20 @@ quicktun() {
 	esac
 }
 
-# Wait until interface $2 exists in namespace $1 (the program made or
-# opened it), with address $3 if given, polling for at most 30 s.
-appears() {
-	i=0
-	until ip -n "$1" addr show "$2" 2>/dev/null | grep -q "${3:+inet $3}"; do
-		i=$((i + 1))
-		[ $i -lt 300 ] || fail "$2 never appeared in $1"
-		sleep 0.1
-	done
+# Whether interface $2 is in namespace $1, with address $3 if given.
+has_if() {
+	ip -n "$1" addr show "$2" 2>/dev/null | grep -q "${3:+inet $3}"
 }
 
-# Wait until $W/$1.log has a line matching $2, polling for at most 30 s;
-# fail with $3 otherwise.
+# Wait until interface $2 exists in namespace $1 (the program made or
+# opened it), with address $3 if given.
+appears() {
+	poll has_if "$@" || fail "$2 never appeared in $1"
+}
+
+# Wait until $W/$1.log has a line matching $2; fail with $3 otherwise.
 logged() {
-	i=0
-	until grep -q "$2" "$W/$1.log"; do
-		i=$((i + 1))
-		[ $i -lt 300 ] || fail "$3"
-		sleep 0.1
-	done
+	poll grep -q "$2" "$W/$1.log" || fail "$3"
 }
 
 # tinc node $1 (a, b) in namespace p$1 on node $2, type $3, mode $4.
@@ -352,11 +353,7 @@ n2n)
 	# logs, once it has, must be the interface's.
 	for s in a:tap0 b:tap1; do
 		log=$W/edge-${s%:*}.log
-		i=0
-		until grep -q "Interface ${s#*:} mac" "$log" || [ $i -ge 300 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
+		poll grep -q "Interface ${s#*:} mac" "$log"
 		mac=$(ip -n "p${s%:*}" link show "${s#*:}" | awk '/link\/ether/ { print $2 }')
 		grep -qi "Interface ${s#*:} mac $mac" "$log" ||
 			fail "edge ${s%:*} did not read its MAC $mac from ifconfig"
