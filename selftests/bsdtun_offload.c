@@ -250,19 +250,17 @@ static size_t ofl_tcp(uint8_t *p, uint16_t sport, uint16_t dport, uint32_t seq,
 	return sizeof(*ip) + l4;
 }
 
-/*
- * The IPv6 twin of ofl_tcp(), without payload: fd00:NET::2 port @sport
- * to fd00:NET::1 port @dport.
- */
+/* The IPv6 twin of ofl_tcp(): fd00:NET::2 port @sport to fd00:NET::1 port @dport. */
 static size_t ofl_tcp6(uint8_t *p, uint16_t sport, uint16_t dport,
-		       uint32_t seq, uint32_t ack, uint8_t flags)
+		       uint32_t seq, uint32_t ack, uint8_t flags,
+		       const uint8_t *data, size_t len, int partial)
 {
 	struct ip6_hdr *ip6 = (struct ip6_hdr *)p;
 	struct tcphdr *tcp = (struct tcphdr *)(ip6 + 1);
-	size_t opt = flags & TH_SYN ? 4 : 0, l4 = sizeof(*tcp) + opt;
+	size_t opt = flags & TH_SYN ? 4 : 0, l4 = sizeof(*tcp) + opt + len;
 	uint32_t sum;
 
-	memset(p, 0, sizeof(*ip6) + l4);
+	memset(p, 0, sizeof(*ip6) + sizeof(*tcp) + opt);
 	ip6->ip6_flow = htonl(6 << 28);
 	ip6->ip6_plen = htons(l4);
 	ip6->ip6_nxt = IPPROTO_TCP;
@@ -270,8 +268,15 @@ static size_t ofl_tcp6(uint8_t *p, uint16_t sport, uint16_t dport,
 	bsdtun_v6(&ip6->ip6_src, NET, 2);
 	bsdtun_v6(&ip6->ip6_dst, NET, 1);
 	ofl_tcp_hdr(tcp, sport, dport, seq, ack, flags);
+	memcpy((uint8_t *)(tcp + 1) + opt, data, len);
 	sum = bsdtun_sum(&ip6->ip6_src, 32, IPPROTO_TCP + l4);
-	tcp->check = bsdtun_fold(bsdtun_sum(tcp, l4, sum));
+	if (partial) {
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		tcp->check = htons(sum);
+	} else {
+		tcp->check = bsdtun_fold(bsdtun_sum(tcp, l4, sum));
+	}
 	return sizeof(*ip6) + l4;
 }
 
@@ -761,7 +766,7 @@ static int ofl_connect(struct ofl_unit *u, int hlen, int v, uint16_t dport,
 		goto fail;
 	*sport = ntohs(tcp->source);
 	*seq = ntohl(tcp->seq) + 1;
-	n = v == 6 ? ofl_tcp6(pkt, dport, *sport, 5000, *seq, flags) :
+	n = v == 6 ? ofl_tcp6(pkt, dport, *sport, 5000, *seq, flags, NULL, 0, 0) :
 		     ofl_tcp(pkt, dport, *sport, 5000, *seq, flags, NULL, 0, 0);
 	if (ofl_write(u, hlen, &(struct ofl){ 0 }, pkt, n) < 0)
 		goto fail;
@@ -914,7 +919,7 @@ TEST_F(offload, super_packet_read_over_ipv6)
 	ASSERT_TRUE(!!tcp->syn);
 	sport = ntohs(tcp->source);
 	seq = ntohl(tcp->seq) + 1;
-	n = ofl_tcp6(pkt, dport, sport, 5000, seq, TH_SYN | TH_ACK);
+	n = ofl_tcp6(pkt, dport, sport, 5000, seq, TH_SYN | TH_ACK, NULL, 0, 0);
 	ASSERT_LT(0, ofl_write(&self->u, variant->hlen, &(struct ofl){ 0 }, pkt, n));
 	pf.fd = s;
 	pf.events = POLLOUT;
@@ -927,13 +932,25 @@ TEST_F(offload, super_packet_read_over_ipv6)
 	close(s);
 }
 
-TEST_F(offload, super_packet_written_reaches_a_tcp_receiver)
+/*
+ * A TCP connection from the peer to a local listener over IP version
+ * @v, then eight segments' worth in one write, its checksum left
+ * partial: the receiver must get them whole.  Over IPv6 the transport
+ * is found after the IPv6 header (TSO6; tun_hdr's one TSO flag takes the
+ * version from the packet).  On tun, IPv6 goes with TUNSIFHEAD's word.
+ */
+static void ofl_super_write(struct __test_metadata *_metadata,
+			    struct ofl_unit *u, const char *name, int hlen, int v)
 {
 	static uint8_t data[8 * MSS], buf[70000], pkt[70000], got[sizeof(data)];
-	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(7001) };
-	struct ofl o = { .csum = 1, .start = self->u.l2 + 20, .off = 16,
-			 .gso = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = MSS,
-			 .hdr_len = self->u.l2 + 40, .proto = IPPROTO_TCP };
+	struct sockaddr_in6 me6 = { .sin6_family = AF_INET6, .sin6_port = htons(7001) };
+	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(7001),
+				  .sin_addr.s_addr = bsdtun_v4(NET, 1) };
+	size_t l3 = v == 6 ? 40 : 20;
+	struct ofl o = { .csum = 1, .start = u->l2 + l3, .off = 16,
+			 .gso = v == 6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4,
+			 .gso_size = MSS, .hdr_len = u->l2 + l3 + 20,
+			 .proto = IPPROTO_TCP };
 	/*
 	 * A port of this test's own: an earlier variant's connection, in
 	 * TIME_WAIT in this namespace, would answer a SYN of its 4-tuple.
@@ -947,32 +964,44 @@ TEST_F(offload, super_packet_written_reaches_a_tcp_receiver)
 	ssize_t n;
 	int l, c, one = 1;
 
+	if (v == 6) {
+		ASSERT_EQ(0, bsdtun_up6(name, NET));
+		if (u->l2)
+			ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -6 neigh replace fd00:%x::2 lladdr "
+					       PEER_MAC_STR " dev %s", NET, name));
+		if (!u->l2) {
+			ASSERT_EQ(0, ioctl(u->fd, TUNSIFHEAD, &one));
+			u->af = 4;
+		}
+		bsdtun_v6(&me6.sin6_addr, NET, 1);
+	}
 	for (size_t i = 0; i < sizeof(data); i++)
-		data[i] = (uint8_t)(i * 13 + 1);
-	me.sin_addr.s_addr = bsdtun_v4(NET, 1);
-	l = socket(AF_INET, SOCK_STREAM, 0);
+		data[i] = (uint8_t)(i * 13 + v);
+	l = socket(v == 6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, l);
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	ASSERT_EQ(0, bind(l, (struct sockaddr *)&me, sizeof(me)));
+	ASSERT_EQ(0, v == 6 ? bind(l, (struct sockaddr *)&me6, sizeof(me6)) :
+			      bind(l, (struct sockaddr *)&me, sizeof(me)));
 	ASSERT_EQ(0, listen(l, 1));
-	ASSERT_EQ(0, ofl_on(self->u.fd, variant->hlen, ALL_CAPS));
+	ASSERT_EQ(0, ofl_on(u->fd, hlen, ALL_CAPS));
 
-	n = ofl_tcp(pkt, sport, 7001, 100, 0, TH_SYN, NULL, 0, 0);
-	ASSERT_LT(0, ofl_write(&self->u, variant->hlen, &(struct ofl){ 0 }, pkt, n));
-	n = ofl_read(&self->u, variant->hlen, buf, sizeof(buf), &r, &ip,
-		     IPPROTO_TCP, sport);
-	ASSERT_LE(40, n);
-	tcp = (struct tcphdr *)(ip + 20);
+	n = v == 6 ? ofl_tcp6(pkt, sport, 7001, 100, 0, TH_SYN, NULL, 0, 0) :
+		     ofl_tcp(pkt, sport, 7001, 100, 0, TH_SYN, NULL, 0, 0);
+	ASSERT_LT(0, ofl_write(u, hlen, &(struct ofl){ 0 }, pkt, n));
+	n = ofl_read(u, hlen, buf, sizeof(buf), &r, &ip, IPPROTO_TCP, sport);
+	ASSERT_LE((ssize_t)l3 + 20, n);
+	tcp = (struct tcphdr *)(ip + l3);
 	ASSERT_TRUE(tcp->syn && tcp->ack);
 	isn = ntohl(tcp->seq);
-	n = ofl_tcp(pkt, sport, 7001, 101, isn + 1, TH_ACK, NULL, 0, 0);
-	ASSERT_LT(0, ofl_write(&self->u, variant->hlen, &(struct ofl){ 0 }, pkt, n));
+	n = v == 6 ? ofl_tcp6(pkt, sport, 7001, 101, isn + 1, TH_ACK, NULL, 0, 0) :
+		     ofl_tcp(pkt, sport, 7001, 101, isn + 1, TH_ACK, NULL, 0, 0);
+	ASSERT_LT(0, ofl_write(u, hlen, &(struct ofl){ 0 }, pkt, n));
 
-	/* Eight segments' worth in one write, its checksum left partial. */
-	n = ofl_tcp(pkt, sport, 7001, 101, isn + 1, TH_ACK | TH_PUSH, data,
-		    sizeof(data), 1);
-	ASSERT_EQ(variant->hlen + self->u.l2 + n,
-		  ofl_write(&self->u, variant->hlen, &o, pkt, n));
+	n = v == 6 ? ofl_tcp6(pkt, sport, 7001, 101, isn + 1, TH_ACK | TH_PUSH,
+			      data, sizeof(data), 1) :
+		     ofl_tcp(pkt, sport, 7001, 101, isn + 1, TH_ACK | TH_PUSH,
+			     data, sizeof(data), 1);
+	ASSERT_EQ(hlen + u->af + u->l2 + n, ofl_write(u, hlen, &o, pkt, n));
 	ASSERT_TRUE(bsdtun_readable(l, 5000));
 	c = accept(l, NULL, NULL);
 	ASSERT_LE(0, c);
@@ -985,6 +1014,82 @@ TEST_F(offload, super_packet_written_reaches_a_tcp_receiver)
 	EXPECT_EQ(0, memcmp(got, data, sizeof(data)));
 	close(c);
 	close(l);
+}
+
+TEST_F(offload, super_packet_written_reaches_a_tcp_receiver)
+{
+	ofl_super_write(_metadata, &self->u, self->name, variant->hlen, 4);
+}
+
+TEST_F(offload, super_packet_written_over_ipv6_reaches_a_tcp_receiver)
+{
+	ofl_super_write(_metadata, &self->u, self->name, variant->hlen, 6);
+}
+
+/*
+ * OpenBSD's IFCAP_VLAN_HWTAGGING on an Ethernet unit: a VLAN
+ * sub-interface's frames are read untagged with their tag in the
+ * tun_hdr, and a frame written with TUN_H_VTAG arrives on the
+ * sub-interface.
+ */
+TEST_F(offload, vlan_tag_out_of_band_with_its_capability)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9),
+				  .sin_addr.s_addr = bsdtun_v4(NET + 1, 2) };
+	uint8_t buf[2048], frame[256];
+	char vlan[IFNAMSIZ + 8];
+	struct tun_hdr th = { .th_flags = TUN_H_VTAG, .th_vtag = 5 };
+	uint32_t src = bsdtun_v4(NET + 1, 1);
+	struct ether_header *eh;
+	ssize_t n;
+	size_t len;
+	int s, i;
+
+	if (variant->hlen != TH || !self->u.l2)
+		SKIP(return, "VLAN tags out of band: tun_hdr on an Ethernet unit");
+	ASSERT_EQ(0, ofl_on(self->u.fd, TH, ALL_CAPS | IFCAP_VLAN_HWTAGGING));
+	snprintf(vlan, sizeof(vlan), "%s.5", self->name);
+	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add link %s name %s type vlan id 5 && "
+			       BSDTUN_IP " addr add 10.%d.0.1/24 dev %s && "
+			       BSDTUN_IP " link set %s up && "
+			       BSDTUN_IP " neigh replace 10.%d.0.2 lladdr " PEER_MAC_STR
+			       " dev %s", self->name, vlan, NET + 1, vlan, vlan,
+			       NET + 1, vlan));
+
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(6, sendto(s, "tagged", 6, 0, (struct sockaddr *)&to, sizeof(to)));
+	close(s);
+	/*
+	 * The datagram, by its source address: what the stack still sends
+	 * for an earlier test's connections (a FIN to the peer) comes too.
+	 */
+	for (i = 0; i < 50; i++) {
+		ASSERT_TRUE(bsdtun_readable(self->u.fd, 5000));
+		n = read(self->u.fd, buf, sizeof(buf));
+		ASSERT_LE((ssize_t)(TH + ETH_HLEN + 20), n);
+		eh = (struct ether_header *)(buf + TH);
+		if (eh->ether_type == htons(ETHERTYPE_IP) &&
+		    !memcmp(buf + TH + ETH_HLEN + 12, &src, 4) &&
+		    !memcmp(buf + TH + ETH_HLEN + 16, &to.sin_addr, 4))
+			break;
+	}
+	ASSERT_GT(50, i);
+	memcpy(&th, buf, sizeof(th));
+	EXPECT_TRUE(th.th_flags & TUN_H_VTAG);
+	EXPECT_EQ(5, th.th_vtag & 0xfff);
+
+	s = bsdtun_udp_sock(AF_INET, 7003);
+	ASSERT_LE(0, s);
+	th = (struct tun_hdr){ .th_flags = TUN_H_VTAG, .th_vtag = 5 };
+	memcpy(frame, &th, sizeof(th));
+	len = sizeof(th) + ofl_eth(&self->u, frame + sizeof(th), 4);
+	ASSERT_EQ(0, bsdtun_mac(vlan, frame + sizeof(th)));
+	len += bsdtun_udp4(frame + len, NET + 1, 7003, "untagged", 8);
+	ASSERT_EQ((ssize_t)len, write(self->u.fd, frame, len));
+	ASSERT_EQ(8, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "untagged", 8));
+	close(s);
 }
 
 TEST_F(offload, udp_super_packet_both_ways)
