@@ -102,7 +102,7 @@ bsdtun_kernel_root() {
 	   [[ " $BSDCMD_KERNELS " != *" $suite "* ]] &&
 	   [[ " $(echo $tests) " = *" bsdtun_bsdcmd "* ]]; then
 		tests=$(echo $tests | sed 's/\bbsdtun_bsdcmd\b//')
-		bsdtun_log "[$abi] bsdtun_bsdcmd not run: $(echo $BSDCMD_KERNELS | sed 's/ / and /') runs it"
+		bsdtun_log "[$abi] bsdtun_bsdcmd not run: $(echo $BSDCMD_KERNELS | sed 's/ / and /') run it"
 	fi
 	# SUBSET_KERNELS leave out the programs of SUBSET_SKIP, unless TESTS
 	# names them.
