@@ -34,7 +34,7 @@ bsdtun_install_deps() {
 	# Debian's cross compilers (64-bit, and 32-bit for the compat test)
 	# and their C libraries.
 	case " $KERNELS " in
-	*" arm64 "*)
+	*" arm64 "* | *" arm64-16k "*)
 		arm64="qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 		       gcc-arm-linux-gnueabihf libc6-dev-armhf-cross" ;;
 	esac
