@@ -162,10 +162,7 @@ bsdtun_pkg_version() {
 
 # "<abi> <version>" of the kernel a suite's meta-package points at.
 bsdtun_resolve_abi() {
-	local suite=$1 meta=linux-image-$FLAVOUR v s suites
-	case $suite in
-	*-rt) suite=${suite%-rt} ;;
-	esac
+	local suite=${1%-rt} meta=linux-image-$FLAVOUR v s suites
 	case $suite in
 	arm64-16k) suites=sid ;;
 	bullseye) suites="bullseye-security bullseye" ;;
@@ -186,7 +183,7 @@ bsdtun_resolve_abi() {
 # Packages of one kernel: the image (one package before 6.17, split into
 # binary and modules after), the headers and the kbuild tools they need.
 bsdtun_kernel_packages() {
-	local abi=$1 ver=$2 kbuild common
+	local abi=$1 ver=$2 deps common
 	if bsdtun_apt_cache show "linux-image-$abi-$FLAVOUR-unsigned=$ver" >/dev/null 2>&1; then
 		echo "linux-image-$abi-$FLAVOUR-unsigned=$ver"
 	else
@@ -194,15 +191,14 @@ bsdtun_kernel_packages() {
 		echo "linux-modules-$abi-$FLAVOUR=$ver"
 	fi
 	echo "linux-headers-$abi-$FLAVOUR=$ver"
+	deps=$(bsdtun_apt_cache show "linux-headers-$abi-$FLAVOUR=$ver" 2>/dev/null |
+	       grep '^Depends:')
 	# The common headers the flavour's need: <abi>-common, or before
 	# 6.12 for the RT flavour <abi>-common-rt.
-	common=$(bsdtun_apt_cache show "linux-headers-$abi-$FLAVOUR=$ver" 2>/dev/null |
-		 grep '^Depends:' | grep -oE 'linux-headers-[^ ,]+-common[^ ,]*' | sed -n 1p)
+	common=$(echo "$deps" | grep -oE 'linux-headers-[^ ,]+-common[^ ,]*' | sed -n 1p)
 	echo "${common:-linux-headers-$abi-common}=$ver"
-	kbuild=$(bsdtun_apt_cache show "linux-headers-$abi-$FLAVOUR=$ver" 2>/dev/null |
-		 grep '^Depends:' | grep -oE 'linux-kbuild-[^ ,]+' | sed -n 1p)
 	# This machine's build of the tools, whatever the kernel's.
-	echo "$kbuild:amd64=$ver"
+	echo "$(echo "$deps" | grep -oE 'linux-kbuild-[^ ,]+' | sed -n 1p):amd64=$ver"
 }
 
 bsdtun_download_extract() {

@@ -54,7 +54,7 @@ bsdtun_get_kernel() {
 # selftests and, where they run, the real BSD programs (which leaves
 # bsdtun_programs out of tests elsewhere).
 bsdtun_kernel_root() {
-	local why t
+	local why
 	root=$bdir/root
 	rm -rf "$root"
 	cp -a "$base_root" "$root"
@@ -91,28 +91,30 @@ bsdtun_kernel_root() {
 	elif [ -n "$PROGRAMS" ]; then
 		cp -a "$PROGRAMS/." "$root/"
 	fi
-	if [ -n "$why" ] && [ "$MODE" = check ] &&
-	   [[ " $(echo $tests) " = *" bsdtun_programs "* ]]; then
-		tests=$(echo $tests | sed 's/\bbsdtun_programs\b//')
-		bsdtun_log "[$abi] bsdtun_programs not run: $why"
-	fi
+	[ -z "$why" ] || bsdtun_leave_out "$why" bsdtun_programs
+	[ "$MODE" = check ] && [ -z "${TESTS:-}" ] || return 0
 	# The BSD ifconfig and route: BSDCMD_KERNELS run them, unless TESTS
 	# names them.
-	if [ -z "${TESTS:-}" ] && [ "$MODE" = check ] &&
-	   [[ " $BSDCMD_KERNELS " != *" $suite "* ]] &&
-	   [[ " $(echo $tests) " = *" bsdtun_bsdcmd "* ]]; then
-		tests=$(echo $tests | sed 's/\bbsdtun_bsdcmd\b//')
-		bsdtun_log "[$abi] bsdtun_bsdcmd not run: $(echo $BSDCMD_KERNELS | sed 's/ / and /') run it"
-	fi
+	[[ " $BSDCMD_KERNELS " = *" $suite "* ]] ||
+		bsdtun_leave_out "$(echo $BSDCMD_KERNELS | sed 's/ / and /') run it" bsdtun_bsdcmd
 	# SUBSET_KERNELS leave out the programs of SUBSET_SKIP, unless TESTS
 	# names them.
-	if [ -z "${TESTS:-}" ] && [ "$MODE" = check ] &&
-	   [[ " $SUBSET_KERNELS " = *" $suite "* ]]; then
-		for t in $SUBSET_SKIP; do
-			tests=$(echo $tests | sed "s/\b$t\b//")
-		done
-		bsdtun_log "[$abi] not run:$(printf ' %s' $SUBSET_SKIP) (the same code on every architecture; arm64-16k and the x86_64 kernels run them)"
-	fi
+	[[ " $SUBSET_KERNELS " != *" $suite "* ]] ||
+		bsdtun_leave_out "the same code on every architecture; arm64-16k and the x86_64 kernels run them" $SUBSET_SKIP
+}
+
+# make check: the programs named after $1 (the reason, logged) left out
+# of $tests, those it has.
+bsdtun_leave_out() {
+	local why=$1 t out=
+	shift
+	[ "$MODE" = check ] || return 0
+	for t in "$@"; do
+		[[ " $(echo $tests) " = *" $t "* ]] || continue
+		tests=$(echo $tests | sed "s/\b$t\b//")
+		out="$out $t"
+	done
+	[ -z "$out" ] || bsdtun_log "[$abi] not run:$out ($why)"
 }
 
 # The run's settings for bsdtun_run_kernel()'s kernel: tests, the fuzz's

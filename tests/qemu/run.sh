@@ -163,6 +163,7 @@ SKIP=0
 # build it as a user does, without W=1 and sparse.
 bsdtun_build_module() {
 	local kdir=$1 abi=$2 bdir=$3 suite common kobj log want cc broot rc lockfd arch
+	local flavour=$karch
 	local args=(W=1 C=2 "CHECK=sparse -Wno-unknown-attribute")
 	[ "$MODE" = check ] || args=()
 	rm -rf "$bdir"
@@ -190,7 +191,8 @@ bsdtun_build_module() {
 		suite=$(cat "$kdir/suite" 2>/dev/null || echo "$abi")
 		# -common-rt: the PREEMPT_RT flavour's.
 		common=$(ls -d "$kdir"/usr/src/linux-headers-*-common{,-rt} 2>/dev/null | head -n1)
-		kobj=$(ls -d "$kdir"/usr/src/linux-headers-*-"$(cat "$kdir/flavour" 2>/dev/null || echo "$karch")" | head -n1)
+		flavour=$(cat "$kdir/flavour" 2>/dev/null || echo "$karch")
+		kobj=$(ls -d "$kdir"/usr/src/linux-headers-*-"$flavour" | head -n1)
 	fi
 	# Another architecture than this machine's: kbuild must be told.
 	case $karch in
@@ -242,7 +244,7 @@ bsdtun_build_module() {
 			> "$log" 2>&1
 		rc=$?
 		# The packaging paths in the generic flavour's build root.
-		[ $rc -eq 0 ] && [ "${kobj##*-}" = amd64 ] && [ "${kobj%-rt-amd64}" = "$kobj" ] &&
+		[ $rc -eq 0 ] && [ "$flavour" = amd64 ] &&
 			bsdtun_dkms "$abi" "$broot" "$bdir"
 		exec {lockfd}>&-
 	fi
