@@ -18,7 +18,7 @@
 #define COUNT	40
 #define PAYLOAD	1000
 #define LIMIT	4000
-#define PEER_MAC_TEXT "02:00:00:00:00:49"
+#define PEER_MAC "\x02\x00\x00\x00\x00\x49"
 #define BQL	"/sys/class/net/%s/queues/tx-0/byte_queue_limits/%s"
 
 FIXTURE(bql) {
@@ -49,9 +49,7 @@ FIXTURE_SETUP(bql)
 	self->l2 = variant->fam->ether ? 14 : variant->fam->obsd ? 4 : 0;
 	/* The far end's MAC known: each datagram leaves as one frame. */
 	if (variant->fam->ether)
-		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " neigh replace 10.%d.0.2 lladdr "
-				       PEER_MAC_TEXT " dev %s nud permanent",
-				       NET, self->name));
+		ASSERT_EQ(0, bsdtun_nl_peer_mac(self->name, NET, 0, PEER_MAC));
 	bsdtun_nonblock(self->fd);
 	/*
 	 * An OpenBSD unit comes up at open, before bsdtun_up() turns IPv6

@@ -130,7 +130,7 @@ static int dlg_child(const struct bsdtun_family *fam, const char *node,
 		     uid_t uid, long group, int want_open)
 {
 	const char *name = node + strlen("/dev/");
-	int p[2], st;
+	int p[2], st, sent = 1;
 	pid_t pid;
 	char c;
 
@@ -145,14 +145,12 @@ static int dlg_child(const struct bsdtun_family *fam, const char *node,
 	}
 	close(p[1]);
 	if (read(p[0], &c, 1) == 1 &&
-	    (bsdtun_sh("echo 1 > /proc/sys/net/ipv6/conf/%s/disable_ipv6 && "
-		       BSDTUN_IP " link set %s up && "
-		       BSDTUN_IP " addr replace 10.%d.0.1 peer 10.%d.0.2 dev %s",
-		       name, name, NET, NET, name) ||
-	     !bsdtun_operstate(name, "up") || bsdtun_send4(NET, "x", 1) != 1))
+	    (bsdtun_up(name, NET) || bsdtun_send4(NET, "x", 1) != 1)) {
 		fprintf(stderr, "# %s: cannot send to the far end\n", name);
+		sent = 0;
+	}
 	close(p[0]);
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || !sent)
 		return -1;
 	return WEXITSTATUS(st);
 }

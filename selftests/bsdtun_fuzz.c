@@ -286,7 +286,7 @@ TEST_F_TIMEOUT(fuzz, random_operations_have_defined_results, 800)
 		close(i);
 	}
 	/* Every file is closed: the module must unload. */
-	EXPECT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	EXPECT_EQ(0, bsdtun_rmmod());
 	EXPECT_EQ(0, bsdtun_reload(NULL));
 }
 

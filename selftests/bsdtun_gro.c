@@ -402,7 +402,7 @@ TEST_F(gro, held_segment_dropped_when_moved_to_another_namespace)
 	int self_ns = open("/proc/self/ns/net", O_RDONLY), ns, any, ifindex;
 	size_t largest;
 
-	bsdtun_sh(BSDTUN_IP " netns del bt 2>/dev/null");
+	bsdtun_netns_del("bt");
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " netns add bt"));
 	ns = open("/run/netns/bt", O_RDONLY);
 	ASSERT_LE(0, ns);

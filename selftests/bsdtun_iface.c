@@ -35,7 +35,7 @@ FIXTURE_TEARDOWN(ifc)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	bsdtun_sh(BSDTUN_IP " netns del bi 2>/dev/null");
+	bsdtun_netns_del("bi");
 }
 
 TEST_F(ifc, type_flags_mtu_txqueuelen)

@@ -45,6 +45,8 @@
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 
+#include "bsdtun_net.h"
+
 #define BSDTUN_IP	"/sbin/ip"
 
 /*
@@ -142,12 +144,42 @@ static inline int bsdtun_loaded(void)
 	return access("/sys/module/bsdtun", F_OK) == 0;
 }
 
+/*
+ * rmmod and insmod by their system calls: most tests start from a fresh
+ * module, and a debug kernel takes most of a second to fork and exec one
+ * command.  Both 0, or -1 with errno set; @params as insmod takes them.
+ */
+static inline int bsdtun_rmmod(void)
+{
+	return syscall(SYS_delete_module, "bsdtun", O_NONBLOCK) ? -1 : 0;
+}
+
+static inline int bsdtun_insmod(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline int bsdtun_insmod(const char *fmt, ...)
+{
+	int fd = open(bsdtun_ko(), O_RDONLY | O_CLOEXEC), rc, err;
+	char params[512];
+	va_list ap;
+
+	if (fd < 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(params, sizeof(params), fmt, ap);
+	va_end(ap);
+	rc = syscall(SYS_finit_module, fd, params, 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	return rc ? -1 : 0;
+}
+
 /* Unload (when loaded) and load with @params: a clean module state. */
 static inline int bsdtun_reload(const char *params)
 {
-	if (bsdtun_loaded() && bsdtun_sh("rmmod bsdtun"))
+	if (bsdtun_loaded() && bsdtun_rmmod())
 		return -1;
-	return bsdtun_sh("insmod %s %s", bsdtun_ko(), params ? params : "");
+	return bsdtun_insmod("%s", params ? params : "");
 }
 
 /* A number from a file such as a sysfs attribute; -1 on failure. */
@@ -338,32 +370,30 @@ static inline int bsdtun_operstate(const char *ifname, const char *want)
 /*
  * Up with 10.<net>.0.1, peer 10.<net>.0.2, and IPv6 off: IPv6 would send
  * its own packets (MLD, router solicitations) that tests reading with a
- * header would have to skip.  Addresses go on once the interface is
- * operationally up, which the kernel's linkwatch makes it shortly after
- * "up": IPv6 configures an interface only then.
+ * header would have to skip.  By system calls, not ip(8): nearly every
+ * test starts here, and a fork and exec costs a TCG guest a tenth of a
+ * second, a debug kernel more.  Nor does it wait for the operational
+ * state: IPv4 sends as soon as the interface is up with its carrier (the
+ * qdisc is attached then), while linkwatch, which sets the state, runs
+ * at most once a second.  bsdtun_up6() waits, as IPv6 needs it.
  */
 static inline int bsdtun_up(const char *ifname, int net)
 {
-	if (bsdtun_sh("echo 1 > /proc/sys/net/ipv6/conf/%s/disable_ipv6 && "
-		      BSDTUN_IP " link set %s up", ifname, ifname) ||
-	    !bsdtun_operstate(ifname, "up"))
+	char path[128];
+	int s, err;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 ifname);
+	if (bsdtun_write_file(path, "1"))
 		return -1;
-	return bsdtun_sh(BSDTUN_IP " addr add 10.%d.0.1 peer 10.%d.0.2 dev %s",
-			 net, net, ifname);
-}
-
-static inline uint32_t bsdtun_v4(int net, int host)
-{
-	return htonl(0x0a000000 | (net & 0xff) << 16 | host);
-}
-
-static inline void bsdtun_v6(struct in6_addr *a, int net, int host)
-{
-	memset(a, 0, sizeof(*a));
-	a->s6_addr[0] = 0xfd;
-	a->s6_addr[2] = net >> 8;
-	a->s6_addr[3] = net & 0xff;
-	a->s6_addr[15] = host;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	err = bsdtun_set_up(s, ifname, 1);
+	close(s);
+	if (err)
+		return -1;
+	return bsdtun_nl_addr4(ifname, bsdtun_v4(net, 1), bsdtun_v4(net, 2)) ? -1 : 0;
 }
 
 /*
@@ -380,6 +410,9 @@ static inline int bsdtun_up6(const char *ifname, int net)
 
 	if (!(bsdtun_read_num("/sys/class/net/%s/flags", ifname) & IFF_UP) &&
 	    bsdtun_up(ifname, net))
+		return -1;
+	/* IPv6 configures an interface only once it is operationally up. */
+	if (!bsdtun_operstate(ifname, "up"))
 		return -1;
 	if (bsdtun_sh("echo 0 > /proc/sys/net/ipv6/conf/%s/disable_ipv6 && "
 		      BSDTUN_IP " -6 addr add fd00:%x::1 peer fd00:%x::2 dev %s nodad",
@@ -599,148 +632,6 @@ static inline int bsdtun_wait_sleeping(pid_t pid, pid_t tid)
 	return 0;
 }
 
-/* Append a netlink attribute at @off in @buf; the new offset. */
-static inline size_t bsdtun_nla(char *buf, size_t off, unsigned short type,
-				const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)(buf + off);
-
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	return off + RTA_ALIGN(rta->rta_len);
-}
-
-/*
- * "ip link add NAME type KIND" (@op 1), "ip link set NAME type KIND"
- * (@op 2) or "ip link del NAME" (@op 0) over rtnetlink, without a fork
- * and exec per call: the stress tests create and destroy units by the
- * thousand.  @owner and @group, unless negative, give the unit to that
- * uid and gid ("user U group G"; 0xffffffff takes it back).  0 or a
- * negative errno.
- */
-static inline int bsdtun_nl_link_req(int op, const char *name, const char *kind,
-				     long long owner, long long group)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-		char attrs[256];
-	} req;
-	struct {
-		struct nlmsghdr nh;
-		struct nlmsgerr err;
-	} ack;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	size_t off = 0, info, data;
-	uint32_t id;
-	int s, err = -EIO;
-
-	memset(&req, 0, sizeof(req));
-	off = bsdtun_nla(req.attrs, off, IFLA_IFNAME, name, strlen(name) + 1);
-	if (op) {
-		info = off;
-		off = bsdtun_nla(req.attrs, off, IFLA_LINKINFO, NULL, 0);
-		off = bsdtun_nla(req.attrs, off, IFLA_INFO_KIND, kind,
-				 strlen(kind) + 1);
-		if (owner >= 0 || group >= 0) {
-			data = off;
-			off = bsdtun_nla(req.attrs, off, IFLA_INFO_DATA, NULL, 0);
-			id = (uint32_t)owner;
-			if (owner >= 0)
-				off = bsdtun_nla(req.attrs, off, IFLA_BSDTUN_OWNER,
-						 &id, sizeof(id));
-			id = (uint32_t)group;
-			if (group >= 0)
-				off = bsdtun_nla(req.attrs, off, IFLA_BSDTUN_GROUP,
-						 &id, sizeof(id));
-			((struct rtattr *)(req.attrs + data))->rta_len = off - data;
-		}
-		((struct rtattr *)(req.attrs + info))->rta_len = off - info;
-	}
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + off;
-	req.nh.nlmsg_type = op ? RTM_NEWLINK : RTM_DELLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-			     (op == 1 ? NLM_F_CREATE | NLM_F_EXCL : 0);
-	req.ifi.ifi_family = AF_UNSPEC;
-	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (s < 0)
-		return -errno;
-	if (sendto(s, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0)
-		err = -errno;
-	else if (recv(s, &ack, sizeof(ack), 0) >= (ssize_t)sizeof(ack) &&
-		 ack.nh.nlmsg_type == NLMSG_ERROR)
-		err = ack.err.error;
-	close(s);
-	return err;
-}
-
-static inline int bsdtun_nl_link_kind(int add, const char *name,
-				      const char *kind)
-{
-	return bsdtun_nl_link_req(add, name, kind, -1, -1);
-}
-
-static inline int bsdtun_nl_link(int add, const char *name)
-{
-	return bsdtun_nl_link_kind(add, name, "bsdtun");
-}
-
-/* Interface flags up or down by SIOCSIFFLAGS; 0 or a negative errno. */
-static inline int bsdtun_set_up(int sock, const char *name, int up)
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
-		return -errno;
-	if (up)
-		ifr.ifr_flags |= IFF_UP;
-	else
-		ifr.ifr_flags &= ~IFF_UP;
-	return ioctl(sock, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
-}
-
-/* IPv4 address and peer by ioctl (ifconfig's way); 0 or a negative errno. */
-static inline int bsdtun_set_addr4(int sock, const char *name, uint32_t addr,
-				   uint32_t peer)
-{
-	struct sockaddr_in *sin;
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	sin = (struct sockaddr_in *)&ifr.ifr_addr;
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = addr;
-	if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
-		return -errno;
-	sin->sin_addr.s_addr = peer;
-	return ioctl(sock, SIOCSIFDSTADDR, &ifr) < 0 ? -errno : 0;
-}
-
-/* Linux's struct in6_ifreq, which no libc header declares with net/if.h. */
-struct bsdtun_in6_ifreq {
-	struct in6_addr addr;
-	uint32_t prefixlen;
-	int ifindex;
-};
-
-/* An IPv6 address on @name by SIOCSIFADDR on an AF_INET6 socket. */
-static inline int bsdtun_set_addr6(int sock6, const char *name,
-				   const struct in6_addr *a)
-{
-	struct bsdtun_in6_ifreq r = { .addr = *a, .prefixlen = 64 };
-
-	r.ifindex = if_nametoindex(name);
-	if (!r.ifindex)
-		return -ENODEV;
-	return ioctl(sock6, SIOCSIFADDR, &r) < 0 ? -errno : 0;
-}
-
 /*
  * Wait (bounded) until task @tid sleeps inside system call @nr, as
  * /proc/<pid>/task/<tid>/syscall shows: "sleeping" alone could be a
@@ -828,17 +719,6 @@ static inline int bsdtun_open_in(const char *ns, const char *node)
 	close(nsfd);
 	errno = err;
 	return fd;
-}
-
-static inline int bsdtun_write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	close(fd);
-	return ok ? 0 : -1;
 }
 
 /*

@@ -61,7 +61,7 @@ TEST(clone_node_is_root_only_char_device)
 
 TEST(rmmod_removes_the_node)
 {
-	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	ASSERT_EQ(0, bsdtun_rmmod());
 	EXPECT_FALSE(bsdtun_loaded());
 	EXPECT_NE(0, access("/dev/bsdtun", F_OK));
 	EXPECT_NE(0, access("/dev/bsdtun0", F_OK));
@@ -77,18 +77,17 @@ TEST(rmmod_removes_the_node)
  */
 TEST(prefix_too_long_for_max_units_is_refused)
 {
-	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	ASSERT_EQ(0, bsdtun_rmmod());
 	/* "abcdefghij999999" is 16 characters. */
-	EXPECT_NE(0, bsdtun_sh("insmod %s prefix=abcdefghij max_units=1000000 2>/dev/null",
-			       bsdtun_ko()));
+	EXPECT_NE(0, bsdtun_insmod("prefix=abcdefghij max_units=1000000"));
 	EXPECT_FALSE(bsdtun_loaded());
 	EXPECT_EQ(0, bsdtun_sh("dmesg | tail -n 5 | grep -q 'longer than 15 characters'"));
 	/* "abcdefghij99999" fits. */
-	ASSERT_EQ(0, bsdtun_sh("insmod %s prefix=abcdefghij max_units=100000", bsdtun_ko()));
+	ASSERT_EQ(0, bsdtun_insmod("prefix=abcdefghij max_units=100000"));
 	EXPECT_EQ(0, access("/dev/abcdefghij3", F_OK));
-	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	ASSERT_EQ(0, bsdtun_rmmod());
 	/* A queue bound below a few of the largest packets is refused too. */
-	EXPECT_NE(0, bsdtun_sh("insmod %s queue_bytes=4096 2>/dev/null", bsdtun_ko()));
+	EXPECT_NE(0, bsdtun_insmod("queue_bytes=4096"));
 	EXPECT_FALSE(bsdtun_loaded());
 	ASSERT_EQ(0, bsdtun_reload(NULL));
 }
@@ -101,14 +100,14 @@ TEST(twenty_load_unload_cycles)
 
 	ASSERT_LE(0, reports);
 	for (i = 0; i < 20; i++) {
-		ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun")) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, bsdtun_rmmod()) TH_LOG("cycle %d", i);
 		ASSERT_NE(0, access("/dev/bsdtun", F_OK));
 		ASSERT_NE(0, access("/dev/bsdtun3", F_OK));
 		ASSERT_EQ(0, bsdtun_reload(NULL)) TH_LOG("cycle %d", i);
 		ASSERT_EQ(0, access("/dev/bsdtun", F_OK));
 		ASSERT_EQ(0, access("/dev/bsdtun3", F_OK));
 	}
-	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	ASSERT_EQ(0, bsdtun_rmmod());
 	EXPECT_EQ(0, bsdtun_sh("! ls /dev | grep -q bsdtun"));
 	EXPECT_EQ(reports, bsdtun_kernel_reports());
 	EXPECT_EQ(tainted, bsdtun_read_num("/proc/sys/kernel/tainted"));
@@ -175,9 +174,9 @@ TEST(opens_racing_the_load_never_fail_it)
 
 	ASSERT_LE(0, reports);
 	for (i = 0; i < 20; i++) {
-		ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun")) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, bsdtun_rmmod()) TH_LOG("cycle %d", i);
 		ASSERT_EQ(0, bsdtun_openers_start(&o));
-		rc = bsdtun_sh("insmod %s", bsdtun_ko());
+		rc = bsdtun_insmod("%s", "");
 		ASSERT_EQ(0, bsdtun_openers_stop(&o));
 		ASSERT_EQ(0, rc) TH_LOG("cycle %d: the load failed", i);
 		ASSERT_TRUE(bsdtun_loaded());
@@ -255,7 +254,7 @@ TEST(static_node_open_loads_module)
 
 	ASSERT_EQ(0, stat("/dev/bsdtun", &st));
 	EXPECT_EQ(makedev(10, 249), st.st_rdev);
-	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	ASSERT_EQ(0, bsdtun_rmmod());
 	ASSERT_FALSE(bsdtun_loaded());
 	unlink("/tmp/bsdtun-static");
 	ASSERT_EQ(0, mknod("/tmp/bsdtun-static", S_IFCHR | 0600, makedev(10, 249)));

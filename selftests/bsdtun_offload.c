@@ -89,8 +89,7 @@ FIXTURE_SETUP(offload)
 		self->u.l2 = ETH_HLEN;
 		ASSERT_EQ(0, bsdtun_mac(self->name, self->u.mac));
 		/* What the stack sends the peer goes to a MAC with no ARP. */
-		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " neigh replace 10.%d.0.2 lladdr "
-				       PEER_MAC_STR " dev %s", NET, self->name));
+		ASSERT_EQ(0, bsdtun_nl_peer_mac(self->name, NET, 0, PEER_MAC));
 	}
 }
 
@@ -362,8 +361,7 @@ static int ofl_six(struct ofl_unit *u, const char *name)
 	if (bsdtun_up6(name, NET))
 		return -1;
 	if (u->l2)
-		return bsdtun_sh(BSDTUN_IP " -6 neigh replace fd00:%x::2 lladdr "
-				 PEER_MAC_STR " dev %s", NET, name);
+		return bsdtun_nl_peer_mac(name, NET, 1, PEER_MAC);
 	if (ioctl(u->fd, TUNSIFHEAD, &on))
 		return -1;
 	u->af = 4;
@@ -896,8 +894,7 @@ TEST_F(offload, super_packet_read_over_ipv6)
 
 	ASSERT_EQ(0, bsdtun_up6(self->name, NET));
 	if (self->u.l2)
-		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -6 neigh replace fd00:%x::2 lladdr "
-				       PEER_MAC_STR " dev %s", NET, self->name));
+		ASSERT_EQ(0, bsdtun_nl_peer_mac(self->name, NET, 1, PEER_MAC));
 	/* A tun unit carries IPv6 with the family word, after the offload header. */
 	if (!self->u.l2) {
 		int on = 1;
@@ -967,8 +964,7 @@ static void ofl_super_write(struct __test_metadata *_metadata,
 	if (v == 6) {
 		ASSERT_EQ(0, bsdtun_up6(name, NET));
 		if (u->l2)
-			ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -6 neigh replace fd00:%x::2 lladdr "
-					       PEER_MAC_STR " dev %s", NET, name));
+			ASSERT_EQ(0, bsdtun_nl_peer_mac(name, NET, 1, PEER_MAC));
 		if (!u->l2) {
 			ASSERT_EQ(0, ioctl(u->fd, TUNSIFHEAD, &one));
 			u->af = 4;

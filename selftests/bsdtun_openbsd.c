@@ -20,7 +20,7 @@
 #define NET	73	/* the OpenBSD unit's addresses, 10.73.0.0 */
 #define FNET	74	/* the FreeBSD twin's */
 #define PORT	7373
-#define PEER_MAC_STR "02:00:00:00:00:73"
+#define PEER_MAC "\x02\x00\x00\x00\x00\x73"
 #define ROUNDS	200
 
 FIXTURE(obsd) {
@@ -113,8 +113,7 @@ static int obsd_addr(const char *name, int ether, int net)
 		return -1;
 	if (!ether)
 		return 0;
-	return bsdtun_sh(BSDTUN_IP " neigh replace 10.%d.0.2 lladdr "
-			 PEER_MAC_STR " dev %s", net, name);
+	return bsdtun_nl_peer_mac(name, net, 0, PEER_MAC);
 }
 
 /*
@@ -481,8 +480,7 @@ TEST_F(obsd, packets_both_ways_with_the_links_header_ipv4_and_ipv6)
 	ASSERT_LE(0, s4);
 	ASSERT_LE(0, s6);
 	if (variant->fam->ether)
-		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " -6 neigh replace fd00:%x::2 lladdr "
-				       PEER_MAC_STR " dev %s", NET, self->name));
+		ASSERT_EQ(0, bsdtun_nl_peer_mac(self->name, NET, 1, PEER_MAC));
 	EXPECT_EQ(0, obsd_round(self->fd, self->name, variant->fam->ether, NET,
 				AF_INET, s4, PORT, 1));
 	EXPECT_EQ(0, obsd_round(self->fd, self->name, variant->fam->ether, NET,

@@ -79,7 +79,8 @@ FIXTURE_TEARDOWN(port)
 {
 	bsdtun_stop(self->a);
 	bsdtun_stop(self->b);
-	bsdtun_sh(BSDTUN_IP " netns del pa; " BSDTUN_IP " netns del pb");
+	bsdtun_netns_del("pa");
+	bsdtun_netns_del("pb");
 }
 
 TEST_F(port, freebsd_basic_two_units_relayed_over_udp)
@@ -229,7 +230,7 @@ FIXTURE_SETUP(order)
 
 FIXTURE_TEARDOWN(order)
 {
-	bsdtun_sh(BSDTUN_IP " netns del po 2>/dev/null");
+	bsdtun_netns_del("po");
 }
 
 /* Namespace teardown is asynchronous: wait for the node, bounded. */
@@ -282,7 +283,7 @@ TEST_F(order, unit_goes_away)
 	EXPECT_TRUE(bsdtun_gone("/dev/bsdtun4"));
 	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " -n po link show bsdtun4 2>/dev/null"));
 	/* The module is still sound: it unloads. */
-	EXPECT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	EXPECT_EQ(0, bsdtun_rmmod());
 	EXPECT_EQ(0, bsdtun_reload(NULL));
 }
 

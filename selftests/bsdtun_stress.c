@@ -129,7 +129,7 @@ FIXTURE_TEARDOWN(stress)
 	bsdtun_fault_off();
 	if (self->st.fd >= 0)
 		close(self->st.fd);
-	bsdtun_sh(BSDTUN_IP " netns del bst 2>/dev/null");
+	bsdtun_netns_del("bst");
 }
 
 /* tun_stress: create and destroy units 10..17 by rtnetlink, racing. */
@@ -754,7 +754,7 @@ TEST_F_TIMEOUT(stress, rmmod_refused_while_traffic_flows, 120)
 	st->fd = -1;
 	close(rcv);
 	/* With the file closed the module goes. */
-	EXPECT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	EXPECT_EQ(0, bsdtun_rmmod());
 }
 
 static int bsdtun_sigio;

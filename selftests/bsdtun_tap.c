@@ -56,15 +56,15 @@ FIXTURE_TEARDOWN(tap)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	bsdtun_sh(BSDTUN_IP " netns del bt 2>/dev/null; "
-		  BSDTUN_IP " link del btbr 2>/dev/null");
+	bsdtun_netns_del("bt");
+	if (if_nametoindex("btbr"))
+		bsdtun_nl_link(0, "btbr");
 }
 
 /* 10.40.0.2 known at PEER_MAC: no ARP. */
 static int tap_peer_neigh(const char *name)
 {
-	return bsdtun_sh(BSDTUN_IP " neigh replace 10.%d.0.2 lladdr 02:00:00:00:00:02 dev %s",
-			 TAP_NET, name);
+	return bsdtun_nl_peer_mac(name, TAP_NET, 0, PEER_MAC);
 }
 
 /* Up with 10.40.0.1/24, and the peer's neighbour entry. */

@@ -14,6 +14,7 @@
  * without privilege in the initial namespace: per user at every level
  * of user namespaces, so that root's containers count apart.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <linux/capability.h>
@@ -121,7 +122,7 @@ FIXTURE_TEARDOWN(unit)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	bsdtun_sh(BSDTUN_IP " netns del bt 2>/dev/null");
+	bsdtun_netns_del("bt");
 }
 
 TEST_F(unit, preallocated_nodes_without_interfaces)
@@ -176,27 +177,24 @@ TEST_F(unit, units_and_prefix_parameters)
 	self->fd = -1;
 
 	/* A prefix that cannot name an interface is refused. */
-	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
-	EXPECT_NE(0, bsdtun_sh("insmod %s %s=a/b 2>/dev/null", bsdtun_ko(), p));
-	EXPECT_NE(0, bsdtun_sh("insmod %s units=9 max_units=4 2>/dev/null", bsdtun_ko()));
+	ASSERT_EQ(0, bsdtun_rmmod());
+	EXPECT_NE(0, bsdtun_insmod("%s=a/b", p));
+	EXPECT_NE(0, bsdtun_insmod("units=9 max_units=4"));
 	/*
 	 * No prefix may begin another family's: "<prefix>N" must name one
 	 * unit of one family.  The same one, one that begins the other's,
 	 * and one the other's begins.
 	 */
-	EXPECT_NE(0, bsdtun_sh("insmod %s %s=%s 2>/dev/null", bsdtun_ko(), p,
-			       other->prefix));
-	EXPECT_NE(0, bsdtun_sh("insmod %s %s=bsd 2>/dev/null", bsdtun_ko(), p));
-	EXPECT_NE(0, bsdtun_sh("insmod %s %s=%sx 2>/dev/null", bsdtun_ko(), p,
-			       other->prefix));
+	EXPECT_NE(0, bsdtun_insmod("%s=%s", p, other->prefix));
+	EXPECT_NE(0, bsdtun_insmod("%s=bsd", p));
+	EXPECT_NE(0, bsdtun_insmod("%s=%sx", p, other->prefix));
 	/* Every family off: nothing to load. */
-	EXPECT_NE(0, bsdtun_sh("insmod %s prefix= tap_prefix= vmnet_prefix= "
-			       "openbsd_prefix= openbsd_tap_prefix= 2>/dev/null",
-			       bsdtun_ko()));
+	EXPECT_NE(0, bsdtun_insmod("prefix= tap_prefix= vmnet_prefix= "
+				   "openbsd_prefix= openbsd_tap_prefix="));
 	EXPECT_FALSE(bsdtun_loaded());
 
 	/* An empty prefix turns this family off, not the others. */
-	ASSERT_EQ(0, bsdtun_sh("insmod %s %s=", bsdtun_ko(), p));
+	ASSERT_EQ(0, bsdtun_insmod("%s=", p));
 	EXPECT_FALSE(bsdtun_has_node(fam, 0));
 	EXPECT_FALSE(bsdtun_has_node(fam, -1));
 	EXPECT_TRUE(bsdtun_has_node(other, 0));
@@ -543,11 +541,11 @@ TEST_F(unit, rmmod_refused_while_open_then_cleans_up)
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link add %s8 type %s",
 			       fam->prefix, fam->kind));
-	EXPECT_NE(0, bsdtun_sh("rmmod bsdtun 2>/dev/null"));
+	EXPECT_NE(0, bsdtun_rmmod());
 	EXPECT_TRUE(bsdtun_loaded());
 	close(self->fd);
 	self->fd = -1;
-	ASSERT_EQ(0, bsdtun_sh("rmmod bsdtun"));
+	ASSERT_EQ(0, bsdtun_rmmod());
 	EXPECT_FALSE(bsdtun_has_if(fam, 0));
 	EXPECT_FALSE(bsdtun_has_if(fam, 8));
 	EXPECT_FALSE(bsdtun_has_node(fam, 8));
@@ -829,11 +827,24 @@ static pid_t bsdtun_spawn_maker(uid_t uid, const char *kind,
 	return bsdtun_spawn_maker_first(uid, kind, 100, m, hold);
 }
 
-/* The units of @fam: its nodes in the class all families share. */
+/*
+ * The units of @fam: its nodes in the class all families share.  Read
+ * here, not by a shell, as the tests poll it.
+ */
 static int bsdtun_count_units(const struct bsdtun_family *fam)
 {
-	return bsdtun_sh("exit $(ls -d /sys/class/bsdtun/%s[0-9]* | wc -l)",
-			 fam->prefix);
+	DIR *d = opendir("/sys/class/bsdtun");
+	size_t len = strlen(fam->prefix);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += !strncmp(e->d_name, fam->prefix, len) &&
+		     e->d_name[len] >= '0' && e->d_name[len] <= '9';
+	closedir(d);
+	return n;
 }
 
 /*

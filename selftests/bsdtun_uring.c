@@ -20,7 +20,6 @@
 #define NET	48
 #define PORT	4848
 #define PEER_MAC "\x02\x00\x00\x00\x00\x48"
-#define PEER_MAC_TEXT "02:00:00:00:00:48"
 
 /* 6.7; the host's headers may be older than the guest's kernel. */
 #define BSDTUN_OP_READ_MULTISHOT	49
@@ -174,9 +173,7 @@ FIXTURE_SETUP(uring)
 	/* The far end's MAC known: each datagram leaves as one frame. */
 	if (variant->fam->ether) {
 		ASSERT_EQ(0, bsdtun_mac(self->name, self->mac));
-		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " neigh replace 10.%d.0.2 lladdr "
-				       PEER_MAC_TEXT " dev %s nud permanent",
-				       NET, self->name));
+		ASSERT_EQ(0, bsdtun_nl_peer_mac(self->name, NET, 0, PEER_MAC));
 	}
 	self->no_uring = ur_setup(&self->r, 8) ? errno : 0;
 	if (self->no_uring != ENOSYS)
