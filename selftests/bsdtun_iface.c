@@ -49,24 +49,24 @@ TEST_F(ifc, type_flags_mtu_txqueuelen)
 	EXPECT_FALSE(flags & IFF_BROADCAST);
 	EXPECT_EQ(1500, bsdtun_read_num("/sys/class/net/%s/mtu", self->name));
 	EXPECT_EQ(500, bsdtun_read_num("/sys/class/net/%s/tx_queue_len", self->name));
-	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link set %s mtu 71 2>/dev/null", self->name));
-	EXPECT_NE(0, bsdtun_sh(BSDTUN_IP " link set %s mtu 16385 2>/dev/null", self->name));
-	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s mtu 72", self->name));
-	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s mtu 16384", self->name));
+	EXPECT_NE(0, bsdtun_link_set(self->name, SIOCSIFMTU, 71));
+	EXPECT_NE(0, bsdtun_link_set(self->name, SIOCSIFMTU, 16385));
+	EXPECT_EQ(0, bsdtun_link_set(self->name, SIOCSIFMTU, 72));
+	EXPECT_EQ(0, bsdtun_link_set(self->name, SIOCSIFMTU, 16384));
 	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " -d link show %s | grep -q 'minmtu 72 maxmtu 16384'",
 			       self->name));
 }
 
 TEST_F(ifc, carrier_follows_open)
 {
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s up", self->name));
+	ASSERT_EQ(0, bsdtun_link_up(self->name, 1));
 	EXPECT_EQ(1, bsdtun_read_num("/sys/class/net/%s/carrier", self->name));
 	/* The operational state follows the carrier asynchronously (linkwatch). */
 	EXPECT_TRUE(bsdtun_operstate(self->name, "up"));
 	close(self->fd);
 	self->fd = -1;
 	/* Close took it down; up again without a reader: no carrier. */
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s up", self->name));
+	ASSERT_EQ(0, bsdtun_link_up(self->name, 1));
 	EXPECT_EQ(0, bsdtun_read_num("/sys/class/net/%s/carrier", self->name));
 	EXPECT_TRUE(bsdtun_operstate(self->name, "down"));
 	EXPECT_EQ(0, bsdtun_sh(BSDTUN_IP " link show %s | grep -q NO-CARRIER", self->name));

@@ -224,7 +224,7 @@ TEST_F(io, queue_bounded_by_txqueuelen_with_backpressure)
 
 	/* The hard bound itself: byte queue limits off. */
 	ASSERT_EQ(0, bsdtun_bql_off());
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 8", self->name));
+	ASSERT_EQ(0, bsdtun_link_set(self->name, SIOCSIFTXQLEN, 8));
 	/* A fresh root qdisc sized by the new txqueuelen, drops at 0. */
 	ASSERT_EQ(0, bsdtun_sh("/sbin/tc qdisc replace dev %s root pfifo_fast", self->name));
 	dropped = bsdtun_stat(self->name, "tx_dropped");
@@ -267,7 +267,7 @@ TEST_F(io, stopped_queue_restarts_at_half)
 
 	/* The stop at txqueuelen and the wake at half: no byte queue limits. */
 	ASSERT_EQ(0, bsdtun_bql_off());
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 8", self->name));
+	ASSERT_EQ(0, bsdtun_link_set(self->name, SIOCSIFTXQLEN, 8));
 	ASSERT_EQ(0, bsdtun_sh("/sbin/tc qdisc replace dev %s root pfifo limit 100",
 			       self->name));
 	queued = bsdtun_stat(self->name, "tx_packets");
@@ -299,7 +299,7 @@ TEST_F(io, queue_runs_again_after_close_while_full)
 
 	/* Full to txqueuelen: no byte queue limits. */
 	ASSERT_EQ(0, bsdtun_bql_off());
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 4", self->name));
+	ASSERT_EQ(0, bsdtun_link_set(self->name, SIOCSIFTXQLEN, 4));
 	for (i = 0; i < 12; i++)
 		ASSERT_EQ(4, bsdtun_send4(NET, "full", 4));
 	ASSERT_EQ(0, ioctl(self->fd, FIONREAD, &n));
@@ -311,7 +311,7 @@ TEST_F(io, queue_runs_again_after_close_while_full)
 	snprintf((char *)buf, sizeof(buf), "/dev/%s", self->name);
 	self->fd = open((char *)buf, O_RDWR);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s up", self->name));
+	ASSERT_EQ(0, bsdtun_link_up(self->name, 1));
 	ASSERT_TRUE(bsdtun_operstate(self->name, "up"));
 	ASSERT_EQ(5, bsdtun_send4(NET, "again", 5));
 	ASSERT_TRUE(bsdtun_readable(self->fd, 5000));
@@ -452,7 +452,7 @@ TEST_F(io, write_while_down_is_dropped_and_counted)
 	size_t len = bsdtun_udp4(pkt, NET, 5005, "down", 4);
 	long long drops, rxp;
 
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s down", self->name));
+	ASSERT_EQ(0, bsdtun_link_up(self->name, 0));
 	drops = bsdtun_stat(self->name, "rx_dropped");
 	rxp = bsdtun_stat(self->name, "rx_packets");
 	EXPECT_EQ((ssize_t)len, write(self->fd, pkt, len));

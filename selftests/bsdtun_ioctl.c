@@ -115,7 +115,7 @@ TEST_F(ioc, sifmode_rejects_bad_values_and_busy)
 	mode = IFF_BROADCAST | IFF_POINTOPOINT;
 	EXPECT_EQ(-1, ioctl(self->fd, TUNSIFMODE, &mode));
 	EXPECT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s up", self->name));
+	ASSERT_EQ(0, bsdtun_link_up(self->name, 1));
 	mode = IFF_BROADCAST;
 	EXPECT_EQ(-1, ioctl(self->fd, TUNSIFMODE, &mode));
 	EXPECT_EQ(EBUSY, errno);
@@ -339,7 +339,7 @@ TEST_F(ioc, sifmode_unchanged_sends_no_event)
 	ASSERT_EQ(0, bind(s, (struct sockaddr *)&sa, sizeof(sa)));
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	ASSERT_EQ(0, ioctl(self->fd, TUNSIFMODE, &mode));
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s mtu 1400", self->name));
+	ASSERT_EQ(0, bsdtun_link_set(self->name, SIOCSIFMTU, 1400));
 	for (;;) {
 		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 		struct ifinfomsg *ifi;

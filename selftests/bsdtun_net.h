@@ -107,14 +107,15 @@ static inline void bsdtun_v6(struct in6_addr *a, int net, int host)
 }
 
 /*
- * "ip netns del @ns" when it exists (its bind mount and its file), for
- * tear-downs: without the fork and exec of ip(8) for every test.
+ * "ip netns del @ns" when it exists (its bind mount and its file in
+ * iproute2's /run/netns), for tear-downs: without the fork and exec of
+ * ip(8) for every test.
  */
 static inline void bsdtun_netns_del(const char *ns)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path), "/var/run/netns/%s", ns);
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
 	if (access(path, F_OK))
 		return;
 	umount2(path, MNT_DETACH);
@@ -242,6 +243,42 @@ static inline int bsdtun_nl_link_kind(int add, const char *name,
 static inline int bsdtun_nl_link(int add, const char *name)
 {
 	return bsdtun_nl_link_kind(add, name, "bsdtun");
+}
+
+/*
+ * "ip link set @name up" or "down", "mtu @val" (SIOCSIFMTU) or
+ * "txqueuelen @val" (SIOCSIFTXQLEN) by ioctl: 0, or -1 with errno set.
+ */
+static inline int bsdtun_link_up(const char *name, int up)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err;
+
+	if (s < 0)
+		return -1;
+	err = bsdtun_set_up(s, name, up);
+	close(s);
+	errno = -err;
+	return err ? -1 : 0;
+}
+
+static inline int bsdtun_link_set(const char *name, unsigned long req, int val)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc, err;
+
+	if (s < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (req == SIOCSIFMTU)
+		ifr.ifr_mtu = val;
+	else
+		ifr.ifr_qlen = val;
+	rc = ioctl(s, req, &ifr);
+	err = errno;
+	close(s);
+	errno = err;
+	return rc ? -1 : 0;
 }
 
 /* IPv4 address and peer by ioctl (ifconfig's way); 0 or a negative errno. */

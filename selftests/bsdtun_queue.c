@@ -341,7 +341,7 @@ TEST_F(q, noqueue_full_unit_drops_counts_and_logs_nothing)
 	long long txp, txd;
 	int before;
 
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 4", self->name));
+	ASSERT_EQ(0, bsdtun_link_set(self->name, SIOCSIFTXQLEN, 4));
 	ASSERT_EQ(0, bsdtun_sh("/sbin/tc qdisc replace dev %s root noqueue", self->name));
 	before = bsdtun_dmesg_count("asks to queue");
 	ASSERT_LE(0, before);

@@ -619,7 +619,7 @@ TEST_F_TIMEOUT(stress, unread_unit_holds_at_most_txqueuelen, 120)
 	st->fd = bsdtun_clone(st->name);
 	ASSERT_LE(0, st->fd);
 	ASSERT_EQ(0, bsdtun_up(st->name, NET));
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 300", st->name));
+	ASSERT_EQ(0, bsdtun_link_set(st->name, SIOCSIFTXQLEN, 300));
 	ASSERT_EQ(0, bsdtun_sh("/sbin/tc qdisc replace dev %s root pfifo_fast", st->name));
 	txp = bsdtun_stat(st->name, "tx_packets");
 	txd = bsdtun_stat(st->name, "tx_dropped");

@@ -537,7 +537,7 @@ TEST_F(tap, reopen_after_full_queue_transmits)
 	/* Full to txqueuelen: no byte queue limits. */
 	ASSERT_EQ(0, bsdtun_bql_off());
 	ASSERT_EQ(0, tap_up_with_peer(self->name));
-	ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s txqueuelen 4", self->name));
+	ASSERT_EQ(0, bsdtun_link_set(self->name, SIOCSIFTXQLEN, 4));
 	for (int i = 0; i < 16; i++)
 		bsdtun_send4(TAP_NET, "fill", 4);
 	ASSERT_EQ(4, bsdtun_read_num("/sys/class/net/%s/bsdtun/queued_packets", self->name));
@@ -546,7 +546,7 @@ TEST_F(tap, reopen_after_full_queue_transmits)
 	ASSERT_LE(0, self->fd);
 	/* tap went down (its IPv4 address stays), and lost its neighbours. */
 	if (!variant->fam->keep_up) {
-		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s up", self->name));
+		ASSERT_EQ(0, bsdtun_link_up(self->name, 1));
 		ASSERT_EQ(0, tap_peer_neigh(self->name));
 	}
 	ASSERT_EQ(5, bsdtun_send4(TAP_NET, "after", 5));

@@ -426,7 +426,7 @@ TEST_F(unit, ip_link_del_wakes_blocked_reader)
 	ASSERT_LE(0, self->fd);
 	if (variant->fam->obsd) {
 		/* Up since its open: IPv6's first packets are queued. */
-		ASSERT_EQ(0, bsdtun_sh(BSDTUN_IP " link set %s down", name));
+		ASSERT_EQ(0, bsdtun_link_up(name, 0));
 		bsdtun_nonblock(self->fd);
 		while (read(self->fd, r.buf, sizeof(r.buf)) >= 0)
 			;
