@@ -370,30 +370,39 @@ static inline int bsdtun_operstate(const char *ifname, const char *want)
 /*
  * Up with 10.<net>.0.1, peer 10.<net>.0.2, and IPv6 off: IPv6 would send
  * its own packets (MLD, router solicitations) that tests reading with a
- * header would have to skip.  By system calls, not ip(8): nearly every
- * test starts here, and a fork and exec costs a TCG guest a tenth of a
- * second, a debug kernel more.  Nor does it wait for the operational
- * state: IPv4 sends as soon as the interface is up with its carrier (the
- * qdisc is attached then), while linkwatch, which sets the state, runs
- * at most once a second.  bsdtun_up6() waits, as IPv6 needs it.
+ * header would have to skip.  By system calls, not ip(8), as nearly
+ * every test starts here.  Nor does it wait for the operational state,
+ * which linkwatch sets at most once a second: IPv4 needs only the qdisc,
+ * which "up" attaches when the unit is open (its carrier on) before it,
+ * as every caller has it.  bsdtun_up6() waits, as IPv6 needs the state.
+ * 0, or -1 with errno set and the failed step on stderr.
  */
 static inline int bsdtun_up(const char *ifname, int net)
 {
+	const char *step = "disable_ipv6";
 	char path[128];
 	int s, err;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
 		 ifname);
-	if (bsdtun_write_file(path, "1"))
-		return -1;
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -1;
-	err = bsdtun_set_up(s, ifname, 1);
-	close(s);
-	if (err)
-		return -1;
-	return bsdtun_nl_addr4(ifname, bsdtun_v4(net, 1), bsdtun_v4(net, 2)) ? -1 : 0;
+	err = bsdtun_write_file(path, "1") ? -errno : 0;
+	if (!err) {
+		step = "SIOCSIFFLAGS";
+		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		err = s < 0 ? -errno : bsdtun_set_up(s, ifname, 1);
+		if (s >= 0)
+			close(s);
+	}
+	if (!err) {
+		step = "RTM_NEWADDR";
+		err = bsdtun_nl_addr4(ifname, bsdtun_v4(net, 1), bsdtun_v4(net, 2));
+	}
+	if (!err)
+		return 0;
+	fprintf(stderr, "# %s %s: %s: %s\n", __func__, ifname, step,
+		strerror(-err));
+	errno = -err;
+	return -1;
 }
 
 /*

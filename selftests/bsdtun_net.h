@@ -124,7 +124,8 @@ static inline void bsdtun_netns_del(const char *ns)
 
 /*
  * "ip addr replace @local peer @peer dev @name" (a /32 with a route to
- * the peer, on any family) over rtnetlink; 0 or a negative errno.
+ * the peer, on a unit of any family) over rtnetlink; 0 or a negative
+ * errno.
  */
 static inline int bsdtun_nl_addr4(const char *name, uint32_t local,
 				  uint32_t peer)

@@ -1170,16 +1170,18 @@ TEST_F(offload, udp_super_packet_both_ways)
 
 /*
  * Whether "ethtool -k" shows feature @feat of interface @name on (its
- * active bit), asked as ethtool's ioctl asks, without an exec per feature
- * (this test asks 15 times); -1 when the feature is unknown.
+ * active bit), asked as ethtool's ioctl asks rather than by an exec per
+ * feature; -1 when the feature is unknown.  The string set's size
+ * follows the request's flexible array: a union, not a struct with
+ * a member after it, which clang refuses.
  */
 static int ofl_feature(const char *name, const char *feat)
 {
-	struct {
+	union {
 		struct ethtool_sset_info info;
-		uint32_t len;
-	} ss = { .info = { .cmd = ETHTOOL_GSSET_INFO,
-			   .sset_mask = 1ULL << ETH_SS_FEATURES } };
+		uint8_t buf[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
+	} u = { .info = { .cmd = ETHTOOL_GSSET_INFO,
+			  .sset_mask = 1ULL << ETH_SS_FEATURES } };
 	struct ethtool_gfeatures *gf = NULL;
 	struct ethtool_gstrings *gs = NULL;
 	struct ifreq ifr = { 0 };
@@ -1190,10 +1192,10 @@ static int ofl_feature(const char *name, const char *feat)
 	if (s < 0)
 		return -1;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_data = (void *)&ss;
-	if (ioctl(s, SIOCETHTOOL, &ifr) || !ss.info.sset_mask)
+	ifr.ifr_data = (void *)&u;
+	if (ioctl(s, SIOCETHTOOL, &ifr) || !u.info.sset_mask)
 		goto out;
-	n = ss.len;
+	n = u.info.data[0];
 	gs = calloc(1, sizeof(*gs) + n * ETH_GSTRING_LEN);
 	gf = calloc(1, sizeof(*gf) + (n + 31) / 32 * sizeof(gf->features[0]));
 	if (!gs || !gf)

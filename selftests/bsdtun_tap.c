@@ -590,6 +590,8 @@ TEST_F(tap, close_policy)
 {
 	ASSERT_EQ(0, bsdtun_up(self->name, TAP_NET));
 	ASSERT_EQ(1, bsdtun_read_num("/sys/class/net/%s/carrier", self->name));
+	/* Up first, so that "down" below is the close's doing. */
+	ASSERT_TRUE(bsdtun_operstate(self->name, "up"));
 	close(self->fd);
 	self->fd = -1;
 	if (variant->fam->keep_up) {
