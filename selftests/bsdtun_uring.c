@@ -170,6 +170,12 @@ FIXTURE_SETUP(uring)
 	self->fd = bsdtun_clone_fam(variant->fam, self->name);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, bsdtun_up(self->name, NET));
+	/*
+	 * Operationally up before the first datagram, as when bsdtun_up()
+	 * waited: once (6.12, otun) a datagram sent right after "up" never
+	 * completed the read armed for it, and the cause is not yet known.
+	 */
+	ASSERT_TRUE(bsdtun_operstate(self->name, "up"));
 	/* The far end's MAC known: each datagram leaves as one frame. */
 	if (variant->fam->ether) {
 		ASSERT_EQ(0, bsdtun_mac(self->name, self->mac));
