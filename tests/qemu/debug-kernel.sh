@@ -8,7 +8,7 @@
 # tests/qemu/FLAVOUR.config.  Flavours:
 #
 #   debug   (default) KASAN, lockdep, kmemleak, UBSAN, debug objects, SLUB
-#           debug built but off (slub_debug= turns it on), fault injection
+#           debug, fault injection
 #   kcsan   KCSAN, which cannot share a kernel with KASAN
 #   i386    32-bit (ARCH=i386, host gcc -m32): lockdep, preemption,
 #           highmem, kmemleak, UBSAN, debug objects; no KASAN (64-bit only)
