@@ -381,17 +381,14 @@ static inline int bsdtun_up(const char *ifname, int net)
 {
 	const char *step = "disable_ipv6";
 	char path[128];
-	int s, err;
+	int err;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
 		 ifname);
 	err = bsdtun_write_file(path, "1") ? -errno : 0;
 	if (!err) {
 		step = "SIOCSIFFLAGS";
-		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		err = s < 0 ? -errno : bsdtun_set_up(s, ifname, 1);
-		if (s >= 0)
-			close(s);
+		err = bsdtun_link_up(ifname, 1) ? -errno : 0;
 	}
 	if (!err) {
 		step = "RTM_NEWADDR";
